@@ -1,0 +1,163 @@
+//! The question bank's types: topics, levels, kinds and questions.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+use crate::text::Term;
+
+macro_rules! string_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $s:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $s)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in display order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable id used in files, URLs and the protocol.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $s),+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($s => Ok($name::$variant),)+
+                    other => Err(format!(
+                        "unknown {} `{other}` (expected one of: {})",
+                        stringify!($name).to_lowercase(),
+                        [$($s),+].join(", ")
+                    )),
+                }
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// What a question is about; one bank file per topic.
+    Topic {
+        PythonCore => "python-core",
+        DataStructures => "data-structures",
+        FunctionsOop => "functions-oop",
+        IteratorsGenerators => "iterators-generators",
+        ErrorsTesting => "errors-testing",
+        Concurrency => "concurrency",
+        InternalsPerformance => "internals-performance",
+        ModernPython => "modern-python",
+        Ecosystem => "ecosystem",
+        Algorithms => "algorithms",
+        SystemDesign => "system-design",
+        Scenarios => "scenarios",
+        Behavioral => "behavioral",
+    }
+);
+
+string_enum!(
+    /// Seniority the question is pitched at.
+    Level {
+        Junior => "junior",
+        Mid => "mid",
+        Senior => "senior",
+    }
+);
+
+string_enum!(
+    /// The shape of answer expected, which decides the rubric that grades it.
+    Kind {
+        Technical => "technical",
+        Behavioral => "behavioral",
+        Scenario => "scenario",
+        Design => "design",
+    }
+);
+
+impl Topic {
+    /// A human-readable name for pickers and reports.
+    pub fn title(self) -> &'static str {
+        match self {
+            Topic::PythonCore => "Core language",
+            Topic::DataStructures => "Data structures",
+            Topic::FunctionsOop => "Functions and OOP",
+            Topic::IteratorsGenerators => "Iterators, generators and context managers",
+            Topic::ErrorsTesting => "Errors and testing",
+            Topic::Concurrency => "Concurrency and the GIL",
+            Topic::InternalsPerformance => "Internals and performance",
+            Topic::ModernPython => "Modern Python (3.10–3.13)",
+            Topic::Ecosystem => "Ecosystem and tooling",
+            Topic::Algorithms => "Algorithms",
+            Topic::SystemDesign => "System design",
+            Topic::Scenarios => "Production scenarios",
+            Topic::Behavioral => "Behavioral (STAR)",
+        }
+    }
+}
+
+/// One thing a strong answer covers, with the aliases the built-in evaluator matches on.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyPoint {
+    /// A short statement of the point.
+    pub text: String,
+    /// Relative importance (3 = essential).
+    pub weight: f64,
+    /// Aliases as written in the bank.
+    pub terms: Vec<String>,
+    #[serde(skip)]
+    pub(crate) compiled: Vec<Term>,
+}
+
+impl KeyPoint {
+    /// Builds a key point and compiles its terms.
+    pub fn new(text: String, weight: f64, terms: Vec<String>) -> Self {
+        let compiled = terms.iter().map(|t| Term::new(t)).collect();
+        KeyPoint {
+            text,
+            weight,
+            terms,
+            compiled,
+        }
+    }
+
+    /// The compiled terms.
+    pub fn compiled_terms(&self) -> &[Term] {
+        &self.compiled
+    }
+}
+
+/// What each STAR part of a behavioral answer should contain for one prompt.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct StarExpectations {
+    pub situation: String,
+    pub task: String,
+    pub action: String,
+    pub result: String,
+}
+
+/// A curated interview question.
+#[derive(Debug, Clone, Serialize)]
+pub struct Question {
+    pub id: String,
+    pub topic: Topic,
+    pub level: Level,
+    pub kind: Kind,
+    pub text: String,
+    pub key_points: Vec<KeyPoint>,
+    pub follow_ups: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub star: Option<StarExpectations>,
+}

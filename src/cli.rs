@@ -1,0 +1,117 @@
+//! Command-line interface.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+use crate::bank::{Kind, Level, Topic};
+use crate::config::{EvaluatorKind, Overrides};
+
+/// rehearse: mock interviews over WebSocket, graded against rubrics.
+#[derive(Debug, Parser)]
+#[command(name = "rehearse", version, about)]
+pub struct Cli {
+    /// Settings file (default: ./rehearse.toml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Database URL: sqlite://FILE or postgres://… (overrides settings).
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Evaluator: builtin or llm (overrides settings).
+    #[arg(long, global = true, value_enum)]
+    pub evaluator: Option<EvaluatorKind>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+impl Cli {
+    /// The flags that override settings.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            database_url: self.database_url.clone(),
+            evaluator: self.evaluator,
+            bind: None,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply database migrations.
+    Migrate,
+    /// Inspect and validate the question bank.
+    #[command(subcommand)]
+    Questions(QuestionsCommand),
+    /// Inspect and validate rubrics.
+    #[command(subcommand)]
+    Rubrics(RubricsCommand),
+    /// Grade one answer with the built-in evaluator.
+    Grade(GradeArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QuestionsCommand {
+    /// Check every bank file; lists every problem as `file:question-id: message`.
+    Lint {
+        /// Bank directory (default: from settings).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// List questions.
+    List {
+        #[arg(long)]
+        topic: Option<Topic>,
+        #[arg(long)]
+        level: Option<Level>,
+        #[arg(long)]
+        kind: Option<Kind>,
+        /// Print full question objects as a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RubricsCommand {
+    /// List rubrics.
+    List {
+        /// Print the rubrics as a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check every rubric file; problems name the file and the field path.
+    Lint {
+        /// Rubric directory (default: from settings).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct GradeArgs {
+    /// Question id.
+    #[arg(long)]
+    pub question: String,
+    /// Read the answer from this file.
+    #[arg(long, conflicts_with = "answer")]
+    pub answer_file: Option<PathBuf>,
+    /// The answer text (otherwise read from the file or standard input).
+    #[arg(long)]
+    pub answer: Option<String>,
+    /// Print the Evaluation as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+macro_rules! value_enum_from_str {
+    ($($t:ty),*) => {$(
+        impl clap::ValueEnum for $t {
+            fn value_variants<'a>() -> &'a [Self] {
+                <$t>::ALL
+            }
+            fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+                Some(clap::builder::PossibleValue::new(self.as_str()))
+            }
+        }
+    )*};
+}
+value_enum_from_str!(Topic, Level, Kind);

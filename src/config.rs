@@ -1,0 +1,227 @@
+//! Settings, layered: built-in defaults → `rehearse.toml` (or `--config FILE`) → `REHEARSE_*`
+//! environment variables (`REHEARSE_DATABASE__URL` sets `database.url`) → command-line flags.
+
+use serde::Deserialize;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The file read when no `--config` is given (optional).
+pub const DEFAULT_CONFIG_FILE: &str = "rehearse.toml";
+
+/// Every setting.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub database: DatabaseSettings,
+    /// `builtin` or `llm`; when unset, `llm` if `llm.base_url` is set, else `builtin`.
+    pub evaluator: Option<EvaluatorKind>,
+    pub content: ContentSettings,
+}
+
+/// Which evaluator grades answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum EvaluatorKind {
+    Builtin,
+    Llm,
+}
+
+/// Database connection.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct DatabaseSettings {
+    pub url: DatabaseUrl,
+    pub max_connections: u32,
+    pub busy_timeout_ms: u64,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        DatabaseSettings {
+            url: DatabaseUrl("sqlite://rehearse.db".into()),
+            max_connections: 10,
+            busy_timeout_ms: 5000,
+        }
+    }
+}
+
+/// A database URL; `Debug` and `Display` hide any password in it.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// Wraps a URL.
+    pub fn new(url: impl Into<String>) -> Self {
+        DatabaseUrl(url.into())
+    }
+
+    /// The full URL, password included: pass it only to the driver.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The URL with any password replaced by `***`.
+    pub fn redacted(&self) -> String {
+        let url = &self.0;
+        let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+            return url.clone();
+        };
+        let rest = &url[scheme_end..];
+        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+        match rest[..authority_end].rfind('@') {
+            Some(at) => match rest[..at].find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end],
+                    &rest[..colon],
+                    &rest[at..]
+                ),
+                None => url.clone(),
+            },
+            None => url.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({:?})", self.redacted())
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+/// Where content files live; a missing default directory falls back to the embedded copy.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct ContentSettings {
+    pub questions: PathBuf,
+    pub rubrics: PathBuf,
+    pub prompts: PathBuf,
+    pub templates: PathBuf,
+}
+
+impl Default for ContentSettings {
+    fn default() -> Self {
+        ContentSettings {
+            questions: "questions".into(),
+            rubrics: "rubrics".into(),
+            prompts: "prompts".into(),
+            templates: "templates".into(),
+        }
+    }
+}
+
+/// Values given on the command line, applied last.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub database_url: Option<String>,
+    pub evaluator: Option<EvaluatorKind>,
+    pub bind: Option<String>,
+}
+
+/// Why settings could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(#[from] config::ConfigError);
+
+impl Settings {
+    /// Loads settings. `file` must exist when given; otherwise `rehearse.toml` is read if present.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Settings, ConfigError> {
+        Self::load_from_env(file, overrides, None)
+    }
+
+    /// As [`Settings::load`], reading environment variables from `env` instead of the process
+    /// environment when given (for tests).
+    pub fn load_from_env(
+        file: Option<&Path>,
+        overrides: &Overrides,
+        env: Option<std::collections::HashMap<String, String>>,
+    ) -> Result<Settings, ConfigError> {
+        let file_source = match file {
+            Some(path) => config::File::from(path).required(true),
+            None => config::File::with_name(DEFAULT_CONFIG_FILE).required(false),
+        };
+        let mut environment = config::Environment::with_prefix("REHEARSE")
+            .prefix_separator("_")
+            .separator("__")
+            .try_parsing(true);
+        if let Some(env) = env {
+            environment = environment.source(Some(env));
+        }
+        let evaluator = overrides.evaluator.map(|e| match e {
+            EvaluatorKind::Builtin => "builtin",
+            EvaluatorKind::Llm => "llm",
+        });
+        let built = config::Config::builder()
+            .add_source(file_source.format(config::FileFormat::Toml))
+            .add_source(environment)
+            .set_override_option("database.url", overrides.database_url.clone())?
+            .set_override_option("evaluator", evaluator)?
+            .set_override_option("server.bind", overrides.bind.clone())?
+            .build()?;
+        Ok(built.try_deserialize()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn passwords_never_appear_in_debug_output() {
+        let url = DatabaseUrl::new("postgres://rehearse:s3cret@db.internal:5432/rehearse");
+        let shown = format!("{url:?} {url}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("postgres://rehearse:***@db.internal:5432/rehearse"));
+        assert_eq!(
+            DatabaseUrl::new("sqlite://rehearse.db").redacted(),
+            "sqlite://rehearse.db"
+        );
+    }
+
+    #[test]
+    fn layers_apply_defaults_then_file_then_env_then_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("r.toml");
+        std::fs::write(&file, "evaluator = \"llm\"\n[database]\nurl = \"sqlite://from-file.db\"\nmax_connections = 3\n").unwrap();
+        let env = HashMap::from([(
+            "REHEARSE_DATABASE__MAX_CONNECTIONS".to_string(),
+            "7".to_string(),
+        )]);
+
+        let s =
+            Settings::load_from_env(Some(&file), &Overrides::default(), Some(env.clone())).unwrap();
+        assert_eq!(s.database.url.expose(), "sqlite://from-file.db");
+        assert_eq!(s.database.max_connections, 7, "env beats the file");
+        assert_eq!(s.evaluator, Some(EvaluatorKind::Llm));
+        assert_eq!(s.database.busy_timeout_ms, 5000, "defaults fill the rest");
+
+        let flags = Overrides {
+            database_url: Some("sqlite://flag.db".into()),
+            ..Default::default()
+        };
+        let s = Settings::load_from_env(Some(&file), &flags, Some(env)).unwrap();
+        assert_eq!(
+            s.database.url.expose(),
+            "sqlite://flag.db",
+            "flags beat everything"
+        );
+    }
+
+    #[test]
+    fn a_missing_explicit_config_file_is_an_error() {
+        let err = Settings::load_from_env(
+            Some(Path::new("/nonexistent/r.toml")),
+            &Overrides::default(),
+            Some(HashMap::new()),
+        );
+        assert!(err.is_err());
+    }
+}

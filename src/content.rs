@@ -1,0 +1,20 @@
+//! Loading the question bank and rubrics named by the settings.
+
+use anyhow::Context;
+
+use crate::assets::{ContentDir, read_dir};
+use crate::bank::Bank;
+use crate::config::ContentSettings;
+use crate::rubric::RubricSet;
+
+/// The validated bank.
+pub fn load_bank(content: &ContentSettings) -> anyhow::Result<Bank> {
+    let files = read_dir(ContentDir::Questions, &content.questions)?;
+    Bank::load(&files).context("question bank is invalid (run `rehearse questions lint`)")
+}
+
+/// The validated rubrics from the rubric files.
+pub fn load_rubrics(content: &ContentSettings) -> anyhow::Result<RubricSet> {
+    let files = read_dir(ContentDir::Rubrics, &content.rubrics)?;
+    RubricSet::load(&files).context("rubrics are invalid (run `rehearse rubrics lint`)")
+}

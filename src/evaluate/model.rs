@@ -1,0 +1,163 @@
+//! The Evaluation: the one result shape every evaluator (built-in, LLM judge, human review)
+//! returns, carried unchanged by the WebSocket protocol, the store and the recruiter API.
+
+use serde::{Deserialize, Serialize};
+
+/// Who produced an evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The built-in evaluator, configured as the evaluator.
+    Builtin,
+    /// An LLM judge.
+    Llm,
+    /// The built-in evaluator standing in because the LLM failed.
+    Fallback,
+    /// A recruiter's review.
+    Human,
+}
+
+impl Source {
+    /// The stable id stored and sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Builtin => "builtin",
+            Source::Llm => "llm",
+            Source::Fallback => "fallback",
+            Source::Human => "human",
+        }
+    }
+}
+
+/// Something about an answer worth a reviewer's attention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flag {
+    /// Fewer words than any real answer needs.
+    TooShort,
+    /// Nothing in the answer relates to the question.
+    OffTopic,
+    /// A list of terms rather than an explanation.
+    KeywordStuffing,
+    /// The same sentences or phrases repeated.
+    Repetitive,
+    /// The answer mostly restates the question.
+    CopiedQuestion,
+    /// Text that tries to instruct the grader.
+    PossiblePromptInjection,
+    /// An LLM judge quoted evidence that is not in the answer (the quotes were dropped).
+    EvidenceNotInAnswer,
+}
+
+impl Flag {
+    /// The stable id stored and sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flag::TooShort => "too_short",
+            Flag::OffTopic => "off_topic",
+            Flag::KeywordStuffing => "keyword_stuffing",
+            Flag::Repetitive => "repetitive",
+            Flag::CopiedQuestion => "copied_question",
+            Flag::PossiblePromptInjection => "possible_prompt_injection",
+            Flag::EvidenceNotInAnswer => "evidence_not_in_answer",
+        }
+    }
+}
+
+/// The score for one rubric criterion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CriterionScore {
+    pub id: String,
+    pub name: String,
+    pub score: u8,
+    pub min: u8,
+    pub max: u8,
+    pub weight: f64,
+    pub rationale: String,
+    pub evidence: Vec<String>,
+}
+
+/// Whether one key point of the question was covered, with the sentence that showed it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeyPointResult {
+    pub text: String,
+    pub covered: bool,
+    pub evidence: Option<String>,
+}
+
+/// One STAR part of a behavioral answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StarPart {
+    pub present: bool,
+    pub evidence: Option<String>,
+    pub note: String,
+}
+
+/// The Situation/Task/Action/Result breakdown of a behavioral answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StarBreakdown {
+    pub situation: StarPart,
+    pub task: StarPart,
+    pub action: StarPart,
+    pub result: StarPart,
+}
+
+impl StarBreakdown {
+    /// The parts with their names, in STAR order.
+    pub fn parts(&self) -> [(&'static str, &StarPart); 4] {
+        [
+            ("situation", &self.situation),
+            ("task", &self.task),
+            ("action", &self.action),
+            ("result", &self.result),
+        ]
+    }
+}
+
+/// A follow-up question the evaluation proposes, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUp {
+    pub text: String,
+    pub reason: String,
+}
+
+/// Which rubric version graded the answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RubricRef {
+    pub id: String,
+    pub version: u32,
+}
+
+/// Which evaluator produced the result (name and version, or model for an LLM).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluatorInfo {
+    pub name: String,
+    pub version: String,
+}
+
+/// The graded result of one answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// Weighted score, 0–100.
+    pub overall: u8,
+    pub passed: bool,
+    pub criteria: Vec<CriterionScore>,
+    /// Key point coverage (technical, scenario and design questions; empty for behavioral).
+    pub key_points: Vec<KeyPointResult>,
+    /// STAR breakdown (behavioral questions; null otherwise).
+    pub star: Option<StarBreakdown>,
+    pub strengths: Vec<String>,
+    pub improvements: Vec<String>,
+    pub follow_up: Option<FollowUp>,
+    pub flags: Vec<Flag>,
+    pub source: Source,
+    pub rubric: RubricRef,
+    pub evaluator: EvaluatorInfo,
+}
+
+impl Evaluation {
+    /// True when the answer carries this flag.
+    pub fn has_flag(&self, flag: Flag) -> bool {
+        self.flags.contains(&flag)
+    }
+}

@@ -1,0 +1,19 @@
+//! rehearse: AI mock-interview chat backend.
+//!
+//! The crate is organised so that pure logic (question bank, rubrics, text matching, the
+//! built-in evaluator) never touches the network or the database; the store holds all SQL.
+
+#![forbid(unsafe_code)]
+
+pub mod assets;
+pub mod bank;
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod content;
+pub mod evaluate;
+pub mod lint;
+pub mod rubric;
+pub mod store;
+pub mod text;

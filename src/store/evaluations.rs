@@ -1,0 +1,139 @@
+//! Evaluations: several per turn over time (builtin, fallback, LLM regrade, human review);
+//! the newest is current and the older ones are the audit trail.
+
+use super::{Provenance, Store, StoreError, StoredEvaluation, on_pool};
+use crate::evaluate::Evaluation;
+
+#[derive(sqlx::FromRow)]
+struct EvaluationRow {
+    id: i64,
+    session_id: String,
+    turn: i64,
+    model: Option<String>,
+    prompt_hash: Option<String>,
+    latency_ms: Option<i64>,
+    usage: Option<String>,
+    body: String,
+    reviewer: Option<String>,
+    comment: Option<String>,
+    created_at: i64,
+}
+
+impl TryFrom<EvaluationRow> for StoredEvaluation {
+    type Error = StoreError;
+    fn try_from(r: EvaluationRow) -> Result<Self, StoreError> {
+        let corrupt =
+            |e: serde_json::Error| StoreError::Corrupt(format!("evaluation {}: {e}", r.id));
+        Ok(StoredEvaluation {
+            evaluation: serde_json::from_str(&r.body).map_err(corrupt)?,
+            provenance: Provenance {
+                usage: r
+                    .usage
+                    .as_deref()
+                    .map(serde_json::from_str)
+                    .transpose()
+                    .map_err(corrupt)?,
+                model: r.model,
+                prompt_hash: r.prompt_hash,
+                latency_ms: r.latency_ms,
+                reviewer: r.reviewer,
+                comment: r.comment,
+            },
+            id: r.id,
+            session_id: r.session_id,
+            turn: r.turn,
+            created_at: r.created_at,
+        })
+    }
+}
+
+macro_rules! select_evaluations {
+    ($($rest:literal)*) => {
+        concat!(
+            "SELECT id, session_id, turn, model, prompt_hash, latency_ms, usage, body, reviewer, \
+             comment, created_at FROM evaluations ",
+            $($rest),*
+        )
+    };
+}
+
+impl Store {
+    /// Stores an evaluation of a turn; returns its id. Older evaluations of the turn are kept.
+    pub async fn insert_evaluation(
+        &self,
+        session_id: &str,
+        turn: i64,
+        evaluation: &Evaluation,
+        provenance: &Provenance,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let body =
+            serde_json::to_string(evaluation).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let flags = serde_json::to_string(&evaluation.flags)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let usage = provenance.usage.as_ref().map(|u| u.to_string());
+        let evaluator = format!(
+            "{}/{}",
+            evaluation.evaluator.name, evaluation.evaluator.version
+        );
+        let id: i64 = on_pool!(self, |p| {
+            sqlx::query_scalar(
+                "INSERT INTO evaluations (session_id, turn, source, rubric_id, rubric_version, evaluator, \
+                 model, prompt_hash, latency_ms, usage, overall, passed, flags, body, reviewer, comment, \
+                 created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+                 RETURNING id",
+            )
+            .bind(session_id)
+            .bind(turn)
+            .bind(evaluation.source.as_str())
+            .bind(&evaluation.rubric.id)
+            .bind(i64::from(evaluation.rubric.version))
+            .bind(&evaluator)
+            .bind(&provenance.model)
+            .bind(&provenance.prompt_hash)
+            .bind(provenance.latency_ms)
+            .bind(&usage)
+            .bind(i64::from(evaluation.overall))
+            .bind(evaluation.passed)
+            .bind(&flags)
+            .bind(&body)
+            .bind(&provenance.reviewer)
+            .bind(&provenance.comment)
+            .bind(now)
+            .fetch_one(p)
+            .await?
+        });
+        Ok(id)
+    }
+
+    /// The current (newest) evaluation of a turn, if it has one.
+    pub async fn current_evaluation(
+        &self,
+        session_id: &str,
+        turn: i64,
+    ) -> Result<Option<StoredEvaluation>, StoreError> {
+        let row: Option<EvaluationRow> = on_pool!(self, |p| {
+            sqlx::query_as(select_evaluations!(
+                "WHERE session_id = $1 AND turn = $2 ORDER BY id DESC LIMIT 1"
+            ))
+            .bind(session_id)
+            .bind(turn)
+            .fetch_optional(p)
+            .await?
+        });
+        row.map(TryInto::try_into).transpose()
+    }
+
+    /// Every evaluation of a session, oldest first (the full audit trail).
+    pub async fn evaluations(&self, session_id: &str) -> Result<Vec<StoredEvaluation>, StoreError> {
+        let rows: Vec<EvaluationRow> = on_pool!(self, |p| {
+            sqlx::query_as(select_evaluations!(
+                "WHERE session_id = $1 ORDER BY turn, id"
+            ))
+            .bind(session_id)
+            .fetch_all(p)
+            .await?
+        });
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+}

@@ -1,0 +1,174 @@
+//! What the store reads and writes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::evaluate::Evaluation;
+
+/// Lifecycle of an interview session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    Active,
+    Finished,
+}
+
+impl SessionStatus {
+    /// The stored id.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionStatus::Active => "active",
+            SessionStatus::Finished => "finished",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Result<Self, super::StoreError> {
+        match s {
+            "active" => Ok(SessionStatus::Active),
+            "finished" => Ok(SessionStatus::Finished),
+            other => Err(super::StoreError::Corrupt(format!(
+                "unknown session status `{other}`"
+            ))),
+        }
+    }
+}
+
+/// A session to create.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub id: String,
+    pub resume_token_hash: String,
+    pub candidate_name: Option<String>,
+    pub candidate_email: Option<String>,
+    pub topics: Vec<String>,
+    pub level: String,
+    pub question_count: i64,
+    /// The interview plan (seed, question ids), owned by the interview module.
+    pub plan: serde_json::Value,
+    pub invite_id: Option<String>,
+    pub created_by: Option<String>,
+    pub now: i64,
+}
+
+/// A stored session.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionRecord {
+    pub id: String,
+    #[serde(skip)]
+    pub resume_token_hash: String,
+    pub candidate_name: Option<String>,
+    pub candidate_email: Option<String>,
+    pub topics: Vec<String>,
+    pub level: String,
+    pub question_count: i64,
+    pub plan: serde_json::Value,
+    pub status: SessionStatus,
+    pub invite_id: Option<String>,
+    pub created_by: Option<String>,
+    pub overall: Option<i64>,
+    pub flagged: bool,
+    pub summary: Option<serde_json::Value>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub finished_at: Option<i64>,
+}
+
+/// A question being asked: the snapshot of exactly what the candidate saw.
+#[derive(Debug, Clone)]
+pub struct NewTurn {
+    pub session_id: String,
+    pub turn: i64,
+    pub question_id: String,
+    pub topic: String,
+    pub level: String,
+    pub kind: String,
+    pub question_text: String,
+    pub is_follow_up: bool,
+    pub parent_turn: Option<i64>,
+    pub asked_at: i64,
+}
+
+/// A stored turn: the question as asked and, once given, the answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct TurnRecord {
+    pub session_id: String,
+    pub turn: i64,
+    pub question_id: String,
+    pub topic: String,
+    pub level: String,
+    pub kind: String,
+    pub question_text: String,
+    pub is_follow_up: bool,
+    pub parent_turn: Option<i64>,
+    pub asked_at: i64,
+    pub answer_text: Option<String>,
+    pub client_msg_id: Option<String>,
+    pub answered_at: Option<i64>,
+    pub answer_duration_ms: Option<i64>,
+    pub skipped: bool,
+}
+
+impl TurnRecord {
+    /// True once the turn has an answer or was skipped.
+    pub fn is_closed(&self) -> bool {
+        self.answer_text.is_some() || self.skipped
+    }
+}
+
+/// What happened when an answer was recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerOutcome {
+    /// Stored now.
+    Stored(TurnRecord),
+    /// A resend: this `client_msg_id` was already stored, on this turn.
+    Duplicate(TurnRecord),
+}
+
+/// Where an evaluation came from, stored beside it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    pub model: Option<String>,
+    pub prompt_hash: Option<String>,
+    pub latency_ms: Option<i64>,
+    pub usage: Option<serde_json::Value>,
+    pub reviewer: Option<String>,
+    pub comment: Option<String>,
+}
+
+/// A stored evaluation with its provenance. Several may exist per turn; the newest is current.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredEvaluation {
+    pub id: i64,
+    pub session_id: String,
+    pub turn: i64,
+    pub evaluation: Evaluation,
+    pub provenance: Provenance,
+    pub created_at: i64,
+}
+
+/// A stored rubric version.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct RubricVersionRecord {
+    pub rubric_id: String,
+    pub version: i64,
+    pub name: String,
+    /// The validated rubric as JSON.
+    pub body: String,
+    /// The document as submitted (TOML or JSON).
+    pub source_text: String,
+    pub content_hash: String,
+    pub created_at: i64,
+    pub created_by: Option<String>,
+}
+
+/// A stored API token (never the token itself, only its hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct TokenRecord {
+    pub id: i64,
+    pub name: String,
+    pub role: String,
+    #[serde(skip)]
+    pub token_hash: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}

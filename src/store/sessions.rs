@@ -1,0 +1,161 @@
+//! Sessions.
+
+use super::{NewSession, SessionRecord, SessionStatus, Store, StoreError, on_pool};
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: String,
+    resume_token_hash: String,
+    candidate_name: Option<String>,
+    candidate_email: Option<String>,
+    topics: String,
+    level: String,
+    question_count: i64,
+    plan: String,
+    status: String,
+    invite_id: Option<String>,
+    created_by: Option<String>,
+    overall: Option<i64>,
+    flagged: bool,
+    summary: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    finished_at: Option<i64>,
+}
+
+fn json(field: &str, text: &str) -> Result<serde_json::Value, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("sessions.{field}: {e}")))
+}
+
+impl TryFrom<SessionRow> for SessionRecord {
+    type Error = StoreError;
+    fn try_from(r: SessionRow) -> Result<Self, StoreError> {
+        Ok(SessionRecord {
+            topics: r
+                .topics
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect(),
+            plan: json("plan", &r.plan)?,
+            status: SessionStatus::parse(&r.status)?,
+            summary: r
+                .summary
+                .as_deref()
+                .map(|s| json("summary", s))
+                .transpose()?,
+            id: r.id,
+            resume_token_hash: r.resume_token_hash,
+            candidate_name: r.candidate_name,
+            candidate_email: r.candidate_email,
+            level: r.level,
+            question_count: r.question_count,
+            invite_id: r.invite_id,
+            created_by: r.created_by,
+            overall: r.overall,
+            flagged: r.flagged,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            finished_at: r.finished_at,
+        })
+    }
+}
+
+/// `SELECT <every session column> FROM sessions` followed by the given clauses.
+macro_rules! select_sessions {
+    ($($rest:literal)*) => {
+        concat!(
+            "SELECT id, resume_token_hash, candidate_name, candidate_email, topics, level, \
+             question_count, plan, status, invite_id, created_by, overall, flagged, summary, \
+             created_at, updated_at, finished_at FROM sessions ",
+            $($rest),*
+        )
+    };
+}
+
+impl Store {
+    /// Creates a session.
+    pub async fn create_session(&self, s: &NewSession) -> Result<(), StoreError> {
+        let topics = s.topics.join(",");
+        let plan = s.plan.to_string();
+        on_pool!(self, |p| {
+            sqlx::query(
+                "INSERT INTO sessions (id, resume_token_hash, candidate_name, candidate_email, topics, \
+                 level, question_count, plan, status, invite_id, created_by, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10, $11, $11)",
+            )
+            .bind(&s.id)
+            .bind(&s.resume_token_hash)
+            .bind(&s.candidate_name)
+            .bind(&s.candidate_email)
+            .bind(&topics)
+            .bind(&s.level)
+            .bind(s.question_count)
+            .bind(&plan)
+            .bind(&s.invite_id)
+            .bind(&s.created_by)
+            .bind(s.now)
+            .execute(p)
+            .await?
+            .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// The session with this id.
+    pub async fn session(&self, id: &str) -> Result<SessionRecord, StoreError> {
+        let row: Option<SessionRow> = on_pool!(self, |p| {
+            sqlx::query_as(select_sessions!("WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(p)
+                .await?
+        });
+        row.ok_or(StoreError::NotFound)?.try_into()
+    }
+
+    /// Marks a session finished with its summary, overall score and flagged state.
+    pub async fn finish_session(
+        &self,
+        id: &str,
+        summary: &serde_json::Value,
+        overall: Option<i64>,
+        flagged: bool,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let summary = summary.to_string();
+        let done = on_pool!(self, |p| {
+            sqlx::query(
+                "UPDATE sessions SET status = 'finished', summary = $2, overall = $3, flagged = (flagged OR $4), \
+                 finished_at = $5, updated_at = $5 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(&summary)
+            .bind(overall)
+            .bind(flagged)
+            .bind(now)
+            .execute(p)
+            .await?
+            .rows_affected()
+        });
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Records activity on a session (and whether any turn so far is flagged).
+    pub async fn touch_session(&self, id: &str, flagged: bool, now: i64) -> Result<(), StoreError> {
+        on_pool!(self, |p| {
+            sqlx::query(
+                "UPDATE sessions SET updated_at = $2, flagged = (flagged OR $3) WHERE id = $1",
+            )
+            .bind(id)
+            .bind(now)
+            .bind(flagged)
+            .execute(p)
+            .await?
+            .rows_affected()
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,371 @@
+//! Repository tests: the same tests on SQLite (always) and PostgreSQL (when
+//! `REHEARSE_TEST_POSTGRES_URL` is set), each on a fresh database.
+
+use rehearse::evaluate::builtin;
+use rehearse::store::{
+    AnswerOutcome, NewSession, NewTurn, Provenance, RubricVersionRecord, SessionStatus, Store,
+    StoreError,
+};
+
+use crate::helpers::{question, rubric_for};
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                let f = crate::helpers::sqlite_store().await;
+                super::$name(f.store.clone()).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                let Some(f) = crate::helpers::postgres_store().await else {
+                    eprintln!("skipped: REHEARSE_TEST_POSTGRES_URL is not set");
+                    return;
+                };
+                super::$name(f.store.clone()).await;
+                f.drop_database().await;
+            })*
+        }
+    };
+}
+
+on_both_backends!(
+    a_session_reads_back_as_it_was_created,
+    an_answer_is_stored_once_per_client_msg_id,
+    concurrent_resends_store_exactly_one_answer,
+    a_closed_turn_cannot_be_answered_again,
+    asking_the_same_turn_twice_is_a_conflict,
+    evaluations_keep_their_history_and_the_newest_is_current,
+    rubric_versions_are_immutable_and_the_latest_is_found,
+    tokens_are_found_by_hash_and_can_be_revoked,
+    a_finished_session_keeps_its_summary,
+    migrating_again_applies_nothing,
+);
+
+fn new_session(id: &str) -> NewSession {
+    NewSession {
+        id: id.into(),
+        resume_token_hash: "hash-of-token".into(),
+        candidate_name: Some("Ada Lovelace".into()),
+        candidate_email: Some("ada@example.com".into()),
+        topics: vec!["concurrency".into(), "behavioral".into()],
+        level: "mid".into(),
+        question_count: 3,
+        plan: serde_json::json!({"seed": 7, "question_ids": ["conc-gil-basics"]}),
+        invite_id: None,
+        created_by: None,
+        now: 1_700_000_000_000,
+    }
+}
+
+fn new_turn(session: &str, turn: i64) -> NewTurn {
+    let q = question("conc-gil-basics");
+    NewTurn {
+        session_id: session.into(),
+        turn,
+        question_id: q.id.clone(),
+        topic: q.topic.to_string(),
+        level: q.level.to_string(),
+        kind: q.kind.to_string(),
+        question_text: q.text.clone(),
+        is_follow_up: false,
+        parent_turn: None,
+        asked_at: 1_700_000_001_000,
+    }
+}
+
+async fn session_with_turn(store: &Store, id: &str) {
+    store.create_session(&new_session(id)).await.unwrap();
+    store.insert_turn(&new_turn(id, 1)).await.unwrap();
+}
+
+async fn a_session_reads_back_as_it_was_created(store: Store) {
+    store.create_session(&new_session("s1")).await.unwrap();
+    let s = store.session("s1").await.unwrap();
+    assert_eq!(s.candidate_name.as_deref(), Some("Ada Lovelace"));
+    assert_eq!(s.topics, ["concurrency", "behavioral"]);
+    assert_eq!(s.status, SessionStatus::Active);
+    assert_eq!(s.plan["seed"], 7);
+    assert_eq!(s.resume_token_hash, "hash-of-token");
+    assert!(matches!(
+        store.session("nope").await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn an_answer_is_stored_once_per_client_msg_id(store: Store) {
+    session_with_turn(&store, "s1").await;
+    let first = store
+        .record_answer(
+            "s1",
+            1,
+            "The GIL lets one thread run bytecode.",
+            "m-1",
+            1_700_000_031_000,
+        )
+        .await
+        .unwrap();
+    let AnswerOutcome::Stored(turn) = first else {
+        panic!("first send is stored: {first:?}")
+    };
+    assert_eq!(
+        turn.answer_text.as_deref(),
+        Some("The GIL lets one thread run bytecode.")
+    );
+    assert_eq!(turn.answer_duration_ms, Some(30_000));
+
+    let again = store
+        .record_answer(
+            "s1",
+            1,
+            "The GIL lets one thread run bytecode.",
+            "m-1",
+            1_700_000_040_000,
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(again, AnswerOutcome::Duplicate(ref t) if t.turn == 1 && t.answered_at == Some(1_700_000_031_000))
+    );
+    assert_eq!(store.turns("s1").await.unwrap().len(), 1);
+}
+
+async fn concurrent_resends_store_exactly_one_answer(store: Store) {
+    session_with_turn(&store, "s1").await;
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .record_answer("s1", 1, "same answer", "m-dup", 1_700_000_002_000 + i)
+                    .await
+            })
+        })
+        .collect();
+    let mut stored = 0;
+    for t in tasks {
+        match t.await.unwrap().unwrap() {
+            AnswerOutcome::Stored(_) => stored += 1,
+            AnswerOutcome::Duplicate(t) => assert_eq!(t.turn, 1),
+        }
+    }
+    assert_eq!(stored, 1);
+}
+
+async fn a_closed_turn_cannot_be_answered_again(store: Store) {
+    session_with_turn(&store, "s1").await;
+    store
+        .record_answer("s1", 1, "first", "m-1", 1_700_000_002_000)
+        .await
+        .unwrap();
+    let err = store
+        .record_answer("s1", 1, "second", "m-2", 1_700_000_003_000)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+
+    store.insert_turn(&new_turn("s1", 2)).await.unwrap();
+    assert!(store.skip_turn("s1", 2, 1_700_000_004_000).await.unwrap());
+    assert!(
+        !store.skip_turn("s1", 2, 1_700_000_005_000).await.unwrap(),
+        "skipping twice changes nothing"
+    );
+    assert!(matches!(
+        store
+            .record_answer("s1", 2, "late", "m-3", 1_700_000_006_000)
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        store
+            .record_answer("s1", 9, "no turn", "m-4", 1_700_000_006_000)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    let turns = store.turns("s1").await.unwrap();
+    assert_eq!(turns[0].answer_text.as_deref(), Some("first"));
+    assert!(turns[1].skipped && turns[1].answer_text.is_none());
+}
+
+async fn asking_the_same_turn_twice_is_a_conflict(store: Store) {
+    session_with_turn(&store, "s1").await;
+    let err = store.insert_turn(&new_turn("s1", 1)).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+}
+
+async fn evaluations_keep_their_history_and_the_newest_is_current(store: Store) {
+    session_with_turn(&store, "s1").await;
+    let q = question("conc-gil-basics");
+    let answer = "The global interpreter lock lets only one thread execute bytecode at a time.";
+    let auto = builtin::evaluate(q, rubric_for(q), answer);
+    let first = store
+        .insert_evaluation(
+            "s1",
+            1,
+            &auto,
+            &Provenance {
+                latency_ms: Some(2),
+                ..Default::default()
+            },
+            10,
+        )
+        .await
+        .unwrap();
+
+    let mut reviewed = auto.clone();
+    reviewed.source = rehearse::evaluate::Source::Human;
+    reviewed.overall = 90;
+    let review = Provenance {
+        reviewer: Some("recruiter-1".into()),
+        comment: Some("Fair, generous".into()),
+        ..Default::default()
+    };
+    let second = store
+        .insert_evaluation("s1", 1, &reviewed, &review, 20)
+        .await
+        .unwrap();
+    assert!(second > first);
+
+    let current = store.current_evaluation("s1", 1).await.unwrap().unwrap();
+    assert_eq!(current.id, second);
+    assert_eq!(current.evaluation, reviewed);
+    assert_eq!(current.provenance, review);
+
+    let history = store.evaluations("s1").await.unwrap();
+    assert_eq!(
+        history.iter().map(|e| e.id).collect::<Vec<_>>(),
+        [first, second]
+    );
+    assert_eq!(
+        history[0].evaluation, auto,
+        "the original is kept unchanged"
+    );
+    assert!(store.current_evaluation("s1", 2).await.unwrap().is_none());
+}
+
+fn rubric_version(id: &str, version: i64) -> RubricVersionRecord {
+    RubricVersionRecord {
+        rubric_id: id.into(),
+        version,
+        name: format!("{id} v{version}"),
+        body: "{}".into(),
+        source_text: format!("id = \"{id}\"\nversion = {version}\n"),
+        content_hash: format!("hash-{version}"),
+        created_at: version,
+        created_by: Some("admin".into()),
+    }
+}
+
+async fn rubric_versions_are_immutable_and_the_latest_is_found(store: Store) {
+    store
+        .insert_rubric_version(&rubric_version("technical", 1))
+        .await
+        .unwrap();
+    store
+        .insert_rubric_version(&rubric_version("technical", 2))
+        .await
+        .unwrap();
+    store
+        .insert_rubric_version(&rubric_version("scenario", 1))
+        .await
+        .unwrap();
+    let err = store
+        .insert_rubric_version(&rubric_version("technical", 1))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)));
+    assert_eq!(
+        store.rubric_version("technical", 1).await.unwrap().name,
+        "technical v1"
+    );
+    let latest: Vec<(String, i64)> = store
+        .latest_rubric_versions()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.rubric_id, r.version))
+        .collect();
+    assert_eq!(
+        latest,
+        [("scenario".to_string(), 1), ("technical".to_string(), 2)]
+    );
+    assert_eq!(store.rubric_versions("technical").await.unwrap().len(), 2);
+}
+
+async fn tokens_are_found_by_hash_and_can_be_revoked(store: Store) {
+    let t = store
+        .insert_token("alice", "recruiter", "h-alice", 1)
+        .await
+        .unwrap();
+    assert_eq!(t.role, "recruiter");
+    assert!(matches!(
+        store.insert_token("alice", "admin", "h-other", 2).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        store.token_by_hash("h-alice").await.unwrap().unwrap().name,
+        "alice"
+    );
+    assert!(store.token_by_hash("h-unknown").await.unwrap().is_none());
+    store.touch_token(t.id, 5).await.unwrap();
+    assert!(store.revoke_token("alice", 6).await.unwrap());
+    assert!(!store.revoke_token("alice", 7).await.unwrap());
+    assert!(matches!(
+        store.revoke_token("bob", 7).await,
+        Err(StoreError::NotFound)
+    ));
+    let listed = store.tokens().await.unwrap();
+    assert_eq!(
+        (listed[0].last_used_at, listed[0].revoked_at),
+        (Some(5), Some(6))
+    );
+}
+
+async fn a_finished_session_keeps_its_summary(store: Store) {
+    session_with_turn(&store, "s1").await;
+    store
+        .touch_session("s1", true, 1_700_000_100_000)
+        .await
+        .unwrap();
+    let summary =
+        serde_json::json!({"overall": 71, "by_topic": [{"topic": "concurrency", "overall": 71}]});
+    store
+        .finish_session("s1", &summary, Some(71), false, 1_700_000_200_000)
+        .await
+        .unwrap();
+    let s = store.session("s1").await.unwrap();
+    assert_eq!(s.status, SessionStatus::Finished);
+    assert_eq!(s.summary, Some(summary));
+    assert_eq!(s.overall, Some(71));
+    assert!(s.flagged, "a session flagged earlier stays flagged");
+    assert_eq!(s.finished_at, Some(1_700_000_200_000));
+}
+
+async fn migrating_again_applies_nothing(store: Store) {
+    assert_eq!(store.migrate().await.unwrap(), 0);
+    store.ping().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_sqlite_file_is_created_and_keeps_data_across_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fresh.db");
+    let url = format!("sqlite://{}", path.display());
+    let store = Store::open(&url, Default::default()).await.unwrap();
+    store.create_session(&new_session("kept")).await.unwrap();
+    store.close().await;
+    assert!(path.exists());
+    let reopened = Store::open(&url, Default::default()).await.unwrap();
+    assert_eq!(reopened.session("kept").await.unwrap().id, "kept");
+}
+
+#[tokio::test]
+async fn an_unknown_database_scheme_is_refused() {
+    let err = Store::connect("mysql://localhost/x", Default::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::UnsupportedUrl));
+}
