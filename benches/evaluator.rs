@@ -35,7 +35,7 @@ fn answer_for(q: &rehearse::bank::Question, i: usize) -> String {
     let mut words = 0;
     let mut out = String::new();
     // Alternate strong and partial answers: every other answer states only half the key points.
-    let take = if i % 2 == 0 {
+    let take = if i.is_multiple_of(2) {
         q.key_points.len()
     } else {
         q.key_points.len() / 2

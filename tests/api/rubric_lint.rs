@@ -58,7 +58,7 @@ fn set_problems_name_the_file_and_field() {
         .map(ToString::to_string)
         .collect();
     for expected in [
-        "rubrics/technical.toml:calibration[0].question_id: unknown question `no-such-question`",
+        "rubrics/technical.toml:calibration[3].question_id: unknown question `no-such-question`",
         "rubrics:kinds: kind `technical` is claimed by both `technical` and `technical-two`",
         "rubrics:kinds: no rubric grades kind `behavioral`",
     ] {
