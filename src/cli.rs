@@ -29,13 +29,22 @@ impl Cli {
         Overrides {
             database_url: self.database_url.clone(),
             evaluator: self.evaluator,
-            bind: None,
+            bind: match &self.command {
+                Command::Serve { bind } => bind.clone(),
+                _ => None,
+            },
         }
     }
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the interview server (chat page at /, WebSocket at /ws).
+    Serve {
+        /// Address to listen on (default from settings: 127.0.0.1:8080; port 0 picks a free port).
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<String>,
+    },
     /// Apply database migrations.
     Migrate,
     /// Inspect and validate the question bank.

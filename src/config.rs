@@ -16,6 +16,47 @@ pub struct Settings {
     /// `builtin` or `llm`; when unset, `llm` if `llm.base_url` is set, else `builtin`.
     pub evaluator: Option<EvaluatorKind>,
     pub content: ContentSettings,
+    pub server: ServerSettings,
+}
+
+/// The HTTP/WebSocket server and its limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct ServerSettings {
+    /// Address to listen on; port 0 picks a free port.
+    pub bind: String,
+    /// Largest WebSocket frame accepted; a bigger one closes the connection (1009).
+    pub max_frame_bytes: usize,
+    /// Largest answer accepted (bytes of UTF-8 text).
+    pub max_answer_bytes: usize,
+    /// Sustained client messages per second per connection.
+    pub messages_per_second: f64,
+    /// Messages a client may send in a burst above the sustained rate.
+    pub message_burst: f64,
+    /// How often idle connections are pinged.
+    pub ping_interval_secs: u64,
+    /// A connection silent (no frame, no pong) for this long is closed.
+    pub idle_timeout_secs: u64,
+    /// Seconds to let in-flight requests finish on SIGINT/SIGTERM.
+    pub shutdown_timeout_secs: u64,
+    /// HTTP worker threads (0 = one per CPU core).
+    pub workers: usize,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings {
+            bind: "127.0.0.1:8080".into(),
+            max_frame_bytes: 64 * 1024,
+            max_answer_bytes: 16 * 1024,
+            messages_per_second: 5.0,
+            message_burst: 10.0,
+            ping_interval_secs: 10,
+            idle_timeout_secs: 30,
+            shutdown_timeout_secs: 10,
+            workers: 0,
+        }
+    }
 }
 
 /// Which evaluator grades answers.
@@ -41,6 +82,16 @@ impl Default for DatabaseSettings {
             url: DatabaseUrl("sqlite://rehearse.db".into()),
             max_connections: 10,
             busy_timeout_ms: 5000,
+        }
+    }
+}
+
+impl DatabaseSettings {
+    /// Pool options for the store.
+    pub fn connect_options(&self) -> crate::store::ConnectOptions {
+        crate::store::ConnectOptions {
+            max_connections: self.max_connections,
+            busy_timeout: std::time::Duration::from_millis(self.busy_timeout_ms),
         }
     }
 }

@@ -9,6 +9,7 @@ use rehearse::commands::{self, UsageError};
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    rehearse::tokens::install_crypto_provider();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("REHEARSE_LOG")

@@ -4,6 +4,7 @@ mod grade;
 mod migrate;
 mod questions;
 mod rubrics;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -19,6 +20,7 @@ pub struct UsageError(pub String);
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let settings = Settings::load(cli.config.as_deref(), &cli.overrides())?;
     match cli.command {
+        Command::Serve { .. } => serve::run(settings).await,
         Command::Migrate => migrate::run(&settings).await,
         Command::Questions(cmd) => questions::run(&settings, cmd),
         Command::Rubrics(cmd) => rubrics::run(&settings, cmd),

@@ -68,7 +68,8 @@ impl Store {
         }))
     }
 
-    async fn turn_by_client_msg_id(
+    /// The turn an answer with this `client_msg_id` was stored on, if any.
+    pub async fn turn_for_client_msg_id(
         &self,
         session_id: &str,
         client_msg_id: &str,
@@ -96,7 +97,7 @@ impl Store {
         now: i64,
     ) -> Result<AnswerOutcome, StoreError> {
         if let Some(existing) = self
-            .turn_by_client_msg_id(session_id, client_msg_id)
+            .turn_for_client_msg_id(session_id, client_msg_id)
             .await?
         {
             return Ok(AnswerOutcome::Duplicate(existing));
@@ -120,7 +121,7 @@ impl Store {
             Ok(1) => Ok(AnswerOutcome::Stored(self.turn(session_id, turn).await?)),
             // A concurrent resend won the race on the unique (session, client_msg_id) index.
             Err(e) if e.is_unique_violation() => match self
-                .turn_by_client_msg_id(session_id, client_msg_id)
+                .turn_for_client_msg_id(session_id, client_msg_id)
                 .await?
             {
                 Some(existing) => Ok(AnswerOutcome::Duplicate(existing)),
@@ -128,7 +129,7 @@ impl Store {
             },
             Err(e) => Err(e),
             Ok(_) => match self
-                .turn_by_client_msg_id(session_id, client_msg_id)
+                .turn_for_client_msg_id(session_id, client_msg_id)
                 .await?
             {
                 Some(existing) => Ok(AnswerOutcome::Duplicate(existing)),

@@ -1,8 +1,11 @@
 //! Integration tests, compiled as one binary.
 
+mod app;
 mod bank_lint;
 mod cli;
 mod evaluator;
 mod helpers;
+mod interview;
 mod rubric_lint;
 mod store;
+mod ws;

@@ -1,0 +1,12 @@
+//! The interview as pure logic, no I/O: planning which questions to ask, deciding what comes
+//! next from the turns so far (so a restarted server resumes from stored turns alone), and the
+//! end-of-interview summary.
+
+mod flow;
+mod plan;
+mod rng;
+mod summary;
+
+pub use flow::{Ask, MAX_FOLLOW_UPS, Step, TurnView, answer_chain, next_step};
+pub use plan::{MAX_COUNT, Plan, PlanError, make_plan};
+pub use summary::{Summary, SummaryTurn, TopicScore, TurnScore, summarize};

@@ -1,0 +1,99 @@
+//! Choosing the questions of an interview.
+
+use serde::{Deserialize, Serialize};
+
+use super::rng::SplitMix64;
+use crate::bank::{Bank, Filter, Level, Topic};
+
+/// Most questions one interview may ask.
+pub const MAX_COUNT: usize = 20;
+
+/// The questions an interview will ask, in order, and how they were chosen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub topics: Vec<Topic>,
+    pub level: Level,
+    pub count: usize,
+    pub seed: u64,
+    pub question_ids: Vec<String>,
+}
+
+/// Why no plan could be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("choose at least one topic")]
+    NoTopics,
+    #[error("count must be between 1 and {MAX_COUNT}, got {0}")]
+    CountOutOfRange(usize),
+    #[error(
+        "only {available} {level} question(s) exist for {topics}; choose more topics or a count of at most {available}"
+    )]
+    NotEnoughQuestions {
+        available: usize,
+        level: Level,
+        topics: String,
+    },
+}
+
+/// Picks `count` distinct questions at `level` from `topics`, spread evenly across the topics
+/// (round-robin in a shuffled topic order), reproducibly from `seed`.
+pub fn make_plan(
+    bank: &Bank,
+    topics: &[Topic],
+    level: Level,
+    count: usize,
+    seed: u64,
+) -> Result<Plan, PlanError> {
+    let mut topics: Vec<Topic> = topics.to_vec();
+    topics.sort();
+    topics.dedup();
+    if topics.is_empty() {
+        return Err(PlanError::NoTopics);
+    }
+    if !(1..=MAX_COUNT).contains(&count) {
+        return Err(PlanError::CountOutOfRange(count));
+    }
+    let mut rng = SplitMix64::new(seed);
+    let mut pools: Vec<Vec<&str>> = topics
+        .iter()
+        .map(|&t| {
+            let mut ids: Vec<&str> = bank
+                .filter(Filter {
+                    topic: Some(t),
+                    level: Some(level),
+                    kind: None,
+                })
+                .map(|q| q.id.as_str())
+                .collect();
+            rng.shuffle(&mut ids);
+            ids
+        })
+        .collect();
+    let available: usize = pools.iter().map(Vec::len).sum();
+    if available < count {
+        let names: Vec<&str> = topics.iter().map(|t| t.as_str()).collect();
+        return Err(PlanError::NotEnoughQuestions {
+            available,
+            level,
+            topics: names.join(", "),
+        });
+    }
+    rng.shuffle(&mut pools);
+    let mut question_ids = Vec::with_capacity(count);
+    while question_ids.len() < count {
+        for pool in pools.iter_mut() {
+            if question_ids.len() < count
+                && let Some(id) = pool.pop()
+            {
+                question_ids.push(id.to_string());
+            }
+        }
+    }
+    Ok(Plan {
+        topics,
+        level,
+        count,
+        seed,
+        question_ids,
+    })
+}

@@ -1,0 +1,144 @@
+//! The end-of-interview summary.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use crate::bank::Topic;
+use crate::evaluate::Evaluation;
+
+/// One stored turn as the summary sees it.
+pub struct SummaryTurn<'a> {
+    pub turn: i64,
+    pub question_id: &'a str,
+    pub topic: Topic,
+    pub is_follow_up: bool,
+    pub parent_turn: Option<i64>,
+    pub skipped: bool,
+    pub answered: bool,
+    pub evaluation: Option<&'a Evaluation>,
+}
+
+/// Score for one topic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicScore {
+    pub topic: Topic,
+    pub overall: u8,
+}
+
+/// One turn in the summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TurnScore {
+    pub turn: i64,
+    pub question_id: String,
+    pub topic: Topic,
+    pub overall: Option<u8>,
+    pub skipped: bool,
+    pub follow_up: bool,
+}
+
+/// How the interview went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub overall: u8,
+    pub passed: bool,
+    pub by_topic: Vec<TopicScore>,
+    pub strengths: Vec<String>,
+    pub focus_areas: Vec<String>,
+    pub turns: Vec<TurnScore>,
+}
+
+/// Summarises the turns. Each main question scores its latest evaluation in its chain (follow-up
+/// answers are graded together with the main answer); a skipped or unanswered question scores 0.
+/// `overall` is the mean over the questions asked; `passed` compares it with `pass_mark`.
+pub fn summarize(turns: &[SummaryTurn], pass_mark: u8) -> Summary {
+    struct Main<'a> {
+        topic: Topic,
+        question_id: &'a str,
+        score: u8,
+        evaluation: Option<&'a Evaluation>,
+        skipped: bool,
+    }
+    let mut mains: Vec<Main> = Vec::new();
+    let mut index: BTreeMap<i64, usize> = BTreeMap::new();
+    for t in turns {
+        let root = t.parent_turn.unwrap_or(t.turn);
+        let i = *index.entry(root).or_insert_with(|| {
+            mains.push(Main {
+                topic: t.topic,
+                question_id: t.question_id,
+                score: 0,
+                evaluation: None,
+                skipped: false,
+            });
+            mains.len() - 1
+        });
+        if !t.is_follow_up {
+            mains[i].skipped = t.skipped;
+        }
+        if let Some(e) = t.evaluation {
+            mains[i].score = e.overall;
+            mains[i].evaluation = Some(e);
+        }
+    }
+    let mean = |scores: &[u8]| -> u8 {
+        if scores.is_empty() {
+            0
+        } else {
+            (scores.iter().map(|&s| f64::from(s)).sum::<f64>() / scores.len() as f64).round() as u8
+        }
+    };
+    let overall = mean(&mains.iter().map(|m| m.score).collect::<Vec<_>>());
+    let mut per_topic: BTreeMap<Topic, Vec<u8>> = BTreeMap::new();
+    for m in &mains {
+        per_topic.entry(m.topic).or_default().push(m.score);
+    }
+    let mut strengths = Vec::new();
+    let mut focus_areas = Vec::new();
+    for m in &mains {
+        let title = m.topic.title();
+        match m.evaluation {
+            _ if m.skipped => {
+                focus_areas.push(format!("{title}: skipped a question ({})", m.question_id))
+            }
+            None => focus_areas.push(format!(
+                "{title}: a question was left unanswered ({})",
+                m.question_id
+            )),
+            Some(e) if e.passed => {
+                if let Some(s) = e.strengths.first() {
+                    strengths.push(format!("{title}: {s}"));
+                }
+            }
+            Some(e) => focus_areas.push(match e.improvements.first() {
+                Some(i) => format!("{title}: {i}"),
+                None => format!("{title}: review {}", m.question_id),
+            }),
+        }
+    }
+    strengths.truncate(5);
+    focus_areas.truncate(5);
+    Summary {
+        overall,
+        passed: !mains.is_empty() && overall >= pass_mark,
+        by_topic: per_topic
+            .into_iter()
+            .map(|(topic, s)| TopicScore {
+                topic,
+                overall: mean(&s),
+            })
+            .collect(),
+        strengths,
+        focus_areas,
+        turns: turns
+            .iter()
+            .map(|t| TurnScore {
+                turn: t.turn,
+                question_id: t.question_id.to_string(),
+                topic: t.topic,
+                overall: t.evaluation.map(|e| e.overall),
+                skipped: t.skipped || !t.answered,
+                follow_up: t.is_follow_up,
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,111 @@
+//! Which connection currently carries each interview, and the per-interview lock that keeps
+//! answers, grading and follow-ups in order. Grading publishes through the hub, so its results
+//! reach whichever connection the candidate is on now — or nobody, in which case they are
+//! already stored and `resume` replays them.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard, mpsc};
+
+use crate::ws::protocol::ServerMessage;
+
+/// A connection's outgoing queue.
+pub type Outbox = mpsc::Sender<ServerMessage>;
+
+#[derive(Default)]
+struct Slot {
+    conn: Option<(u64, Outbox)>,
+    lock: Arc<AsyncMutex<()>>,
+}
+
+/// Registry of live interviews in this process.
+#[derive(Clone, Default)]
+pub struct Hub {
+    slots: Arc<Mutex<HashMap<String, Slot>>>,
+}
+
+/// Held while an interview is being advanced; dropping it lets the next action in.
+pub type SessionGuard = OwnedMutexGuard<()>;
+
+impl Hub {
+    fn with_slot<T>(&self, session_id: &str, f: impl FnOnce(&mut Slot) -> T) -> T {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        f(slots.entry(session_id.to_string()).or_default())
+    }
+
+    /// Routes the interview's messages to this connection. A connection that carried it before
+    /// is told it was taken over.
+    pub fn attach(&self, session_id: &str, conn_id: u64, outbox: Outbox) {
+        let previous = self.with_slot(session_id, |slot| slot.conn.replace((conn_id, outbox)));
+        if let Some((old_id, old)) = previous.filter(|(id, _)| *id != conn_id) {
+            tracing::debug!(
+                session_id,
+                old_id,
+                conn_id,
+                "interview moved to a new connection"
+            );
+            let _ = old.try_send(ServerMessage::Error {
+                code: "session_taken_over".into(),
+                message: "this interview was resumed on another connection".into(),
+                fatal: true,
+            });
+        }
+    }
+
+    /// Stops routing to this connection (if it is still the current one) and forgets the slot
+    /// when nothing else uses it.
+    pub fn detach(&self, session_id: &str, conn_id: u64) {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(slot) = slots.get_mut(session_id)
+            && slot.conn.as_ref().is_some_and(|(id, _)| *id == conn_id)
+        {
+            slot.conn = None;
+        }
+        forget_if_idle(&mut slots, session_id);
+    }
+
+    /// Gives back an interview's lock and forgets the slot when no connection needs it.
+    pub fn release(&self, session_id: &str, guard: SessionGuard) {
+        drop(guard);
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        forget_if_idle(&mut slots, session_id);
+    }
+
+    /// Sends to the interview's current connection, if any. Never fails: an undelivered message
+    /// is already stored and will be replayed on resume.
+    pub async fn publish(&self, session_id: &str, message: ServerMessage) {
+        let outbox = self.with_slot(session_id, |slot| {
+            slot.conn.as_ref().map(|(_, o)| o.clone())
+        });
+        if let Some(outbox) = outbox {
+            let _ = outbox.send(message).await;
+        }
+    }
+
+    /// Waits for the interview's lock.
+    pub async fn lock(&self, session_id: &str) -> SessionGuard {
+        let lock = self.with_slot(session_id, |slot| slot.lock.clone());
+        lock.lock_owned().await
+    }
+
+    /// Takes the interview's lock if nobody holds it.
+    pub fn try_lock(&self, session_id: &str) -> Option<SessionGuard> {
+        let lock = self.with_slot(session_id, |slot| slot.lock.clone());
+        lock.try_lock_owned().ok()
+    }
+
+    /// Interviews with a live connection in this process.
+    pub fn connected(&self) -> usize {
+        let slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots.values().filter(|s| s.conn.is_some()).count()
+    }
+}
+
+fn forget_if_idle(slots: &mut HashMap<String, Slot>, session_id: &str) {
+    if slots
+        .get(session_id)
+        .is_some_and(|slot| slot.conn.is_none() && Arc::strong_count(&slot.lock) == 1)
+    {
+        slots.remove(session_id);
+    }
+}

@@ -1,0 +1,424 @@
+//! Runs interviews: applies the pure interview flow to the store and the evaluator, and
+//! publishes what happens to the candidate's connection through the hub.
+//!
+//! Order per answer: store the answer → `ack` → grade → store the evaluation → stream feedback →
+//! `evaluation` → ask the follow-up or the next question (stored before it is sent).
+
+mod error;
+mod grading;
+mod hub;
+mod state;
+
+pub use error::RunnerError;
+pub use hub::{Hub, Outbox, SessionGuard};
+pub use state::SessionState;
+
+use std::sync::Arc;
+
+use crate::bank::{Bank, Level, Topic};
+use crate::clock::now_ms;
+use crate::interview::{self, Plan, Step, make_plan};
+use crate::rubric::RubricSet;
+use crate::store::{AnswerOutcome, NewSession, NewTurn, SessionStatus, Store};
+use crate::tokens;
+use crate::ws::protocol::{Candidate, PlanInfo, ServerMessage};
+
+/// Everything an interview needs; cheap to clone.
+#[derive(Clone)]
+pub struct Interviews {
+    pub store: Store,
+    pub bank: Arc<Bank>,
+    pub rubrics: Arc<RubricSet>,
+    pub hub: Hub,
+    pub max_answer_bytes: usize,
+}
+
+/// A validated request to start an interview.
+pub struct StartRequest {
+    pub topics: Vec<Topic>,
+    pub level: Level,
+    pub count: usize,
+    pub candidate: Candidate,
+    pub invite_id: Option<String>,
+    pub created_by: Option<String>,
+}
+
+const MAX_CLIENT_MSG_ID: usize = 128;
+const MAX_NAME: usize = 200;
+const MAX_EMAIL: usize = 320;
+
+impl Interviews {
+    /// Creates the session, routes it to `outbox`, sends `session` and the first question.
+    /// Returns the new session id.
+    pub async fn start(
+        &self,
+        conn_id: u64,
+        outbox: &Outbox,
+        req: StartRequest,
+    ) -> Result<String, RunnerError> {
+        let name = clean_optional(req.candidate.name, MAX_NAME, "candidate.name")?;
+        let email = clean_optional(req.candidate.email, MAX_EMAIL, "candidate.email")?;
+        let plan = make_plan(
+            &self.bank,
+            &req.topics,
+            req.level,
+            req.count,
+            rand::random(),
+        )
+        .map_err(|e| {
+            let code = match e {
+                interview::PlanError::NotEnoughQuestions { .. } => "not_enough_questions",
+                _ => "invalid_message",
+            };
+            RunnerError::client(code, e.to_string())
+        })?;
+        let session_id = uuid::Uuid::new_v4().to_string();
+        let resume_token = tokens::random_token();
+        self.store
+            .create_session(&NewSession {
+                id: session_id.clone(),
+                resume_token_hash: tokens::hash_token(&resume_token),
+                candidate_name: name,
+                candidate_email: email,
+                topics: plan.topics.iter().map(|t| t.to_string()).collect(),
+                level: plan.level.to_string(),
+                question_count: plan.count as i64,
+                plan: serde_json::to_value(&plan)
+                    .map_err(|e| RunnerError::Internal(e.to_string()))?,
+                invite_id: req.invite_id,
+                created_by: req.created_by,
+                now: now_ms(),
+            })
+            .await?;
+        self.hub.attach(&session_id, conn_id, outbox.clone());
+        let _ = outbox
+            .send(session_message(&session_id, &resume_token, &plan))
+            .await;
+        let guard = self.hub.lock(&session_id).await;
+        self.advance(&session_id).await?;
+        self.hub.release(&session_id, guard);
+        Ok(session_id)
+    }
+
+    /// Reattaches an interview to `outbox`: `session`, `transcript`, then the open question, or
+    /// the summary when it is over. Returns the session id.
+    pub async fn resume(
+        &self,
+        conn_id: u64,
+        outbox: &Outbox,
+        session_id: &str,
+        token: &str,
+    ) -> Result<String, RunnerError> {
+        let session = match self.store.session(session_id).await {
+            Ok(s) => s,
+            Err(crate::store::StoreError::NotFound) => {
+                return Err(RunnerError::client(
+                    "unknown_session",
+                    "no interview has this session id",
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if !tokens::verify(token, &session.resume_token_hash) {
+            return Err(RunnerError::client(
+                "invalid_resume_token",
+                "the resume token does not match this interview",
+            ));
+        }
+        self.hub.attach(session_id, conn_id, outbox.clone());
+        let state = SessionState::load(&self.store, session_id).await?;
+        let _ = outbox
+            .send(session_message(session_id, token, &state.plan))
+            .await;
+        let _ = outbox.send(state.transcript()).await;
+        if state.session.status == SessionStatus::Finished {
+            let summary = state
+                .session
+                .summary
+                .clone()
+                .and_then(|s| serde_json::from_value(s).ok());
+            if let Some(summary) = summary {
+                let _ = outbox
+                    .send(ServerMessage::summary(session_id, summary))
+                    .await;
+            }
+            return Ok(session_id.to_string());
+        }
+        // When grading is in flight it holds the lock and will publish to this connection itself.
+        if let Some(guard) = self.hub.try_lock(session_id) {
+            let result = self.advance(session_id).await;
+            self.hub.release(session_id, guard);
+            result?;
+        }
+        Ok(session_id.to_string())
+    }
+
+    /// Stores an answer to the open question, acknowledges it, then grades it in the background
+    /// (grading survives the connection: it is stored and replayed on resume).
+    pub async fn answer(
+        &self,
+        outbox: &Outbox,
+        session_id: &str,
+        text: String,
+        client_msg_id: String,
+    ) -> Result<(), RunnerError> {
+        if client_msg_id.trim().is_empty() || client_msg_id.len() > MAX_CLIENT_MSG_ID {
+            return Err(RunnerError::client(
+                "invalid_message",
+                format!("client_msg_id must be 1 to {MAX_CLIENT_MSG_ID} characters"),
+            ));
+        }
+        if text.trim().is_empty() {
+            return Err(RunnerError::client("empty_answer", "the answer is empty"));
+        }
+        if text.len() > self.max_answer_bytes {
+            return Err(RunnerError::client(
+                "answer_too_long",
+                format!(
+                    "the answer is {} bytes; the limit is {}",
+                    text.len(),
+                    self.max_answer_bytes
+                ),
+            ));
+        }
+        // A resend of a stored answer is acknowledged again, even while it is being graded.
+        if let Some(turn) = self
+            .store
+            .turn_for_client_msg_id(session_id, &client_msg_id)
+            .await?
+        {
+            let _ = outbox
+                .send(ServerMessage::Ack {
+                    turn: turn.turn,
+                    client_msg_id,
+                })
+                .await;
+            return Ok(());
+        }
+        let Some(guard) = self.hub.try_lock(session_id) else {
+            return Err(RunnerError::client(
+                "not_expecting_answer",
+                "the previous answer is still being evaluated",
+            ));
+        };
+        let state = SessionState::load(&self.store, session_id).await?;
+        let open = open_turn(&state)?;
+        let turn = match self
+            .store
+            .record_answer(session_id, open, &text, &client_msg_id, now_ms())
+            .await?
+        {
+            AnswerOutcome::Stored(t) | AnswerOutcome::Duplicate(t) => t.turn,
+        };
+        let _ = outbox
+            .send(ServerMessage::Ack {
+                turn,
+                client_msg_id,
+            })
+            .await;
+        let this = self.clone();
+        let session_id = session_id.to_string();
+        tokio::spawn(async move {
+            let result = this.advance(&session_id).await;
+            this.hub.release(&session_id, guard);
+            if let Err(e) = result {
+                tracing::error!(session_id, error = %e, "grading failed; the answer is stored and will be graded on resume");
+                this.hub.publish(&session_id, e.to_message()).await;
+            }
+        });
+        Ok(())
+    }
+
+    /// Skips the open question and moves on.
+    pub async fn skip(&self, session_id: &str) -> Result<(), RunnerError> {
+        let Some(guard) = self.hub.try_lock(session_id) else {
+            return Err(RunnerError::client(
+                "not_expecting_answer",
+                "the previous answer is still being evaluated",
+            ));
+        };
+        let result = async {
+            let state = SessionState::load(&self.store, session_id).await?;
+            let open = open_turn(&state)?;
+            self.store.skip_turn(session_id, open, now_ms()).await?;
+            self.advance(session_id).await
+        }
+        .await;
+        self.hub.release(session_id, guard);
+        result
+    }
+
+    /// Ends the interview now (after any grading in flight) and sends the summary.
+    pub async fn end(&self, session_id: &str) -> Result<(), RunnerError> {
+        let guard = self.hub.lock(session_id).await;
+        let result = async {
+            let state = SessionState::load(&self.store, session_id).await?;
+            if state.session.status == SessionStatus::Finished {
+                return Err(RunnerError::client(
+                    "interview_finished",
+                    "this interview is already over",
+                ));
+            }
+            if let Some(t) = state.turns.last().filter(|t| !t.is_closed()) {
+                self.store.skip_turn(session_id, t.turn, now_ms()).await?;
+            }
+            let state = SessionState::load(&self.store, session_id).await?;
+            self.finish(&state).await
+        }
+        .await;
+        self.hub.release(session_id, guard);
+        result
+    }
+
+    /// Moves the interview forward until it waits for the candidate: grades an answer that has
+    /// no evaluation, asks the next question or follow-up, or finishes. Call with the lock held.
+    async fn advance(&self, session_id: &str) -> Result<(), RunnerError> {
+        loop {
+            let state = SessionState::load(&self.store, session_id).await?;
+            if state.session.status == SessionStatus::Finished {
+                return Ok(());
+            }
+            match interview::next_step(&state.plan, &self.bank, &state.views()) {
+                Step::Ask(ask) => return self.ask(&state, ask).await,
+                Step::AwaitAnswer { turn } => {
+                    if let Some(t) = state.turn(turn) {
+                        self.hub
+                            .publish(session_id, state.question_message(t, &self.bank))
+                            .await;
+                    }
+                    return Ok(());
+                }
+                Step::Grade { turn } => self.grade(&state, turn).await?,
+                Step::Finished => return self.finish(&state).await,
+            }
+        }
+    }
+
+    async fn ask(&self, state: &SessionState, ask: interview::Ask) -> Result<(), RunnerError> {
+        let q = self.bank.get(&ask.question_id).ok_or_else(|| {
+            RunnerError::Internal(format!(
+                "question {} is no longer in the bank",
+                ask.question_id
+            ))
+        })?;
+        let record = NewTurn {
+            session_id: state.session.id.clone(),
+            turn: ask.turn,
+            question_id: q.id.clone(),
+            topic: q.topic.to_string(),
+            level: q.level.to_string(),
+            kind: q.kind.to_string(),
+            question_text: ask.text.clone(),
+            is_follow_up: ask.follow_up,
+            parent_turn: ask.parent_turn,
+            asked_at: now_ms(),
+        };
+        self.store.insert_turn(&record).await?;
+        self.hub
+            .publish(
+                &state.session.id,
+                ServerMessage::Question {
+                    turn: ask.turn,
+                    question_id: q.id.clone(),
+                    topic: q.topic,
+                    level: q.level,
+                    kind: q.kind,
+                    text: ask.text,
+                    index: ask.index,
+                    of: state.plan.count,
+                    follow_up: ask.follow_up,
+                },
+            )
+            .await;
+        Ok(())
+    }
+
+    async fn finish(&self, state: &SessionState) -> Result<(), RunnerError> {
+        let turns = state.summary_turns();
+        let pass_mark = self.pass_mark(state);
+        let summary = interview::summarize(&turns, pass_mark);
+        let flagged = state
+            .current
+            .values()
+            .any(|e| !e.evaluation.flags.is_empty());
+        let json =
+            serde_json::to_value(&summary).map_err(|e| RunnerError::Internal(e.to_string()))?;
+        self.store
+            .finish_session(
+                &state.session.id,
+                &json,
+                Some(i64::from(summary.overall)),
+                flagged,
+                now_ms(),
+            )
+            .await?;
+        self.hub
+            .publish(
+                &state.session.id,
+                ServerMessage::summary(&state.session.id, summary),
+            )
+            .await;
+        Ok(())
+    }
+
+    /// The mean pass mark of the rubrics that grade the asked questions.
+    fn pass_mark(&self, state: &SessionState) -> u8 {
+        let marks: Vec<f64> = state
+            .turns
+            .iter()
+            .filter(|t| !t.is_follow_up)
+            .filter_map(|t| self.bank.get(&t.question_id))
+            .map(|q| f64::from(self.rubrics.for_kind(q.kind).pass_mark))
+            .collect();
+        if marks.is_empty() {
+            return 60;
+        }
+        (marks.iter().sum::<f64>() / marks.len() as f64).round() as u8
+    }
+}
+
+fn session_message(session_id: &str, resume_token: &str, plan: &Plan) -> ServerMessage {
+    ServerMessage::Session {
+        session_id: session_id.to_string(),
+        resume_token: resume_token.to_string(),
+        plan: PlanInfo {
+            topics: plan.topics.clone(),
+            level: plan.level,
+            count: plan.count,
+        },
+    }
+}
+
+/// The turn waiting for an answer, or why there is none.
+fn open_turn(state: &SessionState) -> Result<i64, RunnerError> {
+    if state.session.status == SessionStatus::Finished {
+        return Err(RunnerError::client(
+            "interview_finished",
+            "this interview is over",
+        ));
+    }
+    match state.turns.last() {
+        Some(t) if !t.is_closed() => Ok(t.turn),
+        _ => Err(RunnerError::client(
+            "not_expecting_answer",
+            "no question is waiting for an answer",
+        )),
+    }
+}
+
+fn clean_optional(
+    value: Option<String>,
+    max: usize,
+    field: &str,
+) -> Result<Option<String>, RunnerError> {
+    match value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+    {
+        Some(v) if v.chars().count() > max => Err(RunnerError::client(
+            "invalid_message",
+            format!("{field} is longer than {max} characters"),
+        )),
+        other => Ok(other),
+    }
+}

@@ -1,0 +1,139 @@
+//! An interview's stored state loaded in one place, and the views the pure flow and the
+//! protocol need of it.
+
+use std::collections::HashMap;
+
+use super::RunnerError;
+use crate::bank::{Bank, Topic};
+use crate::interview::{Plan, SummaryTurn, TurnView};
+use crate::store::{SessionRecord, Store, StoredEvaluation, TurnRecord};
+use crate::ws::protocol::{ServerMessage, TranscriptTurn};
+
+/// Session, turns and the current evaluation of each turn.
+pub struct SessionState {
+    pub session: SessionRecord,
+    pub plan: Plan,
+    pub turns: Vec<TurnRecord>,
+    pub current: HashMap<i64, StoredEvaluation>,
+}
+
+impl SessionState {
+    pub async fn load(store: &Store, session_id: &str) -> Result<SessionState, RunnerError> {
+        let session = store.session(session_id).await?;
+        let plan: Plan = serde_json::from_value(session.plan.clone()).map_err(|e| {
+            RunnerError::Internal(format!("session {session_id} has an unreadable plan: {e}"))
+        })?;
+        let turns = store.turns(session_id).await?;
+        // Oldest first, so the last one written per turn wins: the current evaluation.
+        let current = store
+            .evaluations(session_id)
+            .await?
+            .into_iter()
+            .map(|e| (e.turn, e))
+            .collect();
+        Ok(SessionState {
+            session,
+            plan,
+            turns,
+            current,
+        })
+    }
+
+    /// What the pure interview flow needs.
+    pub fn views(&self) -> Vec<TurnView<'_>> {
+        self.turns
+            .iter()
+            .map(|t| {
+                let e = self.current.get(&t.turn);
+                TurnView {
+                    turn: t.turn,
+                    question_id: &t.question_id,
+                    is_follow_up: t.is_follow_up,
+                    parent_turn: t.parent_turn,
+                    answer: t.answer_text.as_deref(),
+                    skipped: t.skipped,
+                    evaluated: e.is_some(),
+                    follow_up: e.and_then(|e| e.evaluation.follow_up.as_ref()),
+                }
+            })
+            .collect()
+    }
+
+    /// What the summary needs.
+    pub fn summary_turns(&self) -> Vec<SummaryTurn<'_>> {
+        self.turns
+            .iter()
+            .map(|t| SummaryTurn {
+                turn: t.turn,
+                question_id: &t.question_id,
+                topic: t.topic.parse::<Topic>().unwrap_or(Topic::PythonCore),
+                is_follow_up: t.is_follow_up,
+                parent_turn: t.parent_turn,
+                skipped: t.skipped,
+                answered: t.answer_text.is_some(),
+                evaluation: self.current.get(&t.turn).map(|e| &e.evaluation),
+            })
+            .collect()
+    }
+
+    /// 1-based number of the main question a turn belongs to.
+    pub fn index_of(&self, turn: i64) -> usize {
+        self.turns
+            .iter()
+            .filter(|t| !t.is_follow_up && t.turn <= turn)
+            .count()
+            .max(1)
+    }
+
+    /// The turn with this number.
+    pub fn turn(&self, turn: i64) -> Option<&TurnRecord> {
+        self.turns.iter().find(|t| t.turn == turn)
+    }
+
+    /// The `question` message for a stored turn.
+    pub fn question_message(&self, t: &TurnRecord, bank: &Bank) -> ServerMessage {
+        // The stored snapshot is what was asked; the bank only fills in a value that no longer parses.
+        let q = bank.get(&t.question_id);
+        ServerMessage::Question {
+            turn: t.turn,
+            question_id: t.question_id.clone(),
+            topic: t
+                .topic
+                .parse()
+                .unwrap_or(q.map_or(Topic::PythonCore, |q| q.topic)),
+            level: t.level.parse().unwrap_or(self.plan.level),
+            kind: t
+                .kind
+                .parse()
+                .unwrap_or(q.map_or(crate::bank::Kind::Technical, |q| q.kind)),
+            text: t.question_text.clone(),
+            index: self.index_of(t.turn),
+            of: self.plan.count,
+            follow_up: t.is_follow_up,
+        }
+    }
+
+    /// The `transcript` message replayed on resume.
+    pub fn transcript(&self) -> ServerMessage {
+        ServerMessage::Transcript {
+            session_id: self.session.id.clone(),
+            turns: self
+                .turns
+                .iter()
+                .map(|t| TranscriptTurn {
+                    turn: t.turn,
+                    question_id: t.question_id.clone(),
+                    topic: t.topic.clone(),
+                    level: t.level.clone(),
+                    kind: t.kind.clone(),
+                    text: t.question_text.clone(),
+                    follow_up: t.is_follow_up,
+                    index: self.index_of(t.turn),
+                    answer: t.answer_text.clone(),
+                    skipped: t.skipped,
+                    evaluation: self.current.get(&t.turn).map(|e| e.evaluation.clone()),
+                })
+                .collect(),
+        }
+    }
+}

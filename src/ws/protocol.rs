@@ -1,0 +1,225 @@
+//! Protocol v1 messages (docs/protocol.md): JSON text frames tagged by `type`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::bank::{Kind, Level, Topic};
+use crate::evaluate::Evaluation;
+use crate::interview::{Summary, TopicScore, TurnScore};
+
+/// Default number of questions when `start` gives no count.
+pub const DEFAULT_COUNT: usize = 5;
+
+/// Optional details a candidate gives about themself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Candidate {
+    pub name: Option<String>,
+    pub email: Option<String>,
+}
+
+/// Messages from the client.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientMessage {
+    Start {
+        topics: Vec<Topic>,
+        level: Level,
+        count: Option<usize>,
+        candidate: Option<Candidate>,
+    },
+    Answer {
+        text: String,
+        client_msg_id: String,
+    },
+    Skip {},
+    End {},
+    Resume {
+        session_id: String,
+        resume_token: String,
+    },
+}
+
+/// Every client message type, for telling an unknown type from a malformed known one.
+pub const CLIENT_TYPES: &[&str] = &["start", "answer", "skip", "end", "resume"];
+
+/// The plan as the client sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanInfo {
+    pub topics: Vec<Topic>,
+    pub level: Level,
+    pub count: usize,
+}
+
+/// One turn replayed on resume.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TranscriptTurn {
+    pub turn: i64,
+    pub question_id: String,
+    pub topic: String,
+    pub level: String,
+    pub kind: String,
+    pub text: String,
+    pub follow_up: bool,
+    pub index: usize,
+    pub answer: Option<String>,
+    pub skipped: bool,
+    pub evaluation: Option<Evaluation>,
+}
+
+/// Messages to the client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    Session {
+        session_id: String,
+        resume_token: String,
+        plan: PlanInfo,
+    },
+    Question {
+        turn: i64,
+        question_id: String,
+        topic: Topic,
+        level: Level,
+        kind: Kind,
+        text: String,
+        index: usize,
+        of: usize,
+        follow_up: bool,
+    },
+    Ack {
+        turn: i64,
+        client_msg_id: String,
+    },
+    FeedbackDelta {
+        turn: i64,
+        text: String,
+    },
+    Evaluation {
+        turn: i64,
+        evaluation: Box<Evaluation>,
+    },
+    Summary {
+        session_id: String,
+        overall: u8,
+        passed: bool,
+        by_topic: Vec<TopicScore>,
+        strengths: Vec<String>,
+        focus_areas: Vec<String>,
+        turns: Vec<TurnScore>,
+    },
+    Transcript {
+        session_id: String,
+        turns: Vec<TranscriptTurn>,
+    },
+    Error {
+        code: String,
+        message: String,
+        fatal: bool,
+    },
+}
+
+impl ServerMessage {
+    /// The `summary` message for a session.
+    pub fn summary(session_id: &str, s: Summary) -> Self {
+        ServerMessage::Summary {
+            session_id: session_id.to_string(),
+            overall: s.overall,
+            passed: s.passed,
+            by_topic: s.by_topic,
+            strengths: s.strengths,
+            focus_areas: s.focus_areas,
+            turns: s.turns,
+        }
+    }
+
+    /// A non-fatal error.
+    pub fn error(code: &str, message: impl Into<String>) -> Self {
+        ServerMessage::Error {
+            code: code.into(),
+            message: message.into(),
+            fatal: false,
+        }
+    }
+
+    /// The JSON text frame.
+    pub fn to_json(&self) -> String {
+        // Serialising these types cannot fail: no maps with non-string keys, no foreign types.
+        serde_json::to_string(self).unwrap_or_else(|e| {
+            format!(r#"{{"type":"error","code":"internal","message":"{e}","fatal":false}}"#)
+        })
+    }
+}
+
+/// Why a client frame could not be understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Parses a client text frame, telling invalid JSON, an unknown type and a malformed message apart.
+pub fn parse(text: &str) -> Result<ClientMessage, ParseError> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| ParseError {
+        code: "invalid_json",
+        message: format!("the frame is not valid JSON: {e}"),
+    })?;
+    let kind = value
+        .get("type")
+        .and_then(|t| t.as_str())
+        .unwrap_or_default()
+        .to_string();
+    if !CLIENT_TYPES.contains(&kind.as_str()) {
+        return Err(ParseError {
+            code: "unknown_type",
+            message: if kind.is_empty() {
+                "the message has no `type` field".into()
+            } else {
+                format!(
+                    "unknown message type `{kind}` (expected one of: {})",
+                    CLIENT_TYPES.join(", ")
+                )
+            },
+        });
+    }
+    serde_json::from_value(value).map_err(|e| ParseError {
+        code: "invalid_message",
+        message: format!("invalid `{kind}` message: {e}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_tells_the_failure_kinds_apart() {
+        assert_eq!(parse("{not json").unwrap_err().code, "invalid_json");
+        assert_eq!(
+            parse(r#"{"type":"dance"}"#).unwrap_err().code,
+            "unknown_type"
+        );
+        assert_eq!(parse(r#"{"text":"x"}"#).unwrap_err().code, "unknown_type");
+        let e = parse(r#"{"type":"start","topics":["cooking"],"level":"mid"}"#).unwrap_err();
+        assert_eq!(e.code, "invalid_message");
+        assert!(e.message.contains("cooking"), "{}", e.message);
+        assert_eq!(
+            parse(r#"{"type":"answer","text":"x"}"#).unwrap_err().code,
+            "invalid_message"
+        );
+    }
+
+    #[test]
+    fn known_messages_parse() {
+        assert_eq!(parse(r#"{"type":"skip"}"#).unwrap(), ClientMessage::Skip {});
+        let m = parse(r#"{"type":"start","topics":["concurrency"],"level":"mid","count":2,"candidate":{"name":"Ada"}}"#).unwrap();
+        assert!(matches!(m, ClientMessage::Start { count: Some(2), .. }));
+    }
+
+    #[test]
+    fn server_messages_carry_their_type() {
+        let v: serde_json::Value =
+            serde_json::from_str(&ServerMessage::error("empty_answer", "x").to_json()).unwrap();
+        assert_eq!(v["type"], "error");
+        assert_eq!(v["fatal"], false);
+    }
+}

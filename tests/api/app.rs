@@ -1,0 +1,211 @@
+//! A real server on a free port, and a real WebSocket client for it.
+
+use std::time::Duration;
+
+use actix_web::dev::ServerHandle;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
+
+use rehearse::config::Settings;
+use rehearse::startup::Application;
+use rehearse::store::{ConnectOptions, Store};
+
+/// How long a test waits for any one message before failing.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+pub struct TestApp {
+    pub port: u16,
+    pub db_url: String,
+    handle: ServerHandle,
+    pub dir: std::sync::Arc<tempfile::TempDir>,
+}
+
+/// Settings for a test server on a fresh SQLite file.
+pub fn test_settings(dir: &tempfile::TempDir) -> Settings {
+    let mut s = Settings::default();
+    s.database.url = rehearse::config::DatabaseUrl::new(format!(
+        "sqlite://{}",
+        dir.path().join("rehearse.db").display()
+    ));
+    s.server.bind = "127.0.0.1:0".into();
+    s.server.workers = 2;
+    s.server.shutdown_timeout_secs = 1;
+    s
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let mut settings = test_settings(&dir);
+    adjust(&mut settings);
+    spawn_on(settings, dir).await
+}
+
+/// Starts a server with `settings`, keeping `dir` (which holds its database) alive.
+pub async fn spawn_on(settings: Settings, dir: std::sync::Arc<tempfile::TempDir>) -> TestApp {
+    rehearse::tokens::install_crypto_provider();
+    let db_url = settings.database.url.expose().to_string();
+    let app = Application::build(settings).await.expect("the app builds");
+    let port = app.port();
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        port,
+        db_url,
+        handle,
+        dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub async fn connect(&self) -> Client {
+        let (ws, _) = connect_async(format!("ws://127.0.0.1:{}/ws", self.port))
+            .await
+            .expect("WebSocket connects");
+        Client { ws }
+    }
+
+    /// A second handle on the server's database, to check what it stored.
+    pub async fn store(&self) -> Store {
+        Store::connect(
+            &self.db_url,
+            ConnectOptions {
+                max_connections: 1,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+    }
+
+    /// Stops the server (gracefully) and waits until it is down.
+    pub async fn stop(self) -> std::sync::Arc<tempfile::TempDir> {
+        self.handle.stop(true).await;
+        self.dir
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let resp = reqwest::get(self.url(path)).await.unwrap();
+        let status = resp.status().as_u16();
+        let body = resp.json().await.unwrap_or(Value::Null);
+        (status, body)
+    }
+}
+
+pub struct Client {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+/// What a started interview handed back.
+pub struct Started {
+    pub session_id: String,
+    pub token: String,
+    pub question: Value,
+}
+
+impl Client {
+    pub async fn send(&mut self, v: Value) {
+        self.ws.send(Message::text(v.to_string())).await.unwrap();
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        self.ws.send(Message::text(text.to_string())).await.unwrap();
+    }
+
+    /// The next JSON message (pings and pongs skipped).
+    pub async fn recv(&mut self) -> Value {
+        loop {
+            let frame = tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .expect("a message arrives in time")
+                .expect("the connection is open")
+                .expect("a valid frame");
+            match frame {
+                Message::Text(t) => return serde_json::from_str(&t).unwrap(),
+                Message::Ping(_) | Message::Pong(_) => continue,
+                other => panic!("expected a text frame, got {other:?}"),
+            }
+        }
+    }
+
+    /// Reads until a message of type `ty` arrives; returns it and everything before it.
+    pub async fn recv_until(&mut self, ty: &str) -> (Value, Vec<Value>) {
+        let mut before = Vec::new();
+        loop {
+            let m = self.recv().await;
+            if m["type"] == ty {
+                return (m, before);
+            }
+            before.push(m);
+        }
+    }
+
+    /// Reads until the server closes; returns the close frame.
+    pub async fn recv_close(&mut self) -> Option<CloseFrame> {
+        loop {
+            match tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .expect("closes in time")
+            {
+                Some(Ok(Message::Close(frame))) => return frame,
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return None,
+            }
+        }
+    }
+
+    pub async fn start(&mut self, topics: &[&str], level: &str, count: usize) -> Started {
+        self.send(json!({"type": "start", "topics": topics, "level": level, "count": count}))
+            .await;
+        let session = self.recv().await;
+        assert_eq!(session["type"], "session", "{session}");
+        let question = self.recv().await;
+        assert_eq!(question["type"], "question", "{question}");
+        Started {
+            session_id: session["session_id"].as_str().unwrap().to_string(),
+            token: session["resume_token"].as_str().unwrap().to_string(),
+            question,
+        }
+    }
+
+    pub async fn answer(&mut self, text: &str, client_msg_id: &str) {
+        self.send(json!({"type": "answer", "text": text, "client_msg_id": client_msg_id}))
+            .await;
+    }
+
+    /// Sends an answer and reads up to and including its evaluation.
+    pub async fn answer_and_grade(&mut self, text: &str, client_msg_id: &str) -> (Value, Value) {
+        self.answer(text, client_msg_id).await;
+        let ack = self.recv().await;
+        assert_eq!(ack["type"], "ack", "{ack}");
+        let (evaluation, deltas) = self.recv_until("evaluation").await;
+        assert!(
+            deltas.iter().all(|d| d["type"] == "feedback_delta"),
+            "{deltas:?}"
+        );
+        assert!(
+            !deltas.is_empty(),
+            "feedback is streamed before the evaluation"
+        );
+        (ack, evaluation)
+    }
+
+    pub async fn expect_error(&mut self, code: &str) -> Value {
+        let m = self.recv().await;
+        assert_eq!(m["type"], "error", "{m}");
+        assert_eq!(m["code"], code, "{m}");
+        assert_eq!(m["fatal"], false, "{m}");
+        m
+    }
+}
