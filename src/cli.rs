@@ -45,6 +45,9 @@ pub enum Command {
         #[arg(long, value_name = "ADDR")]
         bind: Option<String>,
     },
+    /// Take an interview in the terminal (answers from the keyboard or piped, one per
+    /// blank-line-separated block).
+    Chat(ChatArgs),
     /// Apply database migrations.
     Migrate,
     /// Inspect and validate the question bank.
@@ -93,6 +96,24 @@ pub enum RubricsCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ChatArgs {
+    /// Interview socket URL.
+    #[arg(long, default_value = "ws://127.0.0.1:8080/ws")]
+    pub url: String,
+    /// Topic (repeat for several).
+    #[arg(long = "topic", required = true)]
+    pub topics: Vec<Topic>,
+    #[arg(long)]
+    pub level: Level,
+    /// Number of main questions (1–20).
+    #[arg(long, default_value_t = 5)]
+    pub count: usize,
+    /// Your name, stored with the interview.
+    #[arg(long)]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Args)]

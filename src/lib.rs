@@ -8,6 +8,7 @@
 pub mod assets;
 pub mod bank;
 pub mod cli;
+pub mod client;
 pub mod clock;
 pub mod commands;
 pub mod config;

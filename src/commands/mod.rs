@@ -1,5 +1,6 @@
 //! One function per CLI command. Each returns the process exit code.
 
+mod chat;
 mod grade;
 mod migrate;
 mod questions;
@@ -21,6 +22,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let settings = Settings::load(cli.config.as_deref(), &cli.overrides())?;
     match cli.command {
         Command::Serve { .. } => serve::run(settings).await,
+        Command::Chat(args) => chat::run(args).await,
         Command::Migrate => migrate::run(&settings).await,
         Command::Questions(cmd) => questions::run(&settings, cmd),
         Command::Rubrics(cmd) => rubrics::run(&settings, cmd),

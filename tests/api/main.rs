@@ -6,6 +6,7 @@ mod cli;
 mod evaluator;
 mod helpers;
 mod interview;
+mod process;
 mod rubric_lint;
 mod store;
 mod ws;

@@ -1,0 +1,76 @@
+//! The real binary, killed with SIGKILL mid-interview and started again on the same database.
+
+use serde_json::json;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+use crate::app::Client;
+
+/// Starts `rehearse serve` on a free port; returns the process and its port.
+async fn serve(db_url: &str) -> (Child, u16) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("REHEARSE_DATABASE__URL", db_url)
+        .env("REHEARSE_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = tokio::time::timeout(crate::app::WAIT, lines.next_line()).await.unwrap().unwrap().unwrap();
+    let port = first.rsplit(':').next().unwrap().parse().unwrap_or_else(|_| panic!("a port in `{first}`"));
+    (child, port)
+}
+
+async fn connect(port: u16) -> Client {
+    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/ws")).await.unwrap();
+    Client { ws }
+}
+
+#[tokio::test]
+async fn an_interview_survives_kill_9_and_resumes_on_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}", dir.path().join("killed.db").display());
+    let (mut server, port) = serve(&db_url).await;
+
+    let mut c = connect(port).await;
+    let s = c.start(&["scenarios"], "senior", 2).await;
+    c.answer_and_grade("First I would check the dashboards and roll back the release if users are hurt.", "k-1").await;
+    let second = c.recv().await;
+    assert_eq!(second["type"], "question");
+    c.answer("Then I would profile the worker with py-spy and compare heap snapshots.", "k-2").await;
+    let ack = c.recv().await;
+    assert_eq!(ack["type"], "ack");
+    server.kill().await.unwrap(); // SIGKILL: no shutdown, no flush beyond what was committed
+
+    let (_server, port) = serve(&db_url).await;
+    let mut c = connect(port).await;
+    c.send(json!({"type": "resume", "session_id": s.session_id, "resume_token": s.token})).await;
+    assert_eq!(c.recv().await["type"], "session");
+    let transcript = c.recv().await;
+    let turns = transcript["turns"].as_array().unwrap();
+    assert_eq!(turns[0]["answer"], "First I would check the dashboards and roll back the release if users are hurt.");
+    assert!(turns[0]["evaluation"].is_object());
+    let acked_turn = ack["turn"].as_i64().unwrap() as usize;
+    assert_eq!(
+        turns[acked_turn - 1]["answer"], "Then I would profile the worker with py-spy and compare heap snapshots.",
+        "an acknowledged answer survives SIGKILL"
+    );
+    // Whether or not it was graded before the kill, it is graded now and the interview goes on.
+    let mut seen_evaluation = !turns[acked_turn - 1]["evaluation"].is_null();
+    let summary = loop {
+        let m = c.recv().await;
+        match m["type"].as_str().unwrap() {
+            "evaluation" => seen_evaluation = true,
+            "question" => {
+                c.send(json!({"type": "end"})).await;
+                break c.recv_until("summary").await.0;
+            }
+            "summary" => break m,
+            _ => {}
+        }
+    };
+    assert!(seen_evaluation);
+    assert_eq!(summary["session_id"], s.session_id.as_str());
+}
