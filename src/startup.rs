@@ -5,6 +5,7 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
@@ -17,6 +18,29 @@ use crate::store::Store;
 pub struct Application {
     port: u16,
     server: Server,
+    shutdown: Shutdown,
+}
+
+/// Stops the server the graceful way: connections are told to resume elsewhere (close 1012),
+/// answers being graded are given time to finish, then the listener stops.
+#[derive(Clone)]
+pub struct Shutdown {
+    hub: Hub,
+    server: ServerHandle,
+    grace: Duration,
+}
+
+impl Shutdown {
+    /// Runs the shutdown sequence and waits until the server is down.
+    pub async fn trigger(&self) {
+        self.hub.begin_shutdown();
+        if !self.hub.drained(self.grace).await {
+            tracing::warn!(
+                "grading still running at shutdown; those answers are stored and will be graded on resume"
+            );
+        }
+        self.server.stop(true).await;
+    }
 }
 
 impl Application {
@@ -33,11 +57,12 @@ impl Application {
         let listener = TcpListener::bind(&settings.server.bind)
             .with_context(|| format!("binding {}", settings.server.bind))?;
         let port = listener.local_addr()?.port();
+        let hub = Hub::default();
         let interviews = Interviews {
             store,
             bank,
             rubrics,
-            hub: Hub::default(),
+            hub: hub.clone(),
             max_answer_bytes: settings.server.max_answer_bytes,
         };
         let state = web::Data::new(AppState {
@@ -50,12 +75,22 @@ impl Application {
                 .app_data(state.clone())
                 .configure(http::configure)
         })
+        .disable_signals()
         .shutdown_timeout(settings.server.shutdown_timeout_secs);
         if settings.server.workers > 0 {
             server = server.workers(settings.server.workers);
         }
         let server = server.listen(listener)?.run();
-        Ok(Application { port, server })
+        let shutdown = Shutdown {
+            hub,
+            server: server.handle(),
+            grace: Duration::from_secs(settings.server.shutdown_timeout_secs),
+        };
+        Ok(Application {
+            port,
+            server,
+            shutdown,
+        })
     }
 
     /// The port the server listens on (useful with port 0).
@@ -64,12 +99,44 @@ impl Application {
     }
 
     /// A handle to stop the server gracefully.
-    pub fn handle(&self) -> ServerHandle {
-        self.server.handle()
+    pub fn shutdown(&self) -> Shutdown {
+        self.shutdown.clone()
     }
 
-    /// Serves until SIGINT/SIGTERM (graceful: in-flight requests get the shutdown timeout).
+    /// Serves until stopped through [`Application::shutdown`].
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+
+    /// Serves until SIGINT or SIGTERM, then shuts down gracefully.
+    pub async fn run_until_signalled(self) -> std::io::Result<()> {
+        let shutdown = self.shutdown.clone();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("shutting down");
+            shutdown.trigger().await;
+        });
+        self.server.await
+    }
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
 }

@@ -20,14 +20,20 @@ pub struct AnswerSource {
 impl AnswerSource {
     /// `interactive` prints a prompt before each answer (for a terminal).
     pub fn new(reader: impl AsyncBufRead + Unpin + Send + 'static, interactive: bool) -> Self {
-        AnswerSource { reader: Box::new(reader), interactive }
+        AnswerSource {
+            reader: Box::new(reader),
+            interactive,
+        }
     }
 
     /// The next block: lines up to a blank line. A block that is just `/skip` or `/end` is that
     /// command; the end of input ends the interview.
     pub async fn next_entry(&mut self, out: &mut dyn Write) -> anyhow::Result<Entry> {
         if self.interactive {
-            writeln!(out, "\nYour answer (finish with an empty line; /skip or /end):")?;
+            writeln!(
+                out,
+                "\nYour answer (finish with an empty line; /skip or /end):"
+            )?;
             out.flush()?;
         }
         let mut lines: Vec<String> = Vec::new();
@@ -52,7 +58,11 @@ impl AnswerSource {
             }
             lines.push(line.to_string());
         }
-        Ok(if lines.is_empty() { Entry::End } else { Entry::Answer(lines.join("\n")) })
+        Ok(if lines.is_empty() {
+            Entry::End
+        } else {
+            Entry::Answer(lines.join("\n"))
+        })
     }
 }
 
@@ -65,9 +75,15 @@ mod tests {
         let text = "\n\nfirst line\nsecond line\n\n/skip\n\nlast answer\n";
         let mut src = AnswerSource::new(std::io::Cursor::new(text.as_bytes().to_vec()), false);
         let mut sink = Vec::new();
-        assert_eq!(src.next_entry(&mut sink).await.unwrap(), Entry::Answer("first line\nsecond line".into()));
+        assert_eq!(
+            src.next_entry(&mut sink).await.unwrap(),
+            Entry::Answer("first line\nsecond line".into())
+        );
         assert_eq!(src.next_entry(&mut sink).await.unwrap(), Entry::Skip);
-        assert_eq!(src.next_entry(&mut sink).await.unwrap(), Entry::Answer("last answer".into()));
+        assert_eq!(
+            src.next_entry(&mut sink).await.unwrap(),
+            Entry::Answer("last answer".into())
+        );
         assert_eq!(src.next_entry(&mut sink).await.unwrap(), Entry::End);
         assert!(sink.is_empty(), "no prompts when piped");
     }

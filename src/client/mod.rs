@@ -27,7 +27,8 @@ pub struct ChatOptions {
     pub name: Option<String>,
 }
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Reconnection attempts after a dropped connection.
 const RECONNECTS: u32 = 5;
@@ -39,9 +40,16 @@ struct State {
 }
 
 /// Runs an interview to its summary. Returns the summary message.
-pub async fn run(opts: ChatOptions, mut input: AnswerSource, out: &mut dyn Write) -> anyhow::Result<Value> {
+pub async fn run(
+    opts: ChatOptions,
+    mut input: AnswerSource,
+    out: &mut dyn Write,
+) -> anyhow::Result<Value> {
     let mut renderer = Renderer::default();
-    let mut state = State { session: None, pending: None };
+    let mut state = State {
+        session: None,
+        pending: None,
+    };
     let mut ws = connect(&opts.url).await?;
     let start = json!({
         "type": "start",
@@ -56,23 +64,37 @@ pub async fn run(opts: ChatOptions, mut input: AnswerSource, out: &mut dyn Write
         let frame = match ws.next().await {
             Some(Ok(Message::Text(t))) => t,
             Some(Ok(Message::Close(frame))) => {
-                let reason = frame.map(|f| format!("{} {}", u16::from(f.code), f.reason)).unwrap_or_default();
+                let reason = frame
+                    .map(|f| format!("{} {}", u16::from(f.code), f.reason))
+                    .unwrap_or_default();
                 bail!("the server closed the connection {reason}");
             }
             Some(Ok(_)) => continue,
             Some(Err(_)) | None => {
                 // Dropped: reattach to the interview and resend what was not acknowledged.
-                let Some((id, token)) = state.session.clone() else { bail!("connection lost before the interview started") };
+                let Some((id, token)) = state.session.clone() else {
+                    bail!("connection lost before the interview started")
+                };
                 reconnects += 1;
                 if reconnects > RECONNECTS {
                     bail!("connection lost; resume later with session {id}");
                 }
                 writeln!(out, "\n(connection lost; reconnecting…)")?;
                 tokio::time::sleep(Duration::from_millis(500 * 2u64.pow(reconnects - 1))).await;
-                let Ok(mut fresh) = connect(&opts.url).await else { continue };
-                send(&mut fresh, &json!({"type": "resume", "session_id": id, "resume_token": token})).await?;
+                let Ok(mut fresh) = connect(&opts.url).await else {
+                    continue;
+                };
+                send(
+                    &mut fresh,
+                    &json!({"type": "resume", "session_id": id, "resume_token": token}),
+                )
+                .await?;
                 if let Some((msg_id, text)) = &state.pending {
-                    send(&mut fresh, &json!({"type": "answer", "text": text, "client_msg_id": msg_id})).await?;
+                    send(
+                        &mut fresh,
+                        &json!({"type": "answer", "text": text, "client_msg_id": msg_id}),
+                    )
+                    .await?;
                 }
                 ws = fresh;
                 continue;
@@ -97,7 +119,9 @@ pub async fn run(opts: ChatOptions, mut input: AnswerSource, out: &mut dyn Write
             }
             "ack" => state.pending = None,
             "summary" => return Ok(msg),
-            "error" if msg["fatal"] == true => bail!("{}", msg["message"].as_str().unwrap_or("fatal error")),
+            "error" if msg["fatal"] == true => {
+                bail!("{}", msg["message"].as_str().unwrap_or("fatal error"))
+            }
             "error" => {
                 // The answer was refused (too long, empty…): ask for it again.
                 if state.pending.take().is_some() {
@@ -114,7 +138,11 @@ pub async fn run(opts: ChatOptions, mut input: AnswerSource, out: &mut dyn Write
 
 /// Reads the next answer (or /skip, /end) and turns it into a message, remembering an answer
 /// until it is acknowledged.
-async fn next_command(input: &mut AnswerSource, out: &mut dyn Write, state: &mut State) -> anyhow::Result<Value> {
+async fn next_command(
+    input: &mut AnswerSource,
+    out: &mut dyn Write,
+    state: &mut State,
+) -> anyhow::Result<Value> {
     Ok(match input.next_entry(out).await? {
         Entry::Answer(text) => {
             let id = uuid::Uuid::new_v4().to_string();
@@ -127,10 +155,14 @@ async fn next_command(input: &mut AnswerSource, out: &mut dyn Write, state: &mut
 }
 
 async fn connect(url: &str) -> anyhow::Result<Socket> {
-    let (ws, _) = tokio_tungstenite::connect_async(url).await.with_context(|| format!("connecting to {url}"))?;
+    let (ws, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .with_context(|| format!("connecting to {url}"))?;
     Ok(ws)
 }
 
 async fn send(ws: &mut Socket, v: &Value) -> anyhow::Result<()> {
-    ws.send(Message::text(v.to_string())).await.context("sending to the server")
+    ws.send(Message::text(v.to_string()))
+        .await
+        .context("sending to the server")
 }

@@ -24,7 +24,12 @@ impl Renderer {
         }
         match kind {
             "session" => {
-                let topics: Vec<&str> = m["plan"]["topics"].as_array().into_iter().flatten().map(s).collect();
+                let topics: Vec<&str> = m["plan"]["topics"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(s)
+                    .collect();
                 let _ = writeln!(
                     out,
                     "Interview {} — {} {} question(s) on {}",
@@ -35,7 +40,11 @@ impl Renderer {
                 );
             }
             "question" => {
-                let label = if m["follow_up"] == true { "Follow-up" } else { "Question" };
+                let label = if m["follow_up"] == true {
+                    "Follow-up"
+                } else {
+                    "Question"
+                };
                 let _ = writeln!(
                     out,
                     "\n── {label} {} of {} · {} · {} ──\n{}",
@@ -71,23 +80,50 @@ fn render_evaluation(out: &mut String, e: &Value) {
         out,
         "Score {}/100 — {} ({} v{})",
         e["overall"],
-        if e["passed"] == true { "passed" } else { "not passed" },
+        if e["passed"] == true {
+            "passed"
+        } else {
+            "not passed"
+        },
         s(&e["rubric"]["id"]),
         e["rubric"]["version"]
     );
     for c in e["criteria"].as_array().into_iter().flatten() {
-        let (score, min, max) = (c["score"].as_u64().unwrap_or(0), c["min"].as_u64().unwrap_or(0), c["max"].as_u64().unwrap_or(1));
+        let (score, min, max) = (
+            c["score"].as_u64().unwrap_or(0),
+            c["min"].as_u64().unwrap_or(0),
+            c["max"].as_u64().unwrap_or(1),
+        );
         let filled = (score.saturating_sub(min) * 10 / (max - min).max(1)) as usize;
-        let _ = writeln!(out, "  {:<28} {}{} {score}/{max}", s(&c["name"]), "█".repeat(filled), "░".repeat(10 - filled.min(10)));
+        let _ = writeln!(
+            out,
+            "  {:<28} {}{} {score}/{max}",
+            s(&c["name"]),
+            "█".repeat(filled),
+            "░".repeat(10 - filled.min(10))
+        );
     }
     if let Some(star) = e["star"].as_object() {
         let parts: Vec<String> = ["situation", "task", "action", "result"]
             .iter()
-            .map(|p| format!("{}{}", if star[*p]["present"] == true { "✓ " } else { "✗ " }, p))
+            .map(|p| {
+                format!(
+                    "{}{}",
+                    if star[*p]["present"] == true {
+                        "✓ "
+                    } else {
+                        "✗ "
+                    },
+                    p
+                )
+            })
             .collect();
         let _ = writeln!(out, "  STAR: {}", parts.join("  "));
     }
-    let kps = e["key_points"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let kps = e["key_points"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     if !kps.is_empty() {
         let covered = kps.iter().filter(|k| k["covered"] == true).count();
         let _ = writeln!(out, "  Key points covered: {covered}/{}", kps.len());
@@ -103,7 +139,11 @@ fn render_summary(out: &mut String, m: &Value) {
         out,
         "\n══ Summary: {}/100 — {} ══",
         m["overall"],
-        if m["passed"] == true { "passed" } else { "not passed" }
+        if m["passed"] == true {
+            "passed"
+        } else {
+            "not passed"
+        }
     );
     for t in m["by_topic"].as_array().into_iter().flatten() {
         let _ = writeln!(out, "  {:<24} {}/100", s(&t["topic"]), t["overall"]);
@@ -127,8 +167,14 @@ mod tests {
     #[test]
     fn streamed_feedback_ends_its_line_before_the_next_message() {
         let mut r = Renderer::default();
-        assert_eq!(r.render(&json!({"type": "feedback_delta", "text": "Good "})), "Good ");
-        assert_eq!(r.render(&json!({"type": "feedback_delta", "text": "job."})), "job.");
+        assert_eq!(
+            r.render(&json!({"type": "feedback_delta", "text": "Good "})),
+            "Good "
+        );
+        assert_eq!(
+            r.render(&json!({"type": "feedback_delta", "text": "job."})),
+            "job."
+        );
         let next = r.render(&json!({"type": "ack", "turn": 1}));
         assert_eq!(next, "\n(saved)\n");
     }

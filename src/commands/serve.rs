@@ -12,7 +12,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
     // The first line on stdout names the address, so scripts can start the server on port 0.
     println!("rehearse listening on http://127.0.0.1:{}", app.port());
     tracing::info!(port = app.port(), %database, evaluator, "serving; stop with Ctrl+C or SIGTERM");
-    app.run_until_stopped().await?;
+    app.run_until_signalled().await?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

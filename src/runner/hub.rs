@@ -4,8 +4,10 @@
 //! already stored and `resume` replays them.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard, mpsc};
+use std::time::Duration;
+use tokio::sync::{Mutex as AsyncMutex, Notify, OwnedMutexGuard, mpsc, watch};
 
 use crate::ws::protocol::ServerMessage;
 
@@ -19,9 +21,32 @@ struct Slot {
 }
 
 /// Registry of live interviews in this process.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Hub {
     slots: Arc<Mutex<HashMap<String, Slot>>>,
+    in_flight: Arc<(AtomicUsize, Notify)>,
+    shutdown: watch::Sender<bool>,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Hub {
+            slots: Arc::default(),
+            in_flight: Arc::new((AtomicUsize::new(0), Notify::new())),
+            shutdown: watch::Sender::new(false),
+        }
+    }
+}
+
+/// Counts one piece of background work (grading) until dropped.
+pub struct WorkGuard(Arc<(AtomicUsize, Notify)>);
+
+impl Drop for WorkGuard {
+    fn drop(&mut self) {
+        if self.0.0.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.0.1.notify_waiters();
+        }
+    }
 }
 
 /// Held while an interview is being advanced; dropping it lets the next action in.
@@ -92,6 +117,36 @@ impl Hub {
     pub fn try_lock(&self, session_id: &str) -> Option<SessionGuard> {
         let lock = self.with_slot(session_id, |slot| slot.lock.clone());
         lock.try_lock_owned().ok()
+    }
+
+    /// Marks background work that shutdown should wait for.
+    pub fn begin_work(&self) -> WorkGuard {
+        self.in_flight.0.fetch_add(1, Ordering::AcqRel);
+        WorkGuard(self.in_flight.clone())
+    }
+
+    /// Waits until no background work is running, or `timeout` passes. True when drained.
+    pub async fn drained(&self, timeout: Duration) -> bool {
+        let wait = async {
+            loop {
+                let notified = self.in_flight.1.notified();
+                if self.in_flight.0.load(Ordering::Acquire) == 0 {
+                    return;
+                }
+                notified.await;
+            }
+        };
+        tokio::time::timeout(timeout, wait).await.is_ok()
+    }
+
+    /// Tells every connection the server is shutting down.
+    pub fn begin_shutdown(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Resolves when shutdown begins.
+    pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.shutdown.subscribe()
     }
 
     /// Interviews with a live connection in this process.

@@ -218,7 +218,9 @@ impl Interviews {
             .await;
         let this = self.clone();
         let session_id = session_id.to_string();
+        let work = self.hub.begin_work();
         tokio::spawn(async move {
+            let _work = work;
             let result = this.advance(&session_id).await;
             this.hub.release(&session_id, guard);
             if let Err(e) = result {

@@ -57,9 +57,13 @@ async fn run(
     let mut ping = tokio::time::interval(Duration::from_secs(limits.ping_interval_secs.max(1)));
     ping.tick().await;
     let mut last_seen = Instant::now();
+    let mut shutdown = app.interviews.hub.shutdown_signal();
 
     let reason = loop {
         tokio::select! {
+            _ = shutdown.wait_for(|&down| down) => {
+                break close(CloseCode::Restart, "server restarting; resume to continue");
+            }
             incoming = stream.recv() => {
                 let message = match incoming {
                     None => break None,

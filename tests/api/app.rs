@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use actix_web::dev::ServerHandle;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
@@ -20,7 +19,7 @@ pub const WAIT: Duration = Duration::from_secs(10);
 pub struct TestApp {
     pub port: u16,
     pub db_url: String,
-    handle: ServerHandle,
+    shutdown: rehearse::startup::Shutdown,
     pub dir: std::sync::Arc<tempfile::TempDir>,
 }
 
@@ -54,12 +53,12 @@ pub async fn spawn_on(settings: Settings, dir: std::sync::Arc<tempfile::TempDir>
     let db_url = settings.database.url.expose().to_string();
     let app = Application::build(settings).await.expect("the app builds");
     let port = app.port();
-    let handle = app.handle();
+    let shutdown = app.shutdown();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         port,
         db_url,
-        handle,
+        shutdown,
         dir,
     }
 }
@@ -91,7 +90,7 @@ impl TestApp {
 
     /// Stops the server (gracefully) and waits until it is down.
     pub async fn stop(self) -> std::sync::Arc<tempfile::TempDir> {
-        self.handle.stop(true).await;
+        self.shutdown.trigger().await;
         self.dir
     }
 

@@ -174,17 +174,44 @@ async fn chat_runs_an_interview_from_piped_answers() {
                    work gets no faster with threads.\n\n/skip\n\nLast year I was responsible for a release and \
                    I rolled it back within ten minutes.\n";
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_rehearse"))
-        .args(["chat", "--url", &format!("ws://127.0.0.1:{}/ws", app.port), "--topic", "concurrency", "--topic", "behavioral", "--level", "junior", "--count", "4", "--name", "Pipe Tester"])
+        .args([
+            "chat",
+            "--url",
+            &format!("ws://127.0.0.1:{}/ws", app.port),
+            "--topic",
+            "concurrency",
+            "--topic",
+            "behavioral",
+            "--level",
+            "junior",
+            "--count",
+            "4",
+            "--name",
+            "Pipe Tester",
+        ])
         .env("REHEARSE_LOG", "warn")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(answers.as_bytes()).await.unwrap();
-    let out = tokio::time::timeout(std::time::Duration::from_secs(30), child.wait_with_output()).await.unwrap().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answers.as_bytes())
+        .await
+        .unwrap();
+    let out = tokio::time::timeout(std::time::Duration::from_secs(30), child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
     let text = stdout(&out);
-    assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains("── Question 1 of 4"), "{text}");
     assert!(text.contains("(saved)"));
     assert!(text.contains("Score "), "evaluations are printed: {text}");
@@ -196,9 +223,15 @@ async fn chat_runs_an_interview_from_piped_answers() {
     let session = store.session(id).await.unwrap();
     assert_eq!(session.candidate_name.as_deref(), Some("Pipe Tester"));
     let turns = store.turns(id).await.unwrap();
-    let answered: Vec<&str> = turns.iter().filter_map(|t| t.answer_text.as_deref()).collect();
+    let answered: Vec<&str> = turns
+        .iter()
+        .filter_map(|t| t.answer_text.as_deref())
+        .collect();
     assert_eq!(answered.len(), 2, "{turns:#?}");
-    assert!(answered[0].contains("\nSo CPU bound"), "a multi-line block is one answer");
+    assert!(
+        answered[0].contains("\nSo CPU bound"),
+        "a multi-line block is one answer"
+    );
     assert!(turns.iter().any(|t| t.skipped));
     assert_eq!(session.status, rehearse::store::SessionStatus::Finished);
 }

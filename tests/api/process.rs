@@ -18,13 +18,24 @@ async fn serve(db_url: &str) -> (Child, u16) {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = tokio::time::timeout(crate::app::WAIT, lines.next_line()).await.unwrap().unwrap().unwrap();
-    let port = first.rsplit(':').next().unwrap().parse().unwrap_or_else(|_| panic!("a port in `{first}`"));
+    let first = tokio::time::timeout(crate::app::WAIT, lines.next_line())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let port = first
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap_or_else(|_| panic!("a port in `{first}`"));
     (child, port)
 }
 
 async fn connect(port: u16) -> Client {
-    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/ws")).await.unwrap();
+    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/ws"))
+        .await
+        .unwrap();
     Client { ws }
 }
 
@@ -36,25 +47,38 @@ async fn an_interview_survives_kill_9_and_resumes_on_restart() {
 
     let mut c = connect(port).await;
     let s = c.start(&["scenarios"], "senior", 2).await;
-    c.answer_and_grade("First I would check the dashboards and roll back the release if users are hurt.", "k-1").await;
+    c.answer_and_grade(
+        "First I would check the dashboards and roll back the release if users are hurt.",
+        "k-1",
+    )
+    .await;
     let second = c.recv().await;
     assert_eq!(second["type"], "question");
-    c.answer("Then I would profile the worker with py-spy and compare heap snapshots.", "k-2").await;
+    c.answer(
+        "Then I would profile the worker with py-spy and compare heap snapshots.",
+        "k-2",
+    )
+    .await;
     let ack = c.recv().await;
     assert_eq!(ack["type"], "ack");
     server.kill().await.unwrap(); // SIGKILL: no shutdown, no flush beyond what was committed
 
     let (_server, port) = serve(&db_url).await;
     let mut c = connect(port).await;
-    c.send(json!({"type": "resume", "session_id": s.session_id, "resume_token": s.token})).await;
+    c.send(json!({"type": "resume", "session_id": s.session_id, "resume_token": s.token}))
+        .await;
     assert_eq!(c.recv().await["type"], "session");
     let transcript = c.recv().await;
     let turns = transcript["turns"].as_array().unwrap();
-    assert_eq!(turns[0]["answer"], "First I would check the dashboards and roll back the release if users are hurt.");
+    assert_eq!(
+        turns[0]["answer"],
+        "First I would check the dashboards and roll back the release if users are hurt."
+    );
     assert!(turns[0]["evaluation"].is_object());
     let acked_turn = ack["turn"].as_i64().unwrap() as usize;
     assert_eq!(
-        turns[acked_turn - 1]["answer"], "Then I would profile the worker with py-spy and compare heap snapshots.",
+        turns[acked_turn - 1]["answer"],
+        "Then I would profile the worker with py-spy and compare heap snapshots.",
         "an acknowledged answer survives SIGKILL"
     );
     // Whether or not it was graded before the kill, it is graded now and the interview goes on.
@@ -73,4 +97,32 @@ async fn an_interview_survives_kill_9_and_resumes_on_restart() {
     };
     assert!(seen_evaluation);
     assert_eq!(summary["session_id"], s.session_id.as_str());
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}", dir.path().join("term.db").display());
+    let (mut server, port) = serve(&db_url).await;
+    let mut c = connect(port).await;
+    c.start(&["concurrency"], "junior", 1).await;
+    let pid = server.id().unwrap().to_string();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let close = c
+        .recv_close()
+        .await
+        .expect("connections are told to come back");
+    assert_eq!(
+        close.code,
+        tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode::Restart
+    );
+    let exit = tokio::time::timeout(std::time::Duration::from_secs(5), server.wait())
+        .await
+        .expect("exits promptly")
+        .unwrap();
+    assert!(exit.success(), "{exit:?}");
 }
