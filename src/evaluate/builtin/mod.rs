@@ -137,7 +137,13 @@ pub fn evaluate(question: &Question, rubric: &Rubric, answer: &str) -> Evaluatio
         } else {
             advice::strengths(&criteria, cov_for_advice, question)
         },
-        improvements: advice::improvements(&criteria, cov_for_advice, question, &flags),
+        // When nothing was earned, the flag says why; per-criterion "not scored" lines add nothing.
+        improvements: advice::improvements(
+            if nothing_earned { &[] } else { &criteria },
+            cov_for_advice,
+            question,
+            &flags,
+        ),
         criteria,
         key_points: if behavioral {
             Vec::new()

@@ -1,0 +1,305 @@
+// Pure view builders: data in, detached DOM out. No state, no sockets.
+// All text goes through h()/svg() and so becomes text nodes (see dom.js).
+
+import { h, svg, clamp } from './dom.js';
+
+const FLAG_LABELS = {
+  too_short: 'Too short',
+  off_topic: 'Off topic',
+  keyword_stuffing: 'Keyword stuffing',
+  repetitive: 'Repetitive',
+  copied_question: 'Copies the question',
+  possible_prompt_injection: 'Possible prompt injection',
+  evidence_not_in_answer: 'Evidence not found in the answer',
+};
+
+const SOURCE_LABELS = {
+  builtin: 'built-in grader',
+  llm: 'AI grader',
+  fallback: 'built-in grader (fallback)',
+  human: 'human reviewer',
+};
+
+const STAR_PARTS = ['situation', 'task', 'action', 'result'];
+
+const capitalise = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+const list = (value) => (Array.isArray(value) ? value : []);
+
+/** "Question 2 of 5", plus "· follow-up" for follow-ups. */
+export function progressText(index, of, followUp) {
+  return `Question ${index} of ${of}${followUp ? ' · follow-up' : ''}`;
+}
+
+/** The interviewer's question bubble. */
+export function questionBubble(q, topicTitle) {
+  return h(
+    'div',
+    { class: 'bubble interviewer question', testid: 'question' },
+    h(
+      'p',
+      { class: 'bubble-meta' },
+      h('span', { testid: 'question-progress' }, progressText(q.index, q.of, false)),
+      q.follow_up ? h('span', { class: 'badge follow-up', testid: 'follow-up-badge' }, 'Follow-up') : null,
+      h('span', { class: 'topic' }, topicTitle),
+    ),
+    h('p', { class: 'bubble-text', testid: 'question-text' }, q.text),
+  );
+}
+
+/** The candidate's answer bubble with its delivery status ("sending…", "saved"). */
+export function answerBubble(text, status) {
+  return h(
+    'div',
+    { class: `bubble candidate answer status-${status}`, testid: 'answer' },
+    h('p', { class: 'bubble-text', testid: 'answer-text' }, text),
+    h('p', { class: 'bubble-status', testid: 'answer-status', 'data-status': status }, statusText(status)),
+  );
+}
+
+/** Updates an answer bubble's status in place. */
+export function setAnswerStatus(bubble, status) {
+  bubble.className = `bubble candidate answer status-${status}`;
+  const label = bubble.querySelector('[data-testid="answer-status"]');
+  label.dataset.status = status;
+  label.textContent = statusText(status);
+}
+
+function statusText(status) {
+  switch (status) {
+    case 'sending':
+      return 'sending…';
+    case 'saved':
+      return 'saved';
+    case 'refused':
+      return 'not sent';
+    default:
+      return status;
+  }
+}
+
+/** A small candidate-side marker for a skipped question. */
+export function skippedBubble() {
+  return h('div', { class: 'bubble candidate skipped', testid: 'skipped' }, h('p', { class: 'bubble-text' }, 'Skipped'));
+}
+
+/** "evaluating…" indicator shown between the ack and the evaluation. */
+export function evaluatingIndicator() {
+  return h(
+    'p',
+    { class: 'evaluating', testid: 'evaluating', role: 'status' },
+    h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+    'evaluating…',
+  );
+}
+
+/** The interviewer's feedback bubble; text is streamed into its text node. */
+export function feedbackBubble() {
+  return h(
+    'div',
+    { class: 'bubble interviewer feedback', testid: 'feedback', 'aria-busy': 'true' },
+    h('p', { class: 'bubble-meta' }, 'Feedback'),
+    h('p', { class: 'bubble-text', testid: 'feedback-text' }),
+  );
+}
+
+/** The per-answer score card for an Evaluation (README "Evaluations"). */
+export function scoreCard(ev, turn) {
+  const overall = clamp(ev.overall, 0, 100);
+  return h(
+    'article',
+    { class: 'score-card', testid: 'score-card', 'data-turn': turn, 'aria-label': `Score for this answer: ${overall} out of 100` },
+    h(
+      'header',
+      { class: 'score-head' },
+      h('span', { class: 'score-overall', testid: 'score-overall' }, `${overall}/100`),
+      passBadge(ev.passed, 'score-passed'),
+      ev.source ? h('span', { class: 'score-source' }, `graded by ${SOURCE_LABELS[ev.source] ?? ev.source}`) : null,
+    ),
+    flagList(list(ev.flags)),
+    section('Criteria', h('ul', { class: 'criteria', testid: 'criteria' }, list(ev.criteria).map(criterionRow))),
+    list(ev.key_points).length ? section('Key points', keyPointList(ev.key_points)) : null,
+    ev.star ? section('STAR', starChips(ev.star)) : null,
+    textList('What worked', ev.strengths, 'strengths'),
+    textList('To improve', ev.improvements, 'improvements'),
+  );
+}
+
+function passBadge(passed, testid) {
+  return h(
+    'span',
+    { class: `badge ${passed ? 'pass' : 'fail'}`, testid, 'data-passed': String(Boolean(passed)) },
+    passed ? 'Passed' : 'Not passed',
+  );
+}
+
+function section(title, body) {
+  return h('section', { class: 'card-section' }, h('h4', {}, title), body);
+}
+
+function criterionRow(c) {
+  const max = Number(c.max) || 0;
+  const score = clamp(c.score, 0, max);
+  // Bar width is proportional to score / max, as the card promises "4/5".
+  const fill = h('span', { class: 'bar-fill', testid: 'criterion-bar-fill' });
+  fill.style.width = `${max > 0 ? (score / max) * 100 : 0}%`;
+  return h(
+    'li',
+    { class: 'criterion', testid: 'criterion', 'data-criterion': c.id },
+    h(
+      'div',
+      { class: 'criterion-head' },
+      h('span', { class: 'criterion-name' }, c.name),
+      h('span', { class: 'criterion-score', testid: 'criterion-score' }, `${c.score}/${c.max}`),
+    ),
+    h(
+      'div',
+      {
+        class: 'bar',
+        testid: 'criterion-bar',
+        role: 'meter',
+        'aria-label': c.name,
+        'aria-valuemin': c.min,
+        'aria-valuemax': c.max,
+        'aria-valuenow': c.score,
+      },
+      fill,
+    ),
+    c.rationale ? h('p', { class: 'rationale' }, c.rationale) : null,
+  );
+}
+
+function keyPointList(points) {
+  return h(
+    'ul',
+    { class: 'key-points', testid: 'key-points' },
+    points.map((kp) =>
+      h(
+        'li',
+        { class: `key-point ${kp.covered ? 'covered' : 'missing'}`, testid: 'key-point', 'data-covered': String(Boolean(kp.covered)) },
+        h('span', { class: 'mark', 'aria-hidden': 'true' }, kp.covered ? '✓' : '✗'),
+        h('span', { class: 'mark-label' }, kp.covered ? 'covered' : 'missing'),
+        h('span', { class: 'kp-text' }, kp.text),
+        kp.evidence ? h('blockquote', { class: 'evidence', testid: 'evidence' }, kp.evidence) : null,
+      ),
+    ),
+  );
+}
+
+function starChips(star) {
+  return h(
+    'ul',
+    { class: 'star', testid: 'star' },
+    STAR_PARTS.map((part) => {
+      const p = star[part] ?? { present: false };
+      return h(
+        'li',
+        { class: `star-chip ${p.present ? 'present' : 'missing'}`, testid: 'star-chip', 'data-part': part, 'data-present': String(Boolean(p.present)) },
+        h(
+          'p',
+          { class: 'chip-head' },
+          h('span', { class: 'mark', 'aria-hidden': 'true' }, p.present ? '✓' : '✗'),
+          h('span', { class: 'chip-part' }, capitalise(part)),
+          h('span', { class: 'chip-status' }, p.present ? 'present' : 'missing'),
+        ),
+        p.evidence ? h('blockquote', { class: 'evidence', testid: 'evidence' }, p.evidence) : null,
+        p.note ? h('p', { class: 'note' }, p.note) : null,
+      );
+    }),
+  );
+}
+
+function flagList(flags) {
+  if (!flags.length) return null;
+  return h(
+    'ul',
+    { class: 'flags', testid: 'flags', 'aria-label': 'Flags' },
+    flags.map((f) => h('li', { class: 'flag', testid: 'flag', 'data-flag': f }, `⚠ ${FLAG_LABELS[f] ?? f}`)),
+  );
+}
+
+function textList(title, items, testid) {
+  const entries = list(items);
+  if (!entries.length) return null;
+  return section(title, h('ul', { class: `text-list ${testid}`, testid }, entries.map((t) => h('li', {}, t))));
+}
+
+/** The end-of-interview summary panel. */
+export function summaryPanel(s, titleOf, onNewInterview, chartWidth) {
+  const overall = clamp(s.overall, 0, 100);
+  return h(
+    'div',
+    { class: 'summary', testid: 'summary' },
+    h('h2', { tabindex: '-1', class: 'summary-title' }, 'Interview complete'),
+    h(
+      'p',
+      { class: 'summary-score' },
+      h('span', { class: 'score-overall', testid: 'summary-overall' }, `${overall}/100`),
+      passBadge(s.passed, 'summary-passed'),
+    ),
+    h('h3', {}, 'By topic'),
+    topicChart(list(s.by_topic), titleOf, chartWidth),
+    h(
+      'div',
+      { class: 'summary-lists' },
+      h('section', {}, h('h3', {}, 'Strengths'), bulletList(s.strengths, 'summary-strengths', 'No clear strengths yet.')),
+      h('section', {}, h('h3', {}, 'Focus areas'), bulletList(s.focus_areas, 'summary-focus', 'Nothing to focus on — well done.')),
+    ),
+    h('button', { type: 'button', class: 'primary', testid: 'new-interview', onclick: onNewInterview }, 'Start a new interview'),
+  );
+}
+
+function bulletList(items, testid, empty) {
+  const entries = list(items);
+  if (!entries.length) return h('p', { class: 'muted', testid }, empty);
+  return h('ul', { class: 'text-list', testid }, entries.map((t) => h('li', {}, t)));
+}
+
+/**
+ * Horizontal bar chart, one row per topic: the label on its own line above the bar (topic titles
+ * are long), the score at the end of the bar. `width` should be the width it is shown at, so
+ * that its text keeps its size; the viewBox still lets it scale if the page is resized.
+ */
+export function topicChart(byTopic, titleOf, width = 600) {
+  const rowHeight = 46;
+  const barX = 0;
+  const barWidth = width - 44;
+  const height = Math.max(1, byTopic.length) * rowHeight + 4;
+  const rows = byTopic.map((t, i) => {
+    const y = i * rowHeight + 2;
+    const score = clamp(t.overall, 0, 100);
+    const title = titleOf(t.topic);
+    return svg(
+      'g',
+      { class: 'chart-row' },
+      svg('text', { x: barX, y: y + 14, class: 'chart-label' }, title),
+      svg('rect', { x: barX, y: y + 22, width: barWidth, height: 16, rx: 4, class: 'chart-track' }),
+      svg(
+        'rect',
+        {
+          x: barX,
+          y: y + 22,
+          width: (barWidth * score) / 100,
+          height: 16,
+          rx: 4,
+          class: 'chart-bar',
+          'data-testid': 'topic-bar',
+          'data-topic': t.topic,
+          'data-score': score,
+        },
+        svg('title', {}, `${title}: ${score}/100`),
+      ),
+      svg('text', { x: barX + barWidth + 8, y: y + 35, class: 'chart-value' }, String(score)),
+    );
+  });
+  return svg(
+    'svg',
+    {
+      class: 'topic-chart',
+      'data-testid': 'topic-chart',
+      viewBox: `0 0 ${width} ${height}`,
+      role: 'img',
+      'aria-label': `Score by topic: ${byTopic.map((t) => `${titleOf(t.topic)} ${clamp(t.overall, 0, 100)}`).join(', ')}`,
+    },
+    rows,
+  );
+}

@@ -1,0 +1,158 @@
+// Test harness: runs the rehearse server binary on a fresh SQLite database and drives the page in
+// Debian's headless Chromium through playwright-core (which never downloads a browser).
+
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { chromium } from 'playwright-core';
+
+export const REHEARSE_BIN = process.env.REHEARSE_BIN || '/work/main/target/debug/rehearse';
+export const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+
+// No internet here: without these, Chromium's background services flood refused connections.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const STARTUP_TIMEOUT_MS = 20_000;
+
+/**
+ * A rehearse server on its own temp directory and database. `start()` binds port 0 unless a port
+ * is given (used to restart on the same address), and reads the port from the first stdout line.
+ */
+export class Server {
+  constructor() {
+    this.dir = null;
+    this.proc = null;
+    this.port = null;
+    this.log = [];
+  }
+
+  get url() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(port = 0) {
+    this.dir ??= await mkdtemp(path.join(tmpdir(), 'rehearse-browser-'));
+    const env = {
+      ...process.env,
+      REHEARSE_DATABASE__URL: `sqlite://${path.join(this.dir, 'r.db')}`,
+      REHEARSE_EVALUATOR: 'builtin',
+    };
+    // cwd = the temp dir, so no stray rehearse.toml changes the configuration.
+    const proc = spawn(REHEARSE_BIN, ['serve', '--bind', `127.0.0.1:${port}`], {
+      cwd: this.dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.proc = proc;
+    proc.stderr.on('data', (chunk) => this.remember(chunk.toString()));
+    this.port = await firstLinePort(proc, (line) => this.remember(line));
+  }
+
+  /** Stops the server: SIGKILL simulates a crash; SIGTERM is the polite way. */
+  async stop(signal = 'SIGTERM') {
+    const proc = this.proc;
+    this.proc = null;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill(signal);
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  async cleanup() {
+    await this.stop();
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+  }
+
+  remember(text) {
+    this.log.push(text);
+    if (this.log.length > 200) this.log.shift();
+  }
+}
+
+function firstLinePort(proc, onLine) {
+  return new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: proc.stdout });
+    const timer = setTimeout(() => fail(new Error('the server did not print its address in time')), STARTUP_TIMEOUT_MS);
+    const onExit = (code, signal) => fail(new Error(`the server exited early (code ${code}, signal ${signal})`));
+    function fail(err) {
+      clearTimeout(timer);
+      proc.off('exit', onExit);
+      reject(err);
+    }
+    proc.once('exit', onExit);
+    proc.once('error', fail);
+    let first = true;
+    lines.on('line', (line) => {
+      onLine(line);
+      if (!first) return;
+      first = false;
+      clearTimeout(timer);
+      proc.off('exit', onExit);
+      const match = /^rehearse listening on http:\/\/[^:]+:(\d+)/.exec(line);
+      if (match) resolve(Number(match[1]));
+      else reject(new Error(`unexpected first line from the server: ${line}`));
+    });
+  });
+}
+
+export function launchBrowser() {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/**
+ * A fresh browser context (own localStorage) and page, with everything the tests must not see
+ * collected: console errors, uncaught exceptions, CSP violations and dialogs (alert()).
+ * Also records every WebSocket frame, to compare what the page shows with what the server sent.
+ */
+export async function openPage(browser, baseUrl) {
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const watch = { consoleErrors: [], pageErrors: [], dialogs: [], received: [], sent: [] };
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') watch.consoleErrors.push(msg.text());
+  });
+  page.on('pageerror', (err) => watch.pageErrors.push(String(err)));
+  page.on('dialog', (dialog) => {
+    watch.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    dialog.dismiss().catch(() => {});
+  });
+  page.on('websocket', (ws) => {
+    ws.on('framereceived', (f) => record(watch.received, f.payload));
+    ws.on('framesent', (f) => record(watch.sent, f.payload));
+  });
+  // CSP violations are also reported on the console, but this catches every one of them.
+  await context.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI}`);
+    });
+  });
+  return { context, page, watch };
+}
+
+function record(list, payload) {
+  try {
+    list.push(JSON.parse(String(payload)));
+  } catch {
+    list.push({ type: '(unparsable)', payload: String(payload) });
+  }
+}
+
+/** Server messages of one type received so far. */
+export function received(watch, type) {
+  return watch.received.filter((m) => m.type === type);
+}
