@@ -17,6 +17,101 @@ pub struct Settings {
     pub evaluator: Option<EvaluatorKind>,
     pub content: ContentSettings,
     pub server: ServerSettings,
+    pub llm: LlmSettings,
+}
+
+impl Settings {
+    /// The evaluator in force: as configured, else `llm` when an endpoint is set, else `builtin`.
+    pub fn evaluator_kind(&self) -> EvaluatorKind {
+        self.evaluator.unwrap_or(if self.llm.base_url.is_some() {
+            EvaluatorKind::Llm
+        } else {
+            EvaluatorKind::Builtin
+        })
+    }
+}
+
+/// Which request field carries the output token limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenLimitField {
+    /// Ollama, llama.cpp, vLLM, LiteLLM and older OpenAI models.
+    MaxTokens,
+    /// Newer OpenAI models (they reject `max_tokens`).
+    MaxCompletionTokens,
+}
+
+/// How the judge asks for JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JsonMode {
+    /// `response_format: {type: json_schema, json_schema: …}` (OpenAI, vLLM, recent llama.cpp).
+    JsonSchema,
+    /// `response_format: {type: json_object}` (OpenAI, Ollama, many proxies).
+    JsonObject,
+    /// No `response_format`; the prompt alone asks for JSON (LM Studio and strict servers).
+    None,
+}
+
+/// The OpenAI-compatible endpoint used as judge and coach.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct LlmSettings {
+    /// e.g. `https://api.openai.com/v1`, `http://localhost:11434/v1`.
+    pub base_url: Option<String>,
+    pub model: String,
+    /// Model for grading; `model` when unset.
+    pub judge_model: Option<String>,
+    /// Name of the environment variable holding the API key (the key itself never goes in a file).
+    pub api_key_env: Option<String>,
+    pub connect_timeout_secs: f64,
+    /// Until response headers, and for streams the first token, arrive.
+    pub first_token_timeout_secs: f64,
+    /// Longest silence between stream chunks.
+    pub idle_timeout_secs: f64,
+    /// Deadline for a whole call, retries excluded.
+    pub total_timeout_secs: f64,
+    pub max_retries: u32,
+    /// Judge temperature.
+    pub temperature: f64,
+    /// Coach (feedback) temperature.
+    pub coach_temperature: f64,
+    pub token_limit_field: TokenLimitField,
+    pub max_output_tokens: u32,
+    pub json_mode: JsonMode,
+    /// Ask for a usage chunk at the end of streams (`stream_options.include_usage`).
+    pub include_usage: bool,
+    /// Consecutive failed calls that open the circuit breaker.
+    pub breaker_threshold: u32,
+    /// How long an open breaker refuses calls.
+    pub breaker_cooldown_secs: f64,
+    /// How often the regrade worker looks for fallback evaluations to regrade.
+    pub regrade_interval_secs: f64,
+}
+
+impl Default for LlmSettings {
+    fn default() -> Self {
+        LlmSettings {
+            base_url: None,
+            model: "gpt-4o-mini".into(),
+            judge_model: None,
+            api_key_env: None,
+            connect_timeout_secs: 5.0,
+            first_token_timeout_secs: 60.0,
+            idle_timeout_secs: 30.0,
+            total_timeout_secs: 180.0,
+            max_retries: 2,
+            temperature: 0.0,
+            coach_temperature: 0.4,
+            token_limit_field: TokenLimitField::MaxTokens,
+            max_output_tokens: 1500,
+            json_mode: JsonMode::JsonObject,
+            include_usage: true,
+            breaker_threshold: 5,
+            breaker_cooldown_secs: 30.0,
+            regrade_interval_secs: 20.0,
+        }
+    }
 }
 
 /// The HTTP/WebSocket server and its limits.

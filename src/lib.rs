@@ -17,6 +17,8 @@ pub mod evaluate;
 pub mod http;
 pub mod interview;
 pub mod lint;
+pub mod llm;
+pub mod prompts;
 pub mod rubric;
 pub mod runner;
 pub mod startup;

@@ -8,9 +8,12 @@ use std::sync::Arc;
 use std::time::Duration;
 use tracing_actix_web::TracingLogger;
 
-use crate::config::Settings;
+use crate::config::{EvaluatorKind, Settings};
 use crate::content::{load_bank, load_rubrics};
+use crate::evaluate::judge::Judge;
 use crate::http::{self, AppState};
+use crate::llm::LlmClient;
+use crate::prompts::Prompts;
 use crate::runner::{Hub, Interviews};
 use crate::store::Store;
 
@@ -57,6 +60,7 @@ impl Application {
         let listener = TcpListener::bind(&settings.server.bind)
             .with_context(|| format!("binding {}", settings.server.bind))?;
         let port = listener.local_addr()?.port();
+        let judge = build_judge(&settings)?;
         let hub = Hub::default();
         let interviews = Interviews {
             store,
@@ -64,7 +68,12 @@ impl Application {
             rubrics,
             hub: hub.clone(),
             max_answer_bytes: settings.server.max_answer_bytes,
+            judge: judge.clone(),
         };
+        if let Some(judge) = judge {
+            let interval = Duration::from_secs_f64(settings.llm.regrade_interval_secs.max(0.05));
+            tokio::spawn(interviews.clone().run_regrade_worker(judge, interval));
+        }
         let state = web::Data::new(AppState {
             interviews,
             server: settings.server.clone(),
@@ -118,6 +127,19 @@ impl Application {
         });
         self.server.await
     }
+}
+
+/// The LLM judge when the evaluator is `llm`.
+fn build_judge(settings: &Settings) -> anyhow::Result<Option<Arc<Judge>>> {
+    if settings.evaluator_kind() != EvaluatorKind::Llm {
+        return Ok(None);
+    }
+    if settings.llm.base_url.is_none() {
+        anyhow::bail!("evaluator = \"llm\" needs [llm] base_url (REHEARSE_LLM__BASE_URL)");
+    }
+    let client = Arc::new(LlmClient::new(&settings.llm)?);
+    let prompts = Arc::new(Prompts::load(&settings.content.prompts)?);
+    Ok(Some(Arc::new(Judge::new(client, prompts, &settings.llm))))
 }
 
 async fn wait_for_signal() {

@@ -3,6 +3,7 @@
 
 pub mod builtin;
 mod feedback;
+pub mod judge;
 mod model;
 mod score;
 

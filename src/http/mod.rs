@@ -2,6 +2,7 @@
 
 mod catalog;
 pub mod error;
+mod metrics;
 mod pages;
 
 pub use error::ApiError;
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/static/{file:.*}", web::get().to(pages::static_file))
     .route("/healthz", web::get().to(pages::healthz))
     .route("/api/catalog", web::get().to(catalog::catalog))
+    .route("/metrics", web::get().to(metrics::metrics))
     .route("/ws", web::get().to(crate::ws::route))
     .default_service(web::to(error::not_found));
 }

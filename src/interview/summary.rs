@@ -44,6 +44,9 @@ pub struct Summary {
     pub by_topic: Vec<TopicScore>,
     pub strengths: Vec<String>,
     pub focus_areas: Vec<String>,
+    /// Subjects worth studying next (topics below the pass mark, or an LLM's suggestions).
+    #[serde(default)]
+    pub topics_to_review: Vec<String>,
     pub turns: Vec<TurnScore>,
 }
 
@@ -117,18 +120,25 @@ pub fn summarize(turns: &[SummaryTurn], pass_mark: u8) -> Summary {
     }
     strengths.truncate(5);
     focus_areas.truncate(5);
+    let by_topic: Vec<TopicScore> = per_topic
+        .into_iter()
+        .map(|(topic, s)| TopicScore {
+            topic,
+            overall: mean(&s),
+        })
+        .collect();
+    let topics_to_review = by_topic
+        .iter()
+        .filter(|t| t.overall < pass_mark)
+        .map(|t| t.topic.title().to_string())
+        .collect();
     Summary {
         overall,
         passed: !mains.is_empty() && overall >= pass_mark,
-        by_topic: per_topic
-            .into_iter()
-            .map(|(topic, s)| TopicScore {
-                topic,
-                overall: mean(&s),
-            })
-            .collect(),
+        by_topic,
         strengths,
         focus_areas,
+        topics_to_review,
         turns: turns
             .iter()
             .map(|t| TurnScore {

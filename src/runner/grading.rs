@@ -1,20 +1,26 @@
-//! Grading one answered turn: evaluate, store, stream the feedback, send the evaluation.
+//! Grading one answered turn: evaluate (LLM judge, or the built-in evaluator), store, stream the
+//! feedback, send the evaluation. When the judge fails the built-in evaluation is delivered at
+//! once as `fallback` and the turn is queued for a regrade.
 
 use std::time::Instant;
+use tokio::sync::mpsc;
 
 use super::{Interviews, RunnerError, SessionState};
+use crate::bank::Question;
 use crate::clock::now_ms;
-use crate::evaluate::{builtin, coach_text};
+use crate::evaluate::judge::Judge;
+use crate::evaluate::{Evaluation, Source, builtin, coach_text};
 use crate::interview::answer_chain;
 use crate::store::Provenance;
 use crate::ws::protocol::ServerMessage;
 
-/// Words per streamed feedback piece.
+/// Words per streamed piece of built-in feedback.
 const WORDS_PER_DELTA: usize = 4;
+/// Coach tokens buffered between the LLM stream and the candidate's socket.
+const TOKEN_BUFFER: usize = 64;
 
 impl Interviews {
-    /// Grades `turn` (its answer together with the earlier answers to the same main question),
-    /// stores the evaluation, then streams feedback and sends the evaluation.
+    /// Grades `turn` (its answer together with the earlier answers to the same main question).
     pub(super) async fn grade(&self, state: &SessionState, turn: i64) -> Result<(), RunnerError> {
         let record = state
             .turn(turn)
@@ -26,25 +32,106 @@ impl Interviews {
             ))
         })?;
         let answer = answer_chain(&state.views(), turn);
-        let rubric = self.rubrics.for_kind(question.kind);
-        let started = Instant::now();
-        let evaluation = builtin::evaluate(question, rubric, &answer);
-        let provenance = Provenance {
-            latency_ms: Some(started.elapsed().as_millis() as i64),
-            ..Default::default()
-        };
         let session_id = &state.session.id;
+
+        let (evaluation, provenance, judge) = match &self.judge {
+            None => {
+                let (e, p) = self.builtin(question, &answer, Source::Builtin);
+                (e, p, None)
+            }
+            Some(judge) => match self.judge_answer(judge, question, &answer).await {
+                Ok((e, p)) => (e, p, Some(judge)),
+                Err(error) => {
+                    tracing::warn!(session_id, turn, error = %error, "LLM grading failed; built-in fallback delivered and regrade queued");
+                    let (e, p) = self.builtin(question, &answer, Source::Fallback);
+                    self.store
+                        .insert_evaluation(session_id, turn, &e, &p, now_ms())
+                        .await?;
+                    self.store
+                        .enqueue_regrade(session_id, turn, &error, now_ms())
+                        .await?;
+                    self.deliver(session_id, turn, e, None, question, &answer)
+                        .await?;
+                    return Ok(());
+                }
+            },
+        };
         self.store
             .insert_evaluation(session_id, turn, &evaluation, &provenance, now_ms())
             .await?;
+        self.deliver(session_id, turn, evaluation, judge, question, &answer)
+            .await
+    }
+
+    fn builtin(
+        &self,
+        question: &Question,
+        answer: &str,
+        source: Source,
+    ) -> (Evaluation, Provenance) {
+        let started = Instant::now();
+        let mut e = builtin::evaluate(question, self.rubrics.for_kind(question.kind), answer);
+        e.source = source;
+        (
+            e,
+            Provenance {
+                latency_ms: Some(started.elapsed().as_millis() as i64),
+                ..Default::default()
+            },
+        )
+    }
+
+    /// The judge's validated evaluation, its follow-up rewritten by the LLM when it proposes one.
+    /// The error is a short description for logs and the regrade queue.
+    pub(super) async fn judge_answer(
+        &self,
+        judge: &Judge,
+        question: &Question,
+        answer: &str,
+    ) -> Result<(Evaluation, Provenance), String> {
+        let rubric = self.rubrics.for_kind(question.kind);
+        let mut judged = judge
+            .judge(question, rubric, answer)
+            .await
+            .map_err(|e| format!("{}: {e}", e.kind()))?;
+        if let Some(f) = judged.evaluation.follow_up.as_mut() {
+            match judge.follow_up(question, answer, &f.reason, &f.text).await {
+                Ok(text) => f.text = text,
+                Err(e) => {
+                    tracing::debug!(error = %e, "follow-up writer failed; using the judge's own question")
+                }
+            }
+        }
+        Ok((judged.evaluation, judged.provenance))
+    }
+
+    /// Marks the session, streams feedback (LLM coach tokens, or the built-in text when there is
+    /// no coach or it produced nothing), then sends the evaluation.
+    async fn deliver(
+        &self,
+        session_id: &str,
+        turn: i64,
+        evaluation: Evaluation,
+        coach: Option<&std::sync::Arc<Judge>>,
+        question: &Question,
+        answer: &str,
+    ) -> Result<(), RunnerError> {
         self.store
             .touch_session(session_id, !evaluation.flags.is_empty(), now_ms())
             .await?;
-
-        for text in feedback_pieces(&coach_text(&evaluation)) {
-            self.hub
-                .publish(session_id, ServerMessage::FeedbackDelta { turn, text })
-                .await;
+        let streamed = match coach {
+            Some(judge) => {
+                self.stream_coach(judge, session_id, turn, question, answer, &evaluation)
+                    .await
+            }
+            None => 0,
+        };
+        if streamed == 0 {
+            for text in feedback_pieces(&coach_text(&evaluation)) {
+                self.hub
+                    .publish(session_id, ServerMessage::FeedbackDelta { turn, text })
+                    .await;
+            }
         }
         self.hub
             .publish(
@@ -56,6 +143,34 @@ impl Interviews {
             )
             .await;
         Ok(())
+    }
+
+    /// Relays coach tokens to the candidate as they arrive; returns how many were relayed.
+    async fn stream_coach(
+        &self,
+        judge: &Judge,
+        session_id: &str,
+        turn: i64,
+        question: &Question,
+        answer: &str,
+        evaluation: &Evaluation,
+    ) -> usize {
+        let (tx, mut rx) = mpsc::channel::<String>(TOKEN_BUFFER);
+        let relay = async {
+            let mut n = 0;
+            while let Some(text) = rx.recv().await {
+                self.hub
+                    .publish(session_id, ServerMessage::FeedbackDelta { turn, text })
+                    .await;
+                n += 1;
+            }
+            n
+        };
+        let (result, relayed) = tokio::join!(judge.coach(question, answer, evaluation, tx), relay);
+        if let Err(e) = result {
+            tracing::warn!(session_id, turn, error = %e, relayed, "coach stream failed");
+        }
+        relayed
     }
 }
 

@@ -7,6 +7,7 @@
 mod error;
 mod grading;
 mod hub;
+mod regrade;
 mod state;
 
 pub use error::RunnerError;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 
 use crate::bank::{Bank, Level, Topic};
 use crate::clock::now_ms;
+use crate::evaluate::judge::Judge;
 use crate::interview::{self, Plan, Step, make_plan};
 use crate::rubric::RubricSet;
 use crate::store::{AnswerOutcome, NewSession, NewTurn, SessionStatus, Store};
@@ -31,6 +33,8 @@ pub struct Interviews {
     pub rubrics: Arc<RubricSet>,
     pub hub: Hub,
     pub max_answer_bytes: usize,
+    /// The LLM judge and coach, when the evaluator is `llm`.
+    pub judge: Option<Arc<Judge>>,
 }
 
 /// A validated request to start an interview.
@@ -338,7 +342,10 @@ impl Interviews {
     async fn finish(&self, state: &SessionState) -> Result<(), RunnerError> {
         let turns = state.summary_turns();
         let pass_mark = self.pass_mark(state);
-        let summary = interview::summarize(&turns, pass_mark);
+        let mut summary = interview::summarize(&turns, pass_mark);
+        if let Some(judge) = &self.judge {
+            self.narrate(judge, state, &mut summary).await;
+        }
         let flagged = state
             .current
             .values()
@@ -361,6 +368,65 @@ impl Interviews {
             )
             .await;
         Ok(())
+    }
+
+    /// Replaces the computed strengths, focus areas and topics to review with the LLM's
+    /// narrative when it can write one; the scores are never the LLM's.
+    async fn narrate(&self, judge: &Judge, state: &SessionState, summary: &mut interview::Summary) {
+        let questions: Vec<serde_json::Value> = state
+            .turns
+            .iter()
+            .filter(|t| !t.is_follow_up)
+            .map(|t| {
+                // The latest evaluation in the question's chain speaks for it.
+                let e = state
+                    .turns
+                    .iter()
+                    .filter(|u| u.turn == t.turn || u.parent_turn == Some(t.turn))
+                    .filter_map(|u| state.current.get(&u.turn))
+                    .next_back();
+                serde_json::json!({
+                    "topic": t.topic,
+                    "text": t.question_text,
+                    "skipped": e.is_none(),
+                    "overall": e.map_or(0, |e| e.evaluation.overall),
+                    "strengths": e.map(|e| e.evaluation.strengths.clone()).unwrap_or_default(),
+                    "improvements": e.map(|e| e.evaluation.improvements.clone()).unwrap_or_default(),
+                })
+            })
+            .collect();
+        match judge
+            .summarize(
+                state.plan.level.as_str(),
+                summary,
+                serde_json::Value::Array(questions),
+            )
+            .await
+        {
+            Ok(n) => {
+                let keep = |v: Vec<String>, n: usize| {
+                    v.into_iter()
+                        .filter(|s| !s.trim().is_empty())
+                        .take(n)
+                        .collect::<Vec<_>>()
+                };
+                let (strengths, focus, review) = (
+                    keep(n.strengths, 4),
+                    keep(n.focus_areas, 4),
+                    keep(n.topics_to_review, 5),
+                );
+                if !strengths.is_empty() || !focus.is_empty() {
+                    summary.strengths = strengths;
+                    summary.focus_areas = focus;
+                }
+                if !review.is_empty() {
+                    summary.topics_to_review = review;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(session_id = state.session.id, error = %e, "LLM summary failed; the computed summary is used")
+            }
+        }
     }
 
     /// The mean pass mark of the rubrics that grade the asked questions.

@@ -5,6 +5,7 @@
 mod error;
 mod evaluations;
 mod records;
+mod regrade;
 mod rubrics;
 mod sessions;
 mod tokens;
@@ -12,6 +13,7 @@ mod turns;
 
 pub use error::StoreError;
 pub use records::*;
+pub use regrade::RegradeItem;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{

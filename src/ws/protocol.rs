@@ -105,6 +105,7 @@ pub enum ServerMessage {
         by_topic: Vec<TopicScore>,
         strengths: Vec<String>,
         focus_areas: Vec<String>,
+        topics_to_review: Vec<String>,
         turns: Vec<TurnScore>,
     },
     Transcript {
@@ -128,6 +129,7 @@ impl ServerMessage {
             by_topic: s.by_topic,
             strengths: s.strengths,
             focus_areas: s.focus_areas,
+            topics_to_review: s.topics_to_review,
             turns: s.turns,
         }
     }

@@ -6,6 +6,8 @@ mod cli;
 mod evaluator;
 mod helpers;
 mod interview;
+mod llm;
+mod mock_llm;
 mod process;
 mod rubric_lint;
 mod store;

@@ -8,12 +8,18 @@ use crate::app::Client;
 
 /// Starts `rehearse serve` on a free port; returns the process and its port.
 async fn serve(db_url: &str) -> (Child, u16) {
+    serve_with(db_url, &[]).await
+}
+
+async fn serve_with(db_url: &str, env: &[(&str, &str)]) -> (Child, u16) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_rehearse"))
         .args(["serve", "--bind", "127.0.0.1:0"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("REHEARSE_DATABASE__URL", db_url)
         .env("REHEARSE_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
@@ -125,4 +131,50 @@ async fn sigterm_stops_the_server_gracefully() {
         .expect("exits promptly")
         .unwrap();
     assert!(exit.success(), "{exit:?}");
+}
+
+#[tokio::test]
+async fn the_llm_is_configured_from_the_environment_and_the_key_stays_secret() {
+    let mock = crate::mock_llm::MockLlm::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}", dir.path().join("llm.db").display());
+    let (mut server, port) = serve_with(
+        &db_url,
+        &[
+            ("REHEARSE_LLM__BASE_URL", mock.base_url.as_str()),
+            ("REHEARSE_LLM__MODEL", "env-model"),
+            ("REHEARSE_LLM__API_KEY_ENV", "REHEARSE_TEST_PROVIDER_KEY"),
+            ("REHEARSE_TEST_PROVIDER_KEY", "sk-live-do-not-log"),
+            ("REHEARSE_LOG", "rehearse=debug,info"),
+        ],
+    )
+    .await;
+    let mut c = connect(port).await;
+    c.start(&["concurrency"], "junior", 1).await;
+    let (_, e) = c
+        .answer_and_grade("The GIL lets one thread run bytecode at a time.", "env-1")
+        .await;
+    assert_eq!(e["evaluation"]["source"], "llm");
+    assert_eq!(e["evaluation"]["evaluator"]["version"], "env-model");
+    let sent = mock.received();
+    assert!(
+        sent.iter()
+            .all(|r| r.header("authorization") == Some("Bearer sk-live-do-not-log"))
+    );
+    assert!(sent.iter().all(|r| r.body["model"] == "env-model"));
+    server.kill().await.unwrap();
+    let mut logs = String::new();
+    use tokio::io::AsyncReadExt;
+    server
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .await
+        .unwrap();
+    assert!(logs.contains("env-model"), "debug logs were captured");
+    assert!(
+        !logs.contains("sk-live-do-not-log"),
+        "the key never reaches the logs"
+    );
 }

@@ -43,6 +43,7 @@ on_both_backends!(
     tokens_are_found_by_hash_and_can_be_revoked,
     a_finished_session_keeps_its_summary,
     migrating_again_applies_nothing,
+    the_regrade_queue_leases_each_item_to_one_worker,
 );
 
 fn new_session(id: &str) -> NewSession {
@@ -368,4 +369,59 @@ async fn an_unknown_database_scheme_is_refused() {
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::UnsupportedUrl));
+}
+
+async fn the_regrade_queue_leases_each_item_to_one_worker(store: Store) {
+    session_with_turn(&store, "s1").await;
+    store.insert_turn(&new_turn("s1", 2)).await.unwrap();
+    store
+        .enqueue_regrade("s1", 1, "timeout", 100)
+        .await
+        .unwrap();
+    store
+        .enqueue_regrade("s1", 2, "http_5xx", 200)
+        .await
+        .unwrap();
+    store
+        .enqueue_regrade("s1", 1, "timeout again", 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.regrade_backlog().await.unwrap(),
+        2,
+        "queuing a turn twice keeps one item"
+    );
+
+    // Two workers claim at the same moment: each gets a different item, a third gets none.
+    let (a, b, c) = tokio::join!(
+        store.claim_regrade(300, 10_000),
+        store.claim_regrade(300, 10_000),
+        store.claim_regrade(300, 10_000)
+    );
+    let mut claimed: Vec<i64> = [a, b, c]
+        .into_iter()
+        .filter_map(|r| r.unwrap())
+        .map(|i| i.turn)
+        .collect();
+    claimed.sort();
+    assert_eq!(claimed, [1, 2]);
+    assert!(
+        store.claim_regrade(400, 10_000).await.unwrap().is_none(),
+        "both are leased"
+    );
+
+    store
+        .retry_regrade("s1", 1, 5_000, "still down")
+        .await
+        .unwrap();
+    assert!(
+        store.claim_regrade(4_000, 20_000).await.unwrap().is_none(),
+        "not due yet"
+    );
+    let again = store.claim_regrade(5_000, 20_000).await.unwrap().unwrap();
+    assert_eq!((again.turn, again.attempts), (1, 2));
+    store.complete_regrade("s1", 1).await.unwrap();
+    let expired = store.claim_regrade(10_001, 30_000).await.unwrap().unwrap();
+    assert_eq!(expired.turn, 2, "an expired lease is claimable again");
+    assert_eq!(store.regrade_backlog().await.unwrap(), 1);
 }

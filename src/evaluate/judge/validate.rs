@@ -1,0 +1,311 @@
+//! Checking a judge's reply in code before anything is stored: every rubric criterion present
+//! once, integer scores on the scale, the nonce echoed, evidence quotes that really occur in
+//! the answer (others are dropped and the evaluation flagged), and the overall recomputed from
+//! the rubric's weights — never taken from the model.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::bank::{Kind, Question};
+use crate::evaluate::{
+    CriterionScore, Evaluation, EvaluatorInfo, Flag, FollowUp, KeyPointResult, RubricRef, Source,
+    StarBreakdown, StarPart, overall, passed,
+};
+use crate::rubric::Rubric;
+
+/// Why a judge's reply was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("judge output rejected: {0}")]
+pub struct Rejected(pub String);
+
+fn reject(message: impl Into<String>) -> Rejected {
+    Rejected(message.into())
+}
+
+#[derive(Deserialize)]
+struct RawCriterion {
+    id: String,
+    score: Value,
+    #[serde(default)]
+    rationale: String,
+    #[serde(default)]
+    evidence: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawKeyPoint {
+    index: usize,
+    covered: bool,
+    #[serde(default)]
+    evidence: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawPart {
+    present: bool,
+    #[serde(default)]
+    evidence: Option<String>,
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Deserialize)]
+struct RawStar {
+    situation: RawPart,
+    task: RawPart,
+    action: RawPart,
+    result: RawPart,
+}
+
+#[derive(Deserialize)]
+struct RawJudgement {
+    nonce: String,
+    criteria: Vec<RawCriterion>,
+    #[serde(default)]
+    key_points: Vec<RawKeyPoint>,
+    #[serde(default)]
+    star: Option<RawStar>,
+    #[serde(default)]
+    strengths: Vec<String>,
+    #[serde(default)]
+    improvements: Vec<String>,
+    #[serde(default)]
+    follow_up: Option<FollowUp>,
+}
+
+/// The JSON object in a reply: the whole text, or the outermost `{…}` when the model wrapped it
+/// in prose or a code fence.
+fn json_object(content: &str) -> Result<RawJudgement, Rejected> {
+    let text = content.trim();
+    let candidate = match (text.find('{'), text.rfind('}')) {
+        (Some(a), Some(b)) if b > a => &text[a..=b],
+        _ => return Err(reject("the reply holds no JSON object")),
+    };
+    serde_json::from_str(candidate)
+        .map_err(|e| reject(format!("the reply is not the expected JSON: {e}")))
+}
+
+/// Lower-case, straight quotes, single spaces, no surrounding quote marks or ellipses.
+fn normalise(s: &str) -> String {
+    let mapped: String = s
+        .chars()
+        .map(|c| match c {
+            '\u{2018}' | '\u{2019}' => '\'',
+            '\u{201C}' | '\u{201D}' => '"',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect();
+    let collapsed = mapped.split_whitespace().collect::<Vec<_>>().join(" ");
+    collapsed
+        .trim_matches(|c: char| c == '"' || c == '\'' || c == '.' || c == '…' || c == ' ')
+        .to_string()
+}
+
+/// Does a quote occur in the answer? An elided quote ("a … b") needs every part, in order.
+fn occurs(quote: &str, answer: &str) -> bool {
+    let parts: Vec<String> = quote
+        .split("...")
+        .flat_map(|p| p.split('…'))
+        .map(normalise)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.is_empty() || parts.iter().map(|p| p.chars().count()).sum::<usize>() < 3 {
+        return false;
+    }
+    let mut from = 0;
+    for p in parts {
+        match answer[from..].find(&p) {
+            Some(at) => from += at + p.len(),
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Keeps quotes that occur in the answer; counts the dropped ones.
+struct Evidence<'a> {
+    answer: String,
+    dropped: &'a mut usize,
+}
+
+impl Evidence<'_> {
+    fn keep(&mut self, quote: Option<String>) -> Option<String> {
+        let q = quote.filter(|q| !q.trim().is_empty())?;
+        if occurs(&q, &self.answer) {
+            Some(q.trim().to_string())
+        } else {
+            *self.dropped += 1;
+            None
+        }
+    }
+
+    fn keep_all(&mut self, quotes: Vec<String>) -> Vec<String> {
+        quotes
+            .into_iter()
+            .filter_map(|q| self.keep(Some(q)))
+            .collect()
+    }
+}
+
+/// Validates a judge's reply and builds the Evaluation from it.
+pub fn validate(
+    content: &str,
+    nonce: &str,
+    question: &Question,
+    rubric: &Rubric,
+    answer: &str,
+    evaluator: EvaluatorInfo,
+) -> Result<Evaluation, Rejected> {
+    let raw = json_object(content)?;
+    if raw.nonce.trim() != nonce {
+        return Err(reject("the nonce was not echoed back"));
+    }
+    let mut dropped = 0;
+    let mut evidence = Evidence {
+        answer: normalise(answer),
+        dropped: &mut dropped,
+    };
+
+    let mut criteria = Vec::with_capacity(rubric.criteria.len());
+    for c in &rubric.criteria {
+        let mut matching = raw.criteria.iter().filter(|r| r.id == c.id);
+        let (Some(r), None) = (matching.next(), matching.next()) else {
+            return Err(reject(format!(
+                "criterion `{}` must appear exactly once",
+                c.id
+            )));
+        };
+        let score = match r.score.as_i64() {
+            Some(s) if r.score.is_i64() || r.score.is_u64() => s,
+            _ => {
+                return Err(reject(format!(
+                    "criterion `{}` has a score that is not an integer: {}",
+                    c.id, r.score
+                )));
+            }
+        };
+        if score < i64::from(rubric.scale.min) || score > i64::from(rubric.scale.max) {
+            return Err(reject(format!(
+                "criterion `{}` scored {score}, outside the scale {}–{}",
+                c.id, rubric.scale.min, rubric.scale.max
+            )));
+        }
+        criteria.push(CriterionScore {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            score: score as u8,
+            min: rubric.scale.min,
+            max: rubric.scale.max,
+            weight: c.weight,
+            rationale: r.rationale.trim().to_string(),
+            evidence: evidence.keep_all(r.evidence.clone()),
+        });
+    }
+    if let Some(unknown) = raw
+        .criteria
+        .iter()
+        .find(|r| !rubric.criteria.iter().any(|c| c.id == r.id))
+    {
+        return Err(reject(format!(
+            "criterion `{}` is not in the rubric",
+            unknown.id
+        )));
+    }
+
+    let behavioral = question.kind == Kind::Behavioral;
+    let star = if behavioral {
+        let s = raw
+            .star
+            .ok_or_else(|| reject("a behavioral answer needs the STAR breakdown"))?;
+        let mut part = |p: RawPart| {
+            let evidence = evidence.keep(p.evidence);
+            StarPart {
+                present: p.present,
+                evidence,
+                note: p.note.trim().to_string(),
+            }
+        };
+        Some(StarBreakdown {
+            situation: part(s.situation),
+            task: part(s.task),
+            action: part(s.action),
+            result: part(s.result),
+        })
+    } else {
+        None
+    };
+    let key_points = if behavioral {
+        Vec::new()
+    } else {
+        question
+            .key_points
+            .iter()
+            .enumerate()
+            .map(|(i, kp)| {
+                let r = raw.key_points.iter().find(|r| r.index == i);
+                let quote = r.and_then(|r| evidence.keep(r.evidence.clone()));
+                KeyPointResult {
+                    text: kp.text.clone(),
+                    covered: r.is_some_and(|r| r.covered),
+                    evidence: quote,
+                }
+            })
+            .collect()
+    };
+
+    let mut flags = Vec::new();
+    if dropped > 0 {
+        flags.push(Flag::EvidenceNotInAnswer);
+    }
+    let clip = |v: Vec<String>| {
+        v.into_iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .take(5)
+            .collect()
+    };
+    let overall = overall(rubric, &criteria);
+    Ok(Evaluation {
+        overall,
+        passed: passed(rubric, overall),
+        criteria,
+        key_points,
+        star,
+        strengths: clip(raw.strengths),
+        improvements: clip(raw.improvements),
+        follow_up: raw.follow_up.filter(|f| !f.text.trim().is_empty()),
+        flags,
+        source: Source::Llm,
+        rubric: RubricRef {
+            id: rubric.id.clone(),
+            version: rubric.version,
+        },
+        evaluator,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{normalise, occurs};
+
+    #[test]
+    fn quotes_match_despite_case_spacing_quote_marks_and_ellipses() {
+        let answer = normalise(
+            "The GIL lets only one thread\n run bytecode at a time, so CPU-bound code doesn’t speed up.",
+        );
+        assert!(occurs(
+            "“the GIL lets only one thread run bytecode”",
+            &answer
+        ));
+        assert!(occurs(
+            "one thread ... CPU-bound code doesn't speed up",
+            &answer
+        ));
+        assert!(!occurs("the GIL makes code thread safe", &answer));
+        assert!(!occurs("…", &answer));
+        assert!(
+            !occurs("CPU-bound code ... one thread", &answer),
+            "parts must be in order"
+        );
+    }
+}

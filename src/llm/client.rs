@@ -1,0 +1,319 @@
+//! The OpenAI-compatible client: one `reqwest::Client`, retries like the OpenAI SDKs, a circuit
+//! breaker, streaming through a bounded channel, and metrics.
+
+use eventsource_stream::Eventsource;
+use futures_util::StreamExt;
+use reqwest::StatusCode;
+use secrecy::{ExposeSecret, SecretString};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+use tokio::time::timeout_at;
+
+use super::breaker::Breaker;
+use super::metrics::LlmMetrics;
+use super::retry::{backoff, retry_after};
+use super::wire::{self, ChatRequest, Chunk, Dialect, Usage};
+use super::{LlmError, TimeoutKind};
+use crate::config::LlmSettings;
+
+/// A finished call.
+#[derive(Debug, Clone)]
+pub struct Completion {
+    pub content: String,
+    pub usage: Option<Usage>,
+    /// Time from the start of the successful attempt to its first token (streams) or response.
+    pub first_token: Duration,
+    /// Time for the whole call, retries included.
+    pub total: Duration,
+    pub retries: u32,
+}
+
+/// Deadlines for one call.
+#[derive(Debug, Clone, Copy)]
+struct Deadlines {
+    first_token: Duration,
+    idle: Duration,
+    total: Duration,
+}
+
+/// Talks to one OpenAI-compatible endpoint.
+pub struct LlmClient {
+    http: reqwest::Client,
+    url: String,
+    api_key: Option<SecretString>,
+    dialect: Dialect,
+    deadlines: Deadlines,
+    max_retries: u32,
+    breaker: Breaker,
+    pub metrics: LlmMetrics,
+}
+
+impl std::fmt::Debug for LlmClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LlmClient")
+            .field("url", &self.url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "***"))
+            .finish_non_exhaustive()
+    }
+}
+
+fn secs(s: f64) -> Duration {
+    Duration::from_secs_f64(s.max(0.001))
+}
+
+impl LlmClient {
+    /// Builds the client from settings; the API key is read from the variable named by
+    /// `api_key_env` (missing variable: no key, which local servers accept).
+    pub fn new(settings: &LlmSettings) -> Result<LlmClient, LlmError> {
+        let api_key = settings
+            .api_key_env
+            .as_deref()
+            .and_then(|name| std::env::var(name).ok())
+            .filter(|k| !k.is_empty())
+            .map(SecretString::from);
+        Self::with_api_key(settings, api_key)
+    }
+
+    /// Builds the client with an explicit key (or none).
+    pub fn with_api_key(
+        settings: &LlmSettings,
+        api_key: Option<SecretString>,
+    ) -> Result<LlmClient, LlmError> {
+        crate::tokens::install_crypto_provider();
+        let base = settings
+            .base_url
+            .as_deref()
+            .ok_or(LlmError::NotConfigured)?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(secs(settings.connect_timeout_secs))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .user_agent(concat!("rehearse/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| LlmError::Connect(e.to_string()))?;
+        Ok(LlmClient {
+            http,
+            url: format!("{}/chat/completions", base.trim_end_matches('/')),
+            api_key,
+            dialect: Dialect {
+                token_limit_field: settings.token_limit_field,
+                json_mode: settings.json_mode,
+                include_usage: settings.include_usage,
+            },
+            deadlines: Deadlines {
+                first_token: secs(settings.first_token_timeout_secs),
+                idle: secs(settings.idle_timeout_secs),
+                total: secs(settings.total_timeout_secs),
+            },
+            max_retries: settings.max_retries,
+            breaker: Breaker::new(
+                settings.breaker_threshold,
+                secs(settings.breaker_cooldown_secs),
+            ),
+            metrics: LlmMetrics::default(),
+        })
+    }
+
+    /// True while the circuit breaker refuses calls.
+    pub fn is_paused(&self) -> bool {
+        self.breaker.is_open()
+    }
+
+    /// A non-streamed completion, retried on transient failures.
+    pub async fn complete(&self, request: &ChatRequest) -> Result<Completion, LlmError> {
+        self.with_retries(|| async { self.attempt(request, None).await.map_err(|e| (e, false)) })
+            .await
+    }
+
+    /// A streamed completion: content is forwarded piece by piece to `tokens` as it arrives.
+    /// Failures before the first forwarded piece are retried; after it, never (the candidate
+    /// has already seen part of the text).
+    pub async fn stream(
+        &self,
+        request: &ChatRequest,
+        tokens: mpsc::Sender<String>,
+    ) -> Result<Completion, LlmError> {
+        self.with_retries(|| async {
+            let mut forwarded = false;
+            self.attempt(request, Some((&tokens, &mut forwarded)))
+                .await
+                .map_err(|e| (e, forwarded))
+        })
+        .await
+    }
+
+    async fn with_retries<F, Fut>(&self, mut attempt: F) -> Result<Completion, LlmError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<Completion, (LlmError, bool)>>,
+    {
+        if let Err(wait) = self.breaker.check() {
+            let e = LlmError::CircuitOpen(wait);
+            self.metrics.failure(e.kind());
+            return Err(e);
+        }
+        self.metrics.call();
+        let started = Instant::now();
+        let mut retries = 0;
+        loop {
+            match attempt().await {
+                Ok(mut done) => {
+                    done.total = started.elapsed();
+                    done.retries = retries;
+                    self.breaker.record_success();
+                    self.metrics.completed(done.total, done.usage);
+                    return Ok(done);
+                }
+                Err((e, forwarded)) => {
+                    if forwarded || !e.is_retryable() || retries >= self.max_retries {
+                        self.breaker.record_failure();
+                        self.metrics.failure(e.kind());
+                        return Err(e);
+                    }
+                    retries += 1;
+                    self.metrics.retry();
+                    let wait = e
+                        .retry_after()
+                        .unwrap_or_else(|| backoff(retries, rand::random()));
+                    tracing::debug!(error = %e, retries, ?wait, "retrying LLM call");
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    async fn attempt(
+        &self,
+        request: &ChatRequest,
+        stream: Option<(&mpsc::Sender<String>, &mut bool)>,
+    ) -> Result<Completion, LlmError> {
+        let started = Instant::now();
+        let total_deadline = tokio::time::Instant::now() + self.deadlines.total;
+        let first_deadline =
+            (tokio::time::Instant::now() + self.deadlines.first_token).min(total_deadline);
+        let body = wire::request_body(request, self.dialect, stream.is_some());
+        let mut builder = self.http.post(&self.url).json(&body);
+        if let Some(key) = &self.api_key {
+            builder = builder.bearer_auth(key.expose_secret());
+        }
+        let response = match timeout_at(first_deadline, builder.send()).await {
+            Err(_) => return Err(LlmError::Timeout(TimeoutKind::FirstToken)),
+            Ok(Err(e)) if e.is_connect() => return Err(LlmError::Connect(e.to_string())),
+            Ok(Err(e)) if e.is_timeout() => return Err(LlmError::Timeout(TimeoutKind::FirstToken)),
+            Ok(Err(e)) => return Err(LlmError::Connect(e.to_string())),
+            Ok(Ok(r)) => r,
+        };
+        let status = response.status();
+        if !status.is_success() {
+            let wait = retry_after(response.headers());
+            let text = timeout_at(total_deadline, response.text())
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or_default();
+            return Err(wire::error_from_status(status.as_u16(), &text, wait));
+        }
+        match stream {
+            None => {
+                let first_token = started.elapsed();
+                let text = match timeout_at(total_deadline, response.text()).await {
+                    Err(_) => return Err(LlmError::Timeout(TimeoutKind::Total)),
+                    Ok(Err(e)) => {
+                        return Err(LlmError::Connect(format!("reading the response: {e}")));
+                    }
+                    Ok(Ok(t)) => t,
+                };
+                let (content, usage) = wire::parse_completion(&text)?;
+                self.metrics.first_token(first_token);
+                Ok(Completion {
+                    content,
+                    usage,
+                    first_token,
+                    total: started.elapsed(),
+                    retries: 0,
+                })
+            }
+            Some((tokens, forwarded)) => {
+                self.read_stream(
+                    response,
+                    status,
+                    started,
+                    first_deadline,
+                    total_deadline,
+                    tokens,
+                    forwarded,
+                )
+                .await
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn read_stream(
+        &self,
+        response: reqwest::Response,
+        status: StatusCode,
+        started: Instant,
+        first_deadline: tokio::time::Instant,
+        total_deadline: tokio::time::Instant,
+        tokens: &mpsc::Sender<String>,
+        forwarded: &mut bool,
+    ) -> Result<Completion, LlmError> {
+        debug_assert!(status.is_success());
+        let mut events = response.bytes_stream().eventsource();
+        let mut content = String::new();
+        let mut usage = None;
+        let mut finished = false;
+        let mut first_token = None;
+        loop {
+            let deadline = if first_token.is_none() {
+                first_deadline
+            } else {
+                (tokio::time::Instant::now() + self.deadlines.idle).min(total_deadline)
+            };
+            let event = match timeout_at(deadline, events.next()).await {
+                Err(_) if tokio::time::Instant::now() >= total_deadline => {
+                    return Err(LlmError::Timeout(TimeoutKind::Total));
+                }
+                Err(_) if first_token.is_none() => {
+                    return Err(LlmError::Timeout(TimeoutKind::FirstToken));
+                }
+                Err(_) => return Err(LlmError::Timeout(TimeoutKind::Idle)),
+                Ok(None) if finished => break,
+                Ok(None) => return Err(LlmError::StreamCut),
+                Ok(Some(Err(_))) => return Err(LlmError::StreamCut),
+                Ok(Some(Ok(event))) => event,
+            };
+            match wire::parse_chunk(&event.data)? {
+                Chunk::Done => break,
+                Chunk::Delta {
+                    text,
+                    finished: f,
+                    usage: u,
+                } => {
+                    finished |= f;
+                    usage = u.or(usage);
+                    if text.is_empty() {
+                        continue;
+                    }
+                    if first_token.is_none() {
+                        let t = started.elapsed();
+                        self.metrics.first_token(t);
+                        first_token = Some(t);
+                    }
+                    content.push_str(&text);
+                    // A closed receiver (the candidate left) is fine: the text is still kept.
+                    if tokens.send(text).await.is_ok() {
+                        *forwarded = true;
+                    }
+                }
+            }
+        }
+        Ok(Completion {
+            content,
+            usage,
+            first_token: first_token.unwrap_or_else(|| started.elapsed()),
+            total: started.elapsed(),
+            retries: 0,
+        })
+    }
+}

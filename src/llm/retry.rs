@@ -1,0 +1,86 @@
+//! Retry timing: jittered exponential backoff, and the server's `retry-after-ms`/`retry-after`.
+
+use reqwest::header::HeaderMap;
+use std::time::Duration;
+
+/// Longest wait a server may ask for.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+const BASE: f64 = 0.5;
+const CAP: f64 = 8.0;
+
+/// Delay before retry number `attempt` (1-based): 0.5 s doubling to 8 s, minus up to 25% jitter.
+/// `jitter` is a number in [0, 1).
+pub fn backoff(attempt: u32, jitter: f64) -> Duration {
+    let exp = (BASE * 2f64.powi(attempt.saturating_sub(1) as i32)).min(CAP);
+    Duration::from_secs_f64(exp * (1.0 - 0.25 * jitter.clamp(0.0, 1.0)))
+}
+
+/// The wait a response asks for: `retry-after-ms` (milliseconds) first, then `retry-after`
+/// (seconds, or an HTTP date), capped at two minutes.
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    let wait = if let Some(ms) = header("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
+        Duration::from_secs_f64(ms.max(0.0) / 1000.0)
+    } else if let Some(value) = header("retry-after") {
+        match value.parse::<f64>() {
+            Ok(secs) => Duration::from_secs_f64(secs.max(0.0)),
+            Err(_) => http_date_delay(value)?,
+        }
+    } else {
+        return None;
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
+}
+
+fn http_date_delay(value: &str) -> Option<Duration> {
+    let format = time::format_description::well_known::Rfc2822;
+    let at = time::OffsetDateTime::parse(value, &format).ok()?;
+    let now = time::OffsetDateTime::now_utc();
+    Some(Duration::try_from(at - now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderMap, HeaderValue};
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_caps() {
+        assert_eq!(backoff(1, 0.0), Duration::from_millis(500));
+        assert_eq!(backoff(2, 0.0), Duration::from_secs(1));
+        assert_eq!(backoff(3, 0.99).as_millis(), 1505);
+        assert_eq!(backoff(10, 0.0), Duration::from_secs(8));
+    }
+
+    #[test]
+    fn retry_after_headers_are_honoured_and_capped() {
+        let mut h = HeaderMap::new();
+        assert_eq!(retry_after(&h), None);
+        h.insert("retry-after", HeaderValue::from_static("3"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
+        h.insert("retry-after-ms", HeaderValue::from_static("250"));
+        assert_eq!(
+            retry_after(&h),
+            Some(Duration::from_millis(250)),
+            "the ms header wins"
+        );
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", HeaderValue::from_static("3600"));
+        assert_eq!(retry_after(&h), Some(MAX_RETRY_AFTER));
+        let mut h = HeaderMap::new();
+        h.insert(
+            "retry-after",
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(
+            retry_after(&h),
+            Some(Duration::ZERO),
+            "a date in the past means now"
+        );
+    }
+}

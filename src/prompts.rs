@@ -1,0 +1,85 @@
+//! Prompt templates (`prompts/*.hbs`): handlebars in strict mode with HTML escaping off (this
+//! registry never renders HTML; the pages use their own, escaping, registry).
+//!
+//! A template holds the system message, a line `=== user ===`, then the user message.
+
+use handlebars::Handlebars;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::assets::{ContentDir, read_dir};
+use crate::llm::ChatMessage;
+use crate::tokens::sha256_hex;
+
+/// Templates every deployment needs.
+pub const REQUIRED: &[&str] = &["judge", "coach", "follow_up", "summary"];
+const USER_MARKER: &str = "=== user ===";
+
+/// The loaded templates and the SHA-256 of each one's text.
+pub struct Prompts {
+    registry: Handlebars<'static>,
+    hashes: HashMap<String, String>,
+}
+
+/// A rendered prompt, ready to send.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub messages: Vec<ChatMessage>,
+    /// SHA-256 of the template text it came from.
+    pub template_hash: String,
+}
+
+impl Prompts {
+    /// Loads and compiles every template in `dir` (the embedded copy when the default
+    /// directory is missing). Fails when a required template is missing or does not compile.
+    pub fn load(dir: &Path) -> anyhow::Result<Prompts> {
+        let mut registry = Handlebars::new();
+        registry.set_strict_mode(true);
+        registry.register_escape_fn(handlebars::no_escape);
+        let mut hashes = HashMap::new();
+        for file in read_dir(ContentDir::Prompts, dir)? {
+            let name = file.stem().to_string();
+            registry
+                .register_template_string(&name, &file.contents)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.path))?;
+            hashes.insert(name, sha256_hex(&file.contents));
+        }
+        for name in REQUIRED {
+            if !hashes.contains_key(*name) {
+                anyhow::bail!(
+                    "prompt template {name}.hbs is missing from {}",
+                    dir.display()
+                );
+            }
+        }
+        Ok(Prompts { registry, hashes })
+    }
+
+    /// Renders a template into system and user messages.
+    pub fn render(
+        &self,
+        name: &str,
+        context: &impl Serialize,
+    ) -> Result<Rendered, handlebars::RenderError> {
+        let text = self.registry.render(name, context)?;
+        let (system, user) = match text.split_once(USER_MARKER) {
+            Some((s, u)) => (s.trim(), u.trim()),
+            None => ("", text.trim()),
+        };
+        let mut messages = Vec::with_capacity(2);
+        if !system.is_empty() {
+            messages.push(ChatMessage::system(system));
+        }
+        messages.push(ChatMessage::user(user));
+        Ok(Rendered {
+            messages,
+            template_hash: self.hashes.get(name).cloned().unwrap_or_default(),
+        })
+    }
+
+    /// SHA-256 of a template's text.
+    pub fn hash(&self, name: &str) -> Option<&str> {
+        self.hashes.get(name).map(String::as_str)
+    }
+}
