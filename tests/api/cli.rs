@@ -157,11 +157,9 @@ fn migrate_creates_the_sqlite_file_and_is_idempotent() {
     let url = format!("sqlite://{}", dir.path().join("m.db").display());
     let first = rehearse(&["--database-url", &url, "migrate"], None);
     assert!(first.status.success(), "{first:?}");
-    assert!(
-        stdout(&first).contains("1 migration(s) applied"),
-        "{}",
-        stdout(&first)
-    );
+    let shipped = std::fs::read_dir("migrations/sqlite").unwrap().count();
+    let expected = format!("{shipped} migration(s) applied");
+    assert!(stdout(&first).contains(&expected), "{}", stdout(&first));
     let again = rehearse(&["--database-url", &url, "migrate"], None);
     assert!(stdout(&again).contains("0 migration(s) applied"));
 }
