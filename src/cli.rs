@@ -50,6 +50,12 @@ pub enum Command {
     Chat(ChatArgs),
     /// Apply database migrations.
     Migrate,
+    /// Check the configured LLM endpoint: a streamed reply, then a judged sample answer.
+    LlmCheck {
+        /// Question whose sample answer is judged.
+        #[arg(long, default_value = "conc-gil-basics")]
+        question: String,
+    },
     /// Inspect and validate the question bank.
     #[command(subcommand)]
     Questions(QuestionsCommand),

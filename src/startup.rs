@@ -85,6 +85,8 @@ impl Application {
                 .configure(http::configure)
         })
         .disable_signals()
+        // Feedback is streamed token by token: small frames must not wait for Nagle's algorithm.
+        .tcp_nodelay(true)
         .shutdown_timeout(settings.server.shutdown_timeout_secs);
         if settings.server.workers > 0 {
             server = server.workers(settings.server.workers);

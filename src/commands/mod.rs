@@ -2,6 +2,7 @@
 
 mod chat;
 mod grade;
+mod llm_check;
 mod migrate;
 mod questions;
 mod rubrics;
@@ -24,6 +25,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve { .. } => serve::run(settings).await,
         Command::Chat(args) => chat::run(args).await,
         Command::Migrate => migrate::run(&settings).await,
+        Command::LlmCheck { question } => llm_check::run(&settings, &question).await,
         Command::Questions(cmd) => questions::run(&settings, cmd),
         Command::Rubrics(cmd) => rubrics::run(&settings, cmd),
         Command::Grade(args) => grade::run(&settings, &args),

@@ -676,3 +676,20 @@ async fn a_candidate_who_leaves_mid_stream_loses_nothing() {
         (Some("question"), Some(2))
     );
 }
+
+#[tokio::test]
+async fn a_judgement_that_echoes_the_schema_shape_is_accepted() {
+    let mock = MockLlm::start().await;
+    mock.script([Reply::judge(|mut v| {
+        let criteria = v["criteria"].take();
+        v["criteria"] = json!({"items": criteria});
+        v.to_string()
+    })]);
+    let q = question("conc-gil-basics");
+    let e = judge(&mock)
+        .judge(q, rubric_for(q), GIL_ANSWER)
+        .await
+        .unwrap()
+        .evaluation;
+    assert_eq!(e.criteria.len(), rubric_for(q).criteria.len());
+}

@@ -197,6 +197,8 @@ impl MockLlm {
 }
 
 async fn serve_connection(mut socket: TcpStream, state: Arc<Mutex<State>>) {
+    // Like real inference servers, send each token as soon as it is written.
+    let _ = socket.set_nodelay(true);
     let mut buf = Vec::new();
     loop {
         let Some(request) = read_request(&mut socket, &mut buf).await else {

@@ -128,7 +128,12 @@ impl Judge {
             name: "llm-judge".into(),
             version: self.judge_model.clone(),
         };
-        let mut evaluation = validate(&done.content, &nonce, question, rubric, answer, evaluator)?;
+        let mut evaluation = validate(&done.content, &nonce, question, rubric, answer, evaluator)
+            .inspect_err(|e| {
+            // The reply can quote the answer, so it is logged only at debug level.
+            let head: String = done.content.chars().take(600).collect();
+            tracing::debug!(error = %e, reply = %head, "judge reply rejected");
+        })?;
         if builtin::guard::scan(answer).is_some() {
             evaluation.flags.push(Flag::PossiblePromptInjection);
             evaluation.flags.sort();

@@ -81,7 +81,20 @@ fn json_object(content: &str) -> Result<RawJudgement, Rejected> {
         (Some(a), Some(b)) if b > a => &text[a..=b],
         _ => return Err(reject("the reply holds no JSON object")),
     };
-    serde_json::from_str(candidate)
+    let mut value: Value = serde_json::from_str(candidate)
+        .map_err(|e| reject(format!("the reply is not JSON: {e}")))?;
+    // Small models sometimes echo the schema's shape: `"criteria": {"items": [...]}`.
+    for field in ["criteria", "key_points", "strengths", "improvements"] {
+        if let Some(items) = value
+            .get(field)
+            .and_then(|v| v.get("items"))
+            .filter(|i| i.is_array())
+            .cloned()
+        {
+            value[field] = items;
+        }
+    }
+    serde_json::from_value(value)
         .map_err(|e| reject(format!("the reply is not the expected JSON: {e}")))
 }
 
