@@ -159,7 +159,11 @@ impl Client {
             {
                 Some(Ok(Message::Close(frame))) => return frame,
                 Some(Ok(_)) => continue,
-                Some(Err(_)) | None => return None,
+                Some(Err(e)) => {
+                    eprintln!("connection ended without a close frame: {e}");
+                    return None;
+                }
+                None => return None,
             }
         }
     }
