@@ -50,6 +50,19 @@ pub enum Command {
     Chat(ChatArgs),
     /// Apply database migrations.
     Migrate,
+    /// Manage staff API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Export one interview's transcript.
+    Export {
+        /// Session id.
+        session: String,
+        #[arg(long, default_value = "md")]
+        format: crate::admin::ExportFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
     /// Check the configured LLM endpoint: a streamed reply, then a judged sample answer.
     LlmCheck {
         /// Question whose sample answer is judged.
@@ -89,10 +102,35 @@ pub enum QuestionsCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token; it is printed once and stored only as a hash.
+    Create {
+        #[arg(long, value_enum)]
+        role: crate::http::auth::Role,
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens (never the tokens themselves).
+    List,
+    /// Revoke a token by name; requests with it are refused from then on.
+    Revoke { name: String },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum RubricsCommand {
     /// List rubrics.
     List {
         /// Print the rubrics as a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Grade the calibration examples of the rubrics in force with the configured evaluator and
+    /// report agreement (mean absolute error, Spearman) with the expected scores.
+    Calibrate {
+        /// Only this rubric.
+        #[arg(long)]
+        rubric: Option<String>,
+        /// Print the reports as JSON.
         #[arg(long)]
         json: bool,
     },

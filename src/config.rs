@@ -136,6 +136,32 @@ pub struct ServerSettings {
     pub shutdown_timeout_secs: u64,
     /// HTTP worker threads (0 = one per CPU core).
     pub workers: usize,
+    /// Key (at least 64 bytes, hex) that encrypts the staff pages' login cookie. Unset: a random
+    /// key per process, so logins do not survive a restart or cross replicas — set it for those.
+    pub cookie_key: Option<Secret>,
+    /// API requests per second per token (sustained) and burst.
+    pub token_requests_per_second: f64,
+    pub token_request_burst: f64,
+    /// Login attempts and failed authentications per minute per client address.
+    pub logins_per_minute: f64,
+}
+
+/// A secret setting; `Debug` never shows it.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret value.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }
 
 impl Default for ServerSettings {
@@ -150,6 +176,10 @@ impl Default for ServerSettings {
             idle_timeout_secs: 30,
             shutdown_timeout_secs: 10,
             workers: 0,
+            cookie_key: None,
+            token_requests_per_second: 20.0,
+            token_request_burst: 60.0,
+            logins_per_minute: 10.0,
         }
     }
 }

@@ -18,3 +18,17 @@ pub fn load_rubrics(content: &ContentSettings) -> anyhow::Result<RubricSet> {
     let files = read_dir(ContentDir::Rubrics, &content.rubrics)?;
     RubricSet::load(&files).context("rubrics are invalid (run `rehearse rubrics lint`)")
 }
+
+/// The shipped rubrics with each one's source text, keyed by rubric id.
+pub fn load_rubric_sources(
+    content: &ContentSettings,
+) -> anyhow::Result<(RubricSet, Vec<(String, String)>)> {
+    let files = read_dir(ContentDir::Rubrics, &content.rubrics)?;
+    let set =
+        RubricSet::load(&files).context("rubrics are invalid (run `rehearse rubrics lint`)")?;
+    let sources = files
+        .into_iter()
+        .map(|f| (f.stem().to_string(), f.contents))
+        .collect();
+    Ok((set, sources))
+}

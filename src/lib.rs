@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod assets;
 pub mod bank;
 pub mod cli;

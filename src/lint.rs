@@ -5,7 +5,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// One problem found while validating a file or a document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     /// The file the problem is in, when it came from a file.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tracing_actix_web::TracingLogger;
 
 use crate::config::{EvaluatorKind, Settings};
-use crate::content::{load_bank, load_rubrics};
+use crate::content::{load_bank, load_rubric_sources};
 use crate::evaluate::judge::Judge;
 use crate::http::{self, AppState};
 use crate::llm::LlmClient;
@@ -49,34 +49,36 @@ impl Shutdown {
 impl Application {
     /// Loads and validates content, opens (and migrates) the database, binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-        let bank = Arc::new(load_bank(&settings.content)?);
-        let rubrics = Arc::new(load_rubrics(&settings.content)?);
-        let store = Store::open(
-            settings.database.url.expose(),
-            settings.database.connect_options(),
-        )
-        .await
-        .with_context(|| format!("opening the database {}", settings.database.url))?;
         let listener = TcpListener::bind(&settings.server.bind)
             .with_context(|| format!("binding {}", settings.server.bind))?;
         let port = listener.local_addr()?.port();
-        let judge = build_judge(&settings)?;
-        let hub = Hub::default();
-        let interviews = Interviews {
-            store,
-            bank,
-            rubrics,
-            hub: hub.clone(),
-            max_answer_bytes: settings.server.max_answer_bytes,
-            judge: judge.clone(),
-        };
+        let interviews = services(&settings).await?;
+        let hub = interviews.hub.clone();
+        if interviews
+            .store
+            .tokens()
+            .await
+            .map(|t| {
+                t.iter()
+                    .all(|t| t.revoked_at.is_some() || t.role != "admin")
+            })
+            .unwrap_or(false)
+        {
+            tracing::warn!(
+                "no admin API token exists yet: create one with `rehearse token create --role admin --name <you>` \
+                 (it is shown once), then log in at /admin/login"
+            );
+        }
+        let judge = interviews.judge.clone();
         if let Some(judge) = judge {
             let interval = Duration::from_secs_f64(settings.llm.regrade_interval_secs.max(0.05));
             tokio::spawn(interviews.clone().run_regrade_worker(judge, interval));
         }
+        let auth = crate::http::auth::Auth::new(&settings.server)?;
         let state = web::Data::new(AppState {
             interviews,
             server: settings.server.clone(),
+            auth,
         });
         let mut server = HttpServer::new(move || {
             App::new()
@@ -129,6 +131,32 @@ impl Application {
         });
         self.server.await
     }
+}
+
+/// Everything the server and the admin commands work with: the bank, the rubric versions in
+/// force (shipped files synced into the database), the store (migrated), and the LLM judge.
+pub async fn services(settings: &Settings) -> anyhow::Result<Interviews> {
+    let bank = Arc::new(load_bank(&settings.content)?);
+    let (shipped, sources) = load_rubric_sources(&settings.content)?;
+    let store = Store::open(
+        settings.database.url.expose(),
+        settings.database.connect_options(),
+    )
+    .await
+    .with_context(|| format!("opening the database {}", settings.database.url))?;
+    let rubrics = Arc::new(
+        crate::admin::load_registry(&store, &shipped, &sources)
+            .await
+            .map_err(|e| anyhow::anyhow!("loading rubric versions: {e}"))?,
+    );
+    Ok(Interviews {
+        store,
+        bank,
+        rubrics,
+        hub: Hub::default(),
+        max_answer_bytes: settings.server.max_answer_bytes,
+        judge: build_judge(settings)?,
+    })
 }
 
 /// The LLM judge when the evaluator is `llm`.

@@ -1,12 +1,14 @@
 //! One function per CLI command. Each returns the process exit code.
 
 mod chat;
+mod export;
 mod grade;
 mod llm_check;
 mod migrate;
 mod questions;
 mod rubrics;
 mod serve;
+mod token;
 
 use std::process::ExitCode;
 
@@ -25,9 +27,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve { .. } => serve::run(settings).await,
         Command::Chat(args) => chat::run(args).await,
         Command::Migrate => migrate::run(&settings).await,
+        Command::Token(cmd) => token::run(&settings, cmd).await,
+        Command::Export {
+            session,
+            format,
+            output,
+        } => export::run(&settings, &session, format, output.as_deref()).await,
         Command::LlmCheck { question } => llm_check::run(&settings, &question).await,
         Command::Questions(cmd) => questions::run(&settings, cmd),
-        Command::Rubrics(cmd) => rubrics::run(&settings, cmd),
+        Command::Rubrics(cmd) => rubrics::run(&settings, cmd).await,
         Command::Grade(args) => grade::run(&settings, &args),
     }
 }

@@ -8,8 +8,11 @@ use crate::config::Settings;
 use crate::content::{load_bank, load_rubrics};
 use crate::rubric;
 
-pub fn run(settings: &Settings, cmd: RubricsCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(settings: &Settings, cmd: RubricsCommand) -> anyhow::Result<ExitCode> {
     match cmd {
+        RubricsCommand::Calibrate { rubric, json } => {
+            calibrate(settings, rubric.as_deref(), json).await
+        }
         RubricsCommand::Lint { dir } => {
             let dir = dir.unwrap_or_else(|| settings.content.rubrics.clone());
             let files = read_dir(ContentDir::Rubrics, &dir)?;
@@ -46,4 +49,54 @@ pub fn run(settings: &Settings, cmd: RubricsCommand) -> anyhow::Result<ExitCode>
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+async fn calibrate(
+    settings: &Settings,
+    only: Option<&str>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let services = crate::startup::services(settings).await?;
+    let rubrics: Vec<_> = services
+        .rubrics
+        .all_latest()
+        .into_iter()
+        .filter(|r| only.is_none_or(|id| r.id == id))
+        .collect();
+    if rubrics.is_empty() {
+        return Err(super::UsageError(format!("no rubric `{}`", only.unwrap_or_default())).into());
+    }
+    let mut reports = Vec::new();
+    for r in rubrics.iter().filter(|r| !r.calibration.is_empty()) {
+        let report = crate::admin::calibrate(&services, r)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}: {e}", r.id))?;
+        if !json {
+            let a = report.agreement;
+            println!(
+                "{} v{}: {} example(s), mean absolute error {:.1}, Spearman {}",
+                report.rubric_id,
+                report.version,
+                a.n,
+                a.mean_absolute_error,
+                a.spearman.map_or("n/a".into(), |s| format!("{s:.2}"))
+            );
+            for row in &report.examples {
+                println!(
+                    "    {:<40} expected {:>3}  got {:>3} ({})  {:+}",
+                    row.question_id,
+                    row.expected_overall,
+                    row.actual_overall,
+                    row.source,
+                    row.difference
+                );
+            }
+        }
+        reports.push(report);
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&reports)?);
+    }
+    services.store.close().await;
+    Ok(ExitCode::SUCCESS)
 }

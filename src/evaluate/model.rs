@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Who produced an evaluation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// The built-in evaluator, configured as the evaluator.
@@ -30,7 +30,19 @@ impl Source {
 }
 
 /// Something about an answer worth a reviewer's attention.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Flag {
     /// Fewer words than any real answer needs.
@@ -65,7 +77,7 @@ impl Flag {
 }
 
 /// The score for one rubric criterion.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CriterionScore {
     pub id: String,
     pub name: String,
@@ -78,7 +90,7 @@ pub struct CriterionScore {
 }
 
 /// Whether one key point of the question was covered, with the sentence that showed it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct KeyPointResult {
     pub text: String,
     pub covered: bool,
@@ -86,7 +98,7 @@ pub struct KeyPointResult {
 }
 
 /// One STAR part of a behavioral answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StarPart {
     pub present: bool,
     pub evidence: Option<String>,
@@ -94,7 +106,7 @@ pub struct StarPart {
 }
 
 /// The Situation/Task/Action/Result breakdown of a behavioral answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StarBreakdown {
     pub situation: StarPart,
     pub task: StarPart,
@@ -115,28 +127,28 @@ impl StarBreakdown {
 }
 
 /// A follow-up question the evaluation proposes, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FollowUp {
     pub text: String,
     pub reason: String,
 }
 
 /// Which rubric version graded the answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RubricRef {
     pub id: String,
     pub version: u32,
 }
 
 /// Which evaluator produced the result (name and version, or model for an LLM).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EvaluatorInfo {
     pub name: String,
     pub version: String,
 }
 
 /// The graded result of one answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Evaluation {
     /// Weighted score, 0–100.
     pub overall: u8,

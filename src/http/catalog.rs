@@ -7,21 +7,22 @@ use super::AppState;
 use crate::bank::{Kind, Level, Topic};
 use crate::interview::MAX_COUNT;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct TopicInfo {
     id: Topic,
     title: &'static str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Cell {
     topic: Topic,
     level: Level,
     count: usize,
 }
 
-#[derive(Serialize)]
-struct Catalog {
+/// Topics, levels, kinds and how many questions each (topic, level) holds.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Catalog {
     topics: Vec<TopicInfo>,
     levels: &'static [Level],
     kinds: &'static [Kind],
@@ -30,6 +31,8 @@ struct Catalog {
     default_count: usize,
 }
 
+/// What the question bank offers, for the chat page's pickers (public).
+#[utoipa::path(get, path = "/api/catalog", tag = "catalog", responses((status = 200, description = "The catalog", body = Catalog)))]
 pub async fn catalog(app: web::Data<AppState>) -> HttpResponse {
     let bank = &app.interviews.bank;
     let counts = Topic::ALL

@@ -5,13 +5,18 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use std::fmt;
 
-/// An HTTP API error.
-#[derive(Debug, Clone, Serialize)]
+/// An HTTP API error: `{"code", "message"}`, plus `problems` for validation failures.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApiError {
     #[serde(skip)]
+    #[schema(ignore)]
     pub status: StatusCode,
+    /// Stable snake_case code.
     pub code: String,
     pub message: String,
+    /// Every validation problem, each with its field path.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<crate::lint::Problem>,
 }
 
 impl ApiError {
@@ -20,6 +25,7 @@ impl ApiError {
             status,
             code: code.into(),
             message: message.into(),
+            problems: Vec::new(),
         }
     }
 
@@ -49,6 +55,31 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         HttpResponse::build(self.status).json(self)
+    }
+}
+
+impl From<crate::admin::AdminError> for ApiError {
+    fn from(e: crate::admin::AdminError) -> Self {
+        use crate::admin::AdminError;
+        match e {
+            AdminError::NotFound(m) => ApiError::not_found(m),
+            AdminError::Invalid(m) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", m)
+            }
+            AdminError::InvalidRubric(problems) => ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "invalid_rubric".into(),
+                message: format!(
+                    "the rubric has {} problem(s); nothing was saved",
+                    problems.len()
+                ),
+                problems,
+            },
+            AdminError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            AdminError::Gone { code, message } => ApiError::new(StatusCode::GONE, code, message),
+            AdminError::Store(s) => s.into(),
+            AdminError::Internal(m) => ApiError::internal(m),
+        }
     }
 }
 

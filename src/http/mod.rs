@@ -1,5 +1,7 @@
 //! HTTP routes: the chat page, its static files, health, the catalog, and the interview socket.
 
+pub mod api;
+pub mod auth;
 mod catalog;
 pub mod error;
 mod metrics;
@@ -16,6 +18,17 @@ use crate::runner::Interviews;
 pub struct AppState {
     pub interviews: Interviews,
     pub server: ServerSettings,
+    pub auth: auth::Auth,
+}
+
+impl AppState {
+    /// Who is calling (401 when nobody valid).
+    pub async fn principal(
+        &self,
+        req: &actix_web::HttpRequest,
+    ) -> Result<auth::Principal, ApiError> {
+        self.auth.authenticate(req, &self.interviews.store).await
+    }
 }
 
 /// Registers every route.

@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::rng::SplitMix64;
-use crate::bank::{Bank, Filter, Level, Topic};
+use std::collections::BTreeMap;
+
+use crate::bank::{Bank, Filter, Kind, Level, Topic};
 
 /// Most questions one interview may ask.
 pub const MAX_COUNT: usize = 20;
@@ -16,6 +18,9 @@ pub struct Plan {
     pub count: usize,
     pub seed: u64,
     pub question_ids: Vec<String>,
+    /// Rubric id per kind chosen by an invite, overriding the assignments.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rubrics: BTreeMap<Kind, String>,
 }
 
 /// Why no plan could be made.
@@ -95,5 +100,6 @@ pub fn make_plan(
         count,
         seed,
         question_ids,
+        rubrics: BTreeMap::new(),
     })
 }

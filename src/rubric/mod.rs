@@ -1,9 +1,13 @@
 //! Rubrics: how answers are scored. Shipped as `rubrics/*.toml`; admins add versions later.
 
+mod calibrate;
 mod model;
+mod registry;
 mod validate;
 
+pub use calibrate::{Agreement, agreement};
 pub use model::{CalibrationExample, Criterion, Rubric, Scale, Signal};
+pub use registry::RubricRegistry;
 pub use validate::{from_json, from_toml, from_value};
 
 use std::collections::HashMap;

@@ -11,6 +11,7 @@ use crate::clock::now_ms;
 use crate::evaluate::judge::Judge;
 use crate::evaluate::{Evaluation, Source, builtin, coach_text};
 use crate::interview::answer_chain;
+use crate::rubric::Rubric;
 use crate::store::Provenance;
 use crate::ws::protocol::ServerMessage;
 
@@ -34,51 +35,68 @@ impl Interviews {
         let answer = answer_chain(&state.views(), turn);
         let session_id = &state.session.id;
 
-        let (evaluation, provenance, judge) = match &self.judge {
-            None => {
-                let (e, p) = self.builtin(question, &answer, Source::Builtin);
-                (e, p, None)
-            }
-            Some(judge) => match self.judge_answer(judge, question, &answer).await {
-                Ok((e, p)) => (e, p, Some(judge)),
-                Err(error) => {
-                    tracing::warn!(session_id, turn, error = %error, "LLM grading failed; built-in fallback delivered and regrade queued");
-                    let (e, p) = self.builtin(question, &answer, Source::Fallback);
-                    self.store
-                        .insert_evaluation(session_id, turn, &e, &p, now_ms())
-                        .await?;
-                    self.store
-                        .enqueue_regrade(session_id, turn, &error, now_ms())
-                        .await?;
-                    self.deliver(session_id, turn, e, None, question, &answer)
-                        .await?;
-                    return Ok(());
-                }
-            },
-        };
+        let rubric = self
+            .rubrics
+            .resolve(question.kind, question.topic, &state.plan.rubrics);
+        let assessed = self.assess(question, &rubric, &answer).await;
         self.store
-            .insert_evaluation(session_id, turn, &evaluation, &provenance, now_ms())
+            .insert_evaluation(
+                session_id,
+                turn,
+                &assessed.evaluation,
+                &assessed.provenance,
+                now_ms(),
+            )
             .await?;
-        self.deliver(session_id, turn, evaluation, judge, question, &answer)
-            .await
+        let coach = match &assessed.llm_error {
+            Some(error) => {
+                tracing::warn!(session_id, turn, error = %error, "LLM grading failed; built-in fallback delivered and regrade queued");
+                self.store
+                    .enqueue_regrade(session_id, turn, error, now_ms())
+                    .await?;
+                None
+            }
+            None => self.judge.as_ref(),
+        };
+        self.deliver(
+            session_id,
+            turn,
+            assessed.evaluation,
+            coach,
+            question,
+            &answer,
+        )
+        .await
     }
 
-    fn builtin(
-        &self,
-        question: &Question,
-        answer: &str,
-        source: Source,
-    ) -> (Evaluation, Provenance) {
-        let started = Instant::now();
-        let mut e = builtin::evaluate(question, self.rubrics.for_kind(question.kind), answer);
-        e.source = source;
-        (
-            e,
-            Provenance {
-                latency_ms: Some(started.elapsed().as_millis() as i64),
-                ..Default::default()
+    /// Evaluates one answer with the configured evaluator, storing nothing. With an LLM judge
+    /// that fails, the built-in evaluation comes back as `fallback` and `llm_error` says why.
+    pub async fn assess(&self, question: &Question, rubric: &Rubric, answer: &str) -> Assessment {
+        let Some(judge) = &self.judge else {
+            let (evaluation, provenance) =
+                builtin_evaluation(question, rubric, answer, Source::Builtin);
+            return Assessment {
+                evaluation,
+                provenance,
+                llm_error: None,
+            };
+        };
+        match self.judge_answer(judge, question, rubric, answer).await {
+            Ok((evaluation, provenance)) => Assessment {
+                evaluation,
+                provenance,
+                llm_error: None,
             },
-        )
+            Err(error) => {
+                let (evaluation, provenance) =
+                    builtin_evaluation(question, rubric, answer, Source::Fallback);
+                Assessment {
+                    evaluation,
+                    provenance,
+                    llm_error: Some(error),
+                }
+            }
+        }
     }
 
     /// The judge's validated evaluation, its follow-up rewritten by the LLM when it proposes one.
@@ -87,9 +105,9 @@ impl Interviews {
         &self,
         judge: &Judge,
         question: &Question,
+        rubric: &Rubric,
         answer: &str,
     ) -> Result<(Evaluation, Provenance), String> {
-        let rubric = self.rubrics.for_kind(question.kind);
         let mut judged = judge
             .judge(question, rubric, answer)
             .await
@@ -172,6 +190,33 @@ impl Interviews {
         }
         relayed
     }
+}
+
+/// One answer evaluated by the configured evaluator.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    pub evaluation: Evaluation,
+    pub provenance: Provenance,
+    /// Why the LLM judge did not grade it (the evaluation is then the built-in `fallback`).
+    pub llm_error: Option<String>,
+}
+
+fn builtin_evaluation(
+    question: &Question,
+    rubric: &Rubric,
+    answer: &str,
+    source: Source,
+) -> (Evaluation, Provenance) {
+    let started = Instant::now();
+    let mut e = builtin::evaluate(question, rubric, answer);
+    e.source = source;
+    (
+        e,
+        Provenance {
+            latency_ms: Some(started.elapsed().as_millis() as i64),
+            ..Default::default()
+        },
+    )
 }
 
 /// Splits feedback into small pieces that concatenate back to the original text.

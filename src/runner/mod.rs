@@ -11,16 +11,18 @@ mod regrade;
 mod state;
 
 pub use error::RunnerError;
+pub use grading::Assessment;
 pub use hub::{Hub, Outbox, SessionGuard};
 pub use state::SessionState;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::bank::{Bank, Level, Topic};
+use crate::bank::{Bank, Kind, Level, Topic};
 use crate::clock::now_ms;
 use crate::evaluate::judge::Judge;
 use crate::interview::{self, Plan, Step, make_plan};
-use crate::rubric::RubricSet;
+use crate::rubric::RubricRegistry;
 use crate::store::{AnswerOutcome, NewSession, NewTurn, SessionStatus, Store};
 use crate::tokens;
 use crate::ws::protocol::{Candidate, PlanInfo, ServerMessage};
@@ -30,7 +32,7 @@ use crate::ws::protocol::{Candidate, PlanInfo, ServerMessage};
 pub struct Interviews {
     pub store: Store,
     pub bank: Arc<Bank>,
-    pub rubrics: Arc<RubricSet>,
+    pub rubrics: Arc<RubricRegistry>,
     pub hub: Hub,
     pub max_answer_bytes: usize,
     /// The LLM judge and coach, when the evaluator is `llm`.
@@ -45,6 +47,8 @@ pub struct StartRequest {
     pub candidate: Candidate,
     pub invite_id: Option<String>,
     pub created_by: Option<String>,
+    /// Rubric id per kind (from an invite).
+    pub rubrics: BTreeMap<Kind, String>,
 }
 
 const MAX_CLIENT_MSG_ID: usize = 128;
@@ -62,7 +66,7 @@ impl Interviews {
     ) -> Result<String, RunnerError> {
         let name = clean_optional(req.candidate.name, MAX_NAME, "candidate.name")?;
         let email = clean_optional(req.candidate.email, MAX_EMAIL, "candidate.email")?;
-        let plan = make_plan(
+        let mut plan = make_plan(
             &self.bank,
             &req.topics,
             req.level,
@@ -76,6 +80,7 @@ impl Interviews {
             };
             RunnerError::client(code, e.to_string())
         })?;
+        plan.rubrics = req.rubrics;
         let session_id = uuid::Uuid::new_v4().to_string();
         let resume_token = tokens::random_token();
         self.store
@@ -102,6 +107,64 @@ impl Interviews {
         self.advance(&session_id).await?;
         self.hub.release(&session_id, guard);
         Ok(session_id)
+    }
+
+    /// The start request an invite fixes, using the invite once. The candidate's own name and
+    /// email fill in what the invite leaves blank.
+    pub async fn invite_start(
+        &self,
+        token: &str,
+        candidate: Candidate,
+    ) -> Result<StartRequest, RunnerError> {
+        use crate::store::InviteProblem;
+        let invite = match self
+            .store
+            .use_invite(&tokens::hash_token(token), now_ms())
+            .await?
+        {
+            Ok(i) => i,
+            Err(InviteProblem::Unknown) => {
+                return Err(RunnerError::client(
+                    "invite_invalid",
+                    "this invite link is not valid",
+                ));
+            }
+            Err(InviteProblem::Expired) => {
+                return Err(RunnerError::client(
+                    "invite_expired",
+                    "this invite has expired; ask your recruiter for a new link",
+                ));
+            }
+            Err(InviteProblem::UsedUp) => {
+                return Err(RunnerError::client(
+                    "invite_used_up",
+                    "this invite has already been used",
+                ));
+            }
+        };
+        let corrupt = |what: &str| {
+            RunnerError::Internal(format!("invite {} has an unreadable {what}", invite.id))
+        };
+        let topics = invite
+            .topics
+            .iter()
+            .map(|t| t.parse::<Topic>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| corrupt("topic"))?;
+        let rubrics: BTreeMap<Kind, String> =
+            serde_json::from_value(invite.rubrics.clone()).map_err(|_| corrupt("rubric choice"))?;
+        Ok(StartRequest {
+            topics,
+            level: invite.level.parse().map_err(|_| corrupt("level"))?,
+            count: invite.question_count as usize,
+            candidate: Candidate {
+                name: invite.candidate_name.clone().or(candidate.name),
+                email: invite.candidate_email.clone().or(candidate.email),
+            },
+            invite_id: Some(invite.id.clone()),
+            created_by: Some(invite.created_by.clone()),
+            rubrics,
+        })
     }
 
     /// Reattaches an interview to `outbox`: `session`, `transcript`, then the open question, or
@@ -429,6 +492,38 @@ impl Interviews {
         }
     }
 
+    /// Recomputes a finished session's overall and per-topic scores from the current
+    /// evaluations (after a review or a regrade), keeping the summary's narrative.
+    pub async fn refresh_scores(&self, session_id: &str) -> Result<(), RunnerError> {
+        let state = SessionState::load(&self.store, session_id).await?;
+        if state.session.status != SessionStatus::Finished {
+            return Ok(());
+        }
+        let turns = state.summary_turns();
+        let mut summary = interview::summarize(&turns, self.pass_mark(&state));
+        if let Some(stored) = state
+            .session
+            .summary
+            .clone()
+            .and_then(|v| serde_json::from_value::<interview::Summary>(v).ok())
+        {
+            summary.strengths = stored.strengths;
+            summary.focus_areas = stored.focus_areas;
+            summary.topics_to_review = stored.topics_to_review;
+        }
+        let json =
+            serde_json::to_value(&summary).map_err(|e| RunnerError::Internal(e.to_string()))?;
+        self.store
+            .update_session_scores(
+                session_id,
+                Some(i64::from(summary.overall)),
+                Some(&json),
+                now_ms(),
+            )
+            .await?;
+        Ok(())
+    }
+
     /// The mean pass mark of the rubrics that grade the asked questions.
     fn pass_mark(&self, state: &SessionState) -> u8 {
         let marks: Vec<f64> = state
@@ -436,7 +531,13 @@ impl Interviews {
             .iter()
             .filter(|t| !t.is_follow_up)
             .filter_map(|t| self.bank.get(&t.question_id))
-            .map(|q| f64::from(self.rubrics.for_kind(q.kind).pass_mark))
+            .map(|q| {
+                f64::from(
+                    self.rubrics
+                        .resolve(q.kind, q.topic, &state.plan.rubrics)
+                        .pass_mark,
+                )
+            })
             .collect();
         if marks.is_empty() {
             return 60;

@@ -93,7 +93,10 @@ impl Interviews {
             return Ok(());
         };
         let answer = answer_chain(&state.views(), item.turn);
-        let (evaluation, provenance) = self.judge_answer(judge, question, &answer).await?;
+        let rubric = self
+            .rubrics
+            .resolve(question.kind, question.topic, &state.plan.rubrics);
+        let (evaluation, provenance) = self.judge_answer(judge, question, &rubric, &answer).await?;
         self.store
             .insert_evaluation(
                 &item.session_id,

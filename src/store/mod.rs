@@ -2,18 +2,24 @@
 //! scheme; the same statements run on both (`$n` placeholders, BIGINT millisecond timestamps,
 //! JSON as text), each dialect with its own migrations folder.
 
+mod assignments;
 mod error;
 mod evaluations;
+mod invites;
 mod records;
 mod regrade;
 mod rubrics;
+mod session_list;
 mod sessions;
 mod tokens;
 mod turns;
 
+pub use assignments::Assignment;
 pub use error::StoreError;
+pub use invites::{InviteProblem, InviteRecord, NewInvite};
 pub use records::*;
 pub use regrade::RegradeItem;
+pub use session_list::{SessionQuery, SessionSort, SortKey};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::evaluate::Evaluation;
 
 /// Lifecycle of an interview session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionStatus {
     Active,
@@ -50,22 +50,25 @@ pub struct NewSession {
 }
 
 /// A stored session.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SessionRecord {
     pub id: String,
     #[serde(skip)]
+    #[schema(ignore)]
     pub resume_token_hash: String,
     pub candidate_name: Option<String>,
     pub candidate_email: Option<String>,
     pub topics: Vec<String>,
     pub level: String,
     pub question_count: i64,
+    #[schema(value_type = Object)]
     pub plan: serde_json::Value,
     pub status: SessionStatus,
     pub invite_id: Option<String>,
     pub created_by: Option<String>,
     pub overall: Option<i64>,
     pub flagged: bool,
+    #[schema(value_type = Option<Object>)]
     pub summary: Option<serde_json::Value>,
     pub created_at: i64,
     pub updated_at: i64,
@@ -124,11 +127,14 @@ pub enum AnswerOutcome {
 }
 
 /// Where an evaluation came from, stored beside it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Provenance {
     pub model: Option<String>,
+    /// SHA-256 of the prompt template that produced it.
     pub prompt_hash: Option<String>,
     pub latency_ms: Option<i64>,
+    /// Token usage reported by the LLM endpoint.
+    #[schema(value_type = Option<Object>)]
     pub usage: Option<serde_json::Value>,
     pub reviewer: Option<String>,
     pub comment: Option<String>,
@@ -146,7 +152,7 @@ pub struct StoredEvaluation {
 }
 
 /// A stored rubric version.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct RubricVersionRecord {
     pub rubric_id: String,
     pub version: i64,
@@ -161,12 +167,13 @@ pub struct RubricVersionRecord {
 }
 
 /// A stored API token (never the token itself, only its hash).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct TokenRecord {
     pub id: i64,
     pub name: String,
     pub role: String,
     #[serde(skip)]
+    #[schema(ignore)]
     pub token_hash: String,
     pub created_at: i64,
     pub last_used_at: Option<i64>,

@@ -3,7 +3,7 @@
 use super::{NewSession, SessionRecord, SessionStatus, Store, StoreError, on_pool};
 
 #[derive(sqlx::FromRow)]
-struct SessionRow {
+pub(super) struct SessionRow {
     id: String,
     resume_token_hash: String,
     candidate_name: Option<String>,
@@ -155,6 +155,44 @@ impl Store {
             .execute(p)
             .await?
             .rows_affected()
+        });
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The session a resume token belongs to (the token's hash is looked up).
+    pub async fn session_by_resume_hash(
+        &self,
+        hash: &str,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        let row: Option<SessionRow> = on_pool!(self, |p| {
+            sqlx::query_as(select_sessions!("WHERE resume_token_hash = $1"))
+                .bind(hash)
+                .fetch_optional(p)
+                .await?
+        });
+        row.map(TryInto::try_into).transpose()
+    }
+
+    /// Updates a session's overall score, flag and stored summary after a review.
+    pub async fn update_session_scores(
+        &self,
+        id: &str,
+        overall: Option<i64>,
+        summary: Option<&serde_json::Value>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let summary = summary.map(|s| s.to_string());
+        on_pool!(self, |p| {
+            sqlx::query("UPDATE sessions SET overall = $2, summary = COALESCE($3, summary), updated_at = $4 WHERE id = $1")
+                .bind(id)
+                .bind(overall)
+                .bind(&summary)
+                .bind(now)
+                .execute(p)
+                .await?
+                .rows_affected()
         });
         Ok(())
     }

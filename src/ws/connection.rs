@@ -169,16 +169,27 @@ async fn handle(
                 level,
                 count,
                 candidate,
+                invite,
             },
             None,
         ) => {
-            let req = StartRequest {
-                topics,
-                level,
-                count: count.unwrap_or(DEFAULT_COUNT),
-                candidate: candidate.unwrap_or_default(),
-                invite_id: None,
-                created_by: None,
+            let candidate = candidate.unwrap_or_default();
+            let req = match invite {
+                Some(token) => interviews.invite_start(&token, candidate).await?,
+                None => StartRequest {
+                    level: level.ok_or_else(|| {
+                        RunnerError::client(
+                            "invalid_message",
+                            "invalid `start` message: `level` is required",
+                        )
+                    })?,
+                    topics,
+                    count: count.unwrap_or(DEFAULT_COUNT),
+                    candidate,
+                    invite_id: None,
+                    created_by: None,
+                    rubrics: Default::default(),
+                },
             };
             *current = Some(interviews.start(conn_id, outbox, req).await?);
             Ok(())

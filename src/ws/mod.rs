@@ -1,7 +1,7 @@
 //! The interview WebSocket: protocol messages and the connection loop.
 
 mod connection;
-mod limiter;
+pub mod limiter;
 pub mod protocol;
 
 pub use connection::route;

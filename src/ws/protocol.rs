@@ -22,10 +22,14 @@ pub struct Candidate {
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClientMessage {
     Start {
+        /// Required unless `invite` is given (the invite fixes the plan).
+        #[serde(default)]
         topics: Vec<Topic>,
-        level: Level,
+        level: Option<Level>,
         count: Option<usize>,
         candidate: Option<Candidate>,
+        /// An invite token from a recruiter's link.
+        invite: Option<String>,
     },
     Answer {
         text: String,

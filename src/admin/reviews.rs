@@ -1,0 +1,133 @@
+//! Human reviews: a recruiter overrides criterion scores and/or the overall score with a
+//! comment. The review is a new evaluation (`source: human`); every earlier one is kept.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+use super::AdminError;
+use crate::clock::now_ms;
+use crate::evaluate::{Evaluation, EvaluatorInfo, Source, overall, passed};
+use crate::rubric::Rubric;
+use crate::runner::Interviews;
+use crate::store::{Provenance, StoredEvaluation};
+
+/// What a reviewer submits.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRequest {
+    /// New scores by criterion id (others keep their current score).
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub criteria: BTreeMap<String, u8>,
+    /// An overall score (0–100) that replaces the one computed from the criteria.
+    pub overall: Option<u8>,
+    /// Why: required, kept in the audit trail.
+    pub comment: String,
+}
+
+const MAX_COMMENT: usize = 5000;
+
+/// The reviewed evaluation: the current one with the overrides applied, overall recomputed from
+/// the rubric's weights unless overridden, `source: human`.
+pub fn apply_review(
+    current: &Evaluation,
+    rubric: &Rubric,
+    req: &ReviewRequest,
+    reviewer: &str,
+) -> Result<Evaluation, AdminError> {
+    if req.comment.trim().is_empty() {
+        return Err(AdminError::Invalid(
+            "comment: a review needs a comment".into(),
+        ));
+    }
+    if req.comment.chars().count() > MAX_COMMENT {
+        return Err(AdminError::Invalid(format!(
+            "comment: longer than {MAX_COMMENT} characters"
+        )));
+    }
+    let mut e = current.clone();
+    let mut problems = Vec::new();
+    for (id, &score) in &req.criteria {
+        match e.criteria.iter_mut().find(|c| &c.id == id) {
+            None => problems.push(format!(
+                "criteria.{id}: not a criterion of rubric {} v{}",
+                rubric.id, rubric.version
+            )),
+            Some(c) if score < c.min || score > c.max => problems.push(format!(
+                "criteria.{id}: {score} is outside the scale {}–{}",
+                c.min, c.max
+            )),
+            Some(c) => c.score = score,
+        }
+    }
+    if let Some(o) = req.overall.filter(|&o| o > 100) {
+        problems.push(format!("overall: {o} is outside 0–100"));
+    }
+    if !problems.is_empty() {
+        return Err(AdminError::Invalid(problems.join("; ")));
+    }
+    e.overall = req.overall.unwrap_or_else(|| overall(rubric, &e.criteria));
+    e.passed = passed(rubric, e.overall);
+    e.source = Source::Human;
+    e.evaluator = EvaluatorInfo {
+        name: "human-review".into(),
+        version: reviewer.to_string(),
+    };
+    Ok(e)
+}
+
+/// Stores a review of a turn's current evaluation and refreshes the session's scores.
+pub async fn review(
+    interviews: &Interviews,
+    session_id: &str,
+    turn: i64,
+    req: &ReviewRequest,
+    reviewer: &str,
+) -> Result<StoredEvaluation, AdminError> {
+    interviews
+        .store
+        .session(session_id)
+        .await
+        .map_err(|_| AdminError::NotFound(format!("no session `{session_id}`")))?;
+    let current = interviews
+        .store
+        .current_evaluation(session_id, turn)
+        .await?
+        .ok_or_else(|| {
+            AdminError::NotFound(format!(
+                "turn {turn} of session `{session_id}` has no evaluation to review"
+            ))
+        })?;
+    let rubric_ref = &current.evaluation.rubric;
+    let rubric = interviews
+        .rubrics
+        .version(&rubric_ref.id, rubric_ref.version)
+        .ok_or_else(|| {
+            AdminError::Internal(format!(
+                "rubric {} v{} is not loaded",
+                rubric_ref.id, rubric_ref.version
+            ))
+        })?;
+    let reviewed = apply_review(&current.evaluation, &rubric, req, reviewer)?;
+    let provenance = Provenance {
+        reviewer: Some(reviewer.to_string()),
+        comment: Some(req.comment.trim().to_string()),
+        ..Default::default()
+    };
+    let id = interviews
+        .store
+        .insert_evaluation(session_id, turn, &reviewed, &provenance, now_ms())
+        .await?;
+    interviews
+        .refresh_scores(session_id)
+        .await
+        .map_err(|e| AdminError::Internal(e.to_string()))?;
+    let mut stored = interviews
+        .store
+        .current_evaluation(session_id, turn)
+        .await?
+        .ok_or_else(|| AdminError::Internal("review vanished".into()))?;
+    debug_assert_eq!(stored.id, id);
+    stored.id = id;
+    Ok(stored)
+}

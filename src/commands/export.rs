@@ -1,0 +1,34 @@
+//! `rehearse export SESSION --format md|json|csv`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::UsageError;
+use crate::admin::{AdminError, ExportFormat, export, session_detail};
+use crate::config::Settings;
+use crate::store::Store;
+
+pub async fn run(
+    settings: &Settings,
+    session: &str,
+    format: ExportFormat,
+    output: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let store = Store::open(
+        settings.database.url.expose(),
+        settings.database.connect_options(),
+    )
+    .await?;
+    let detail = match session_detail(&store, session, true).await {
+        Ok(d) => d,
+        Err(AdminError::NotFound(m)) => return Err(UsageError(m).into()),
+        Err(e) => return Err(e.into()),
+    };
+    let text = export(&detail, format);
+    match output {
+        Some(path) => std::fs::write(path, text)?,
+        None => print!("{text}"),
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}

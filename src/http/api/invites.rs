@@ -1,0 +1,126 @@
+//! Invites: recruiters create them; the chat page checks one before starting its interview.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use super::super::{ApiError, AppState};
+use crate::admin::{self, InviteRequest, InviteView};
+use crate::clock::now_ms;
+use crate::tokens;
+
+/// Creates an invite. The response carries the token and the link `/?invite=TOKEN`, once.
+#[utoipa::path(
+    post, path = "/api/invites", tag = "invites",
+    request_body = InviteRequest,
+    responses(
+        (status = 201, description = "The invite, with its token and link", body = InviteView),
+        (status = 400, description = "Malformed body", body = ApiError),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not staff", body = ApiError),
+        (status = 422, description = "Impossible plan, unknown rubric, bad expiry or use count", body = ApiError),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create(
+    req: HttpRequest,
+    app: web::Data<AppState>,
+    body: web::Json<InviteRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let by = app.principal(&req).await?.staff()?.to_string();
+    let view = admin::create_invite(&app.interviews, body.into_inner(), &by).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// Every invite, newest first (without tokens).
+#[utoipa::path(
+    get, path = "/api/invites", tag = "invites",
+    responses(
+        (status = 200, description = "Invites", body = Vec<InviteView>),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not staff", body = ApiError),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list(req: HttpRequest, app: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    app.principal(&req).await?.staff()?;
+    let now = now_ms();
+    let invites: Vec<InviteView> = app
+        .interviews
+        .store
+        .invites()
+        .await?
+        .iter()
+        .map(|i| admin::invite_view(i, now))
+        .collect();
+    Ok(HttpResponse::Ok().json(invites))
+}
+
+/// An invite token to check.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InviteCheck {
+    pub token: String,
+}
+
+/// What the candidate's page shows about an invite before starting.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InviteStatus {
+    pub candidate_name: Option<String>,
+    pub topics: Vec<String>,
+    pub level: String,
+    pub count: i64,
+    pub expires_at: i64,
+}
+
+/// Checks an invite token without using it (public: the token is the credential). The token is
+/// sent in the body so it stays out of request logs.
+#[utoipa::path(
+    post, path = "/api/invites/check", tag = "invites",
+    request_body = InviteCheck,
+    responses(
+        (status = 200, description = "The invite can start an interview", body = InviteStatus),
+        (status = 400, description = "Malformed body", body = ApiError),
+        (status = 404, description = "Unknown invite (`invite_invalid`)", body = ApiError),
+        (status = 410, description = "Expired (`invite_expired`) or used up (`invite_used_up`)", body = ApiError),
+        (status = 429, description = "Too many attempts", body = ApiError),
+    )
+)]
+pub async fn check(
+    req: HttpRequest,
+    app: web::Data<AppState>,
+    body: web::Json<InviteCheck>,
+) -> Result<HttpResponse, ApiError> {
+    let invite = app
+        .interviews
+        .store
+        .invite_by_token_hash(&tokens::hash_token(&body.token))
+        .await?;
+    let Some(i) = invite else {
+        app.auth.allow_attempt(&req)?;
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::NOT_FOUND,
+            "invite_invalid",
+            "this invite link is not valid",
+        ));
+    };
+    let view = admin::invite_view(&i, now_ms());
+    match view.status {
+        "expired" => Err(admin::AdminError::Gone {
+            code: "invite_expired",
+            message: "this invite has expired; ask your recruiter for a new link".into(),
+        }
+        .into()),
+        "used_up" => Err(admin::AdminError::Gone {
+            code: "invite_used_up",
+            message: "this invite has already been used".into(),
+        }
+        .into()),
+        _ => Ok(HttpResponse::Ok().json(InviteStatus {
+            candidate_name: i.candidate_name,
+            topics: i.topics,
+            level: i.level,
+            count: i.question_count,
+            expires_at: i.expires_at,
+        })),
+    }
+}

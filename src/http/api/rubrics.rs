@@ -1,0 +1,326 @@
+//! Rubric configuration: versions (immutable; an edit is a new version), assignments, preview
+//! and calibration.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+use super::super::{ApiError, AppState};
+use crate::admin::{self, Calibration, RubricInput};
+use crate::evaluate::Evaluation;
+use crate::rubric::Rubric;
+use crate::store::Assignment;
+
+/// Largest rubric document accepted.
+const MAX_BODY: usize = 256 * 1024;
+
+/// A rubric and how many versions it has.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RubricSummary {
+    pub id: String,
+    pub name: String,
+    pub latest_version: u32,
+    pub kinds: Vec<crate::bank::Kind>,
+    pub versions: usize,
+}
+
+/// One stored version.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RubricVersionView {
+    pub version: i64,
+    #[schema(value_type = Object)]
+    pub rubric: serde_json::Value,
+    /// The document as submitted (TOML or JSON).
+    pub source_text: String,
+    pub created_at: i64,
+    pub created_by: Option<String>,
+}
+
+/// Every version of one rubric.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RubricHistory {
+    pub id: String,
+    pub versions: Vec<RubricVersionView>,
+}
+
+/// Lists rubrics with their latest version.
+#[utoipa::path(
+    get, path = "/api/rubrics", tag = "rubrics",
+    responses(
+        (status = 200, description = "Rubrics", body = Vec<RubricSummary>),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not staff", body = ApiError),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list(req: HttpRequest, app: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    app.principal(&req).await?.staff()?;
+    let mut out = Vec::new();
+    for r in app.interviews.rubrics.all_latest() {
+        let versions = app.interviews.store.rubric_versions(&r.id).await?.len();
+        out.push(RubricSummary {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            latest_version: r.version,
+            kinds: r.kinds.clone(),
+            versions,
+        });
+    }
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Every version of a rubric, oldest first.
+#[utoipa::path(
+    get, path = "/api/rubrics/{id}", tag = "rubrics",
+    params(("id" = String, Path, description = "Rubric id")),
+    responses(
+        (status = 200, description = "The rubric's versions", body = RubricHistory),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not staff", body = ApiError),
+        (status = 404, description = "No such rubric", body = ApiError),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn history(
+    req: HttpRequest,
+    app: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    app.principal(&req).await?.staff()?;
+    let versions = app.interviews.store.rubric_versions(&id).await?;
+    if versions.is_empty() {
+        return Err(ApiError::not_found(format!("no rubric `{id}`")));
+    }
+    let versions = versions
+        .into_iter()
+        .map(|v| RubricVersionView {
+            version: v.version,
+            rubric: serde_json::from_str(&v.body).unwrap_or(serde_json::Value::Null),
+            source_text: v.source_text,
+            created_at: v.created_at,
+            created_by: v.created_by,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(RubricHistory {
+        id: id.into_inner(),
+        versions,
+    }))
+}
+
+fn input<'a>(req: &HttpRequest, body: &'a str) -> RubricInput<'a> {
+    let json = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    if json {
+        RubricInput::Json(body)
+    } else {
+        RubricInput::Toml(body)
+    }
+}
+
+fn body_text(body: &web::Bytes) -> Result<&str, ApiError> {
+    if body.len() > MAX_BODY {
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "the rubric document is too large",
+        ));
+    }
+    std::str::from_utf8(body)
+        .map_err(|_| ApiError::bad_request("invalid_body", "the body is not UTF-8 text"))
+}
+
+fn saved(r: &Rubric) -> serde_json::Value {
+    serde_json::json!({"id": r.id, "version": r.version, "rubric": r})
+}
+
+/// Creates a rubric (version 1) from a TOML (`application/toml`) or JSON document. Every problem
+/// is reported with its field path and nothing is saved unless the whole document is valid.
+#[utoipa::path(
+    post, path = "/api/rubrics", tag = "rubrics",
+    request_body(content((String = "application/toml"), (Object = "application/json")), description = "The rubric document"),
+    responses(
+        (status = 201, description = "Created", body = Object),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not an admin", body = ApiError),
+        (status = 409, description = "A rubric with this id exists", body = ApiError),
+        (status = 413, description = "Too large", body = ApiError),
+        (status = 422, description = "Invalid rubric: every problem with its field path", body = ApiError),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create(
+    req: HttpRequest,
+    app: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let by = app.principal(&req).await?.admin()?.to_string();
+    let text = body_text(&body)?;
+    let r = admin::save_version(&app.interviews, input(&req, text), None, &by).await?;
+    Ok(HttpResponse::Created().json(saved(&r)))
+}
+
+/// Saves an edit as the next version. Evaluations made with earlier versions keep pointing at them.
+#[utoipa::path(
+    put, path = "/api/rubrics/{id}", tag = "rubrics",
+    params(("id" = String, Path, description = "Rubric id")),
+    request_body(content((String = "application/toml"), (Object = "application/json")), description = "The rubric document"),
+    responses(
+        (status = 200, description = "The new version", body = Object),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not an admin", body = ApiError),
+        (status = 404, description = "No such rubric", body = ApiError),
+        (status = 413, description = "Too large", body = ApiError),
+        (status = 422, description = "Invalid rubric: every problem with its field path", body = ApiError),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn update(
+    req: HttpRequest,
+    app: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let by = app.principal(&req).await?.admin()?.to_string();
+    let text = body_text(&body)?;
+    let r = admin::save_version(&app.interviews, input(&req, text), Some(&id), &by).await?;
+    Ok(HttpResponse::Ok().json(saved(&r)))
+}
+
+/// An answer to grade without storing it.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewRequest {
+    pub question_id: String,
+    pub answer: String,
+    /// A stored version to use instead of the latest.
+    pub version: Option<u32>,
+}
+
+/// The evaluation a rubric would give.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PreviewResult {
+    pub evaluation: Evaluation,
+    /// Why the LLM judge did not grade it (the evaluation is then the built-in fallback).
+    pub llm_error: Option<String>,
+}
+
+fn rubric_version(app: &AppState, id: &str, version: Option<u32>) -> Result<Arc<Rubric>, ApiError> {
+    let found = match version {
+        Some(v) => app.interviews.rubrics.version(id, v),
+        None => app.interviews.rubrics.latest(id),
+    };
+    found.ok_or_else(|| {
+        ApiError::not_found(format!(
+            "no rubric `{id}`{}",
+            version.map_or(String::new(), |v| format!(" version {v}"))
+        ))
+    })
+}
+
+/// Grades an answer with this rubric and the configured evaluator (built-in or LLM), storing nothing.
+#[utoipa::path(
+    post, path = "/api/rubrics/{id}/preview", tag = "rubrics",
+    params(("id" = String, Path, description = "Rubric id")),
+    request_body = PreviewRequest,
+    responses(
+        (status = 200, description = "The evaluation", body = PreviewResult),
+        (status = 400, description = "Malformed body", body = ApiError),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not an admin", body = ApiError),
+        (status = 404, description = "No such rubric or version", body = ApiError),
+        (status = 422, description = "Unknown question, empty answer, or a question this rubric does not grade", body = ApiError),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn preview(
+    req: HttpRequest,
+    app: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<PreviewRequest>,
+) -> Result<HttpResponse, ApiError> {
+    app.principal(&req).await?.admin()?;
+    let rubric = rubric_version(&app, &id, body.version)?;
+    if body.answer.len() > app.server.max_answer_bytes {
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "answer_too_long",
+            "the answer is over the limit",
+        ));
+    }
+    let (evaluation, llm_error) =
+        admin::preview(&app.interviews, &rubric, &body.question_id, &body.answer).await?;
+    Ok(HttpResponse::Ok().json(PreviewResult {
+        evaluation,
+        llm_error,
+    }))
+}
+
+/// Grades the rubric's calibration examples and reports agreement with the expected scores
+/// (mean absolute error, Spearman's rank correlation).
+#[utoipa::path(
+    post, path = "/api/rubrics/{id}/calibrate", tag = "rubrics",
+    params(("id" = String, Path, description = "Rubric id")),
+    responses(
+        (status = 200, description = "Agreement and per-example scores", body = Object),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not an admin", body = ApiError),
+        (status = 404, description = "No such rubric", body = ApiError),
+        (status = 422, description = "A calibration example names an unknown question", body = ApiError),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn calibrate(
+    req: HttpRequest,
+    app: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    app.principal(&req).await?.admin()?;
+    let rubric = rubric_version(&app, &id, None)?;
+    let report: Calibration = admin::calibrate(&app.interviews, &rubric).await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// Which rubric grades which kind (and optionally topic).
+#[utoipa::path(
+    get, path = "/api/rubric-assignments", tag = "rubrics",
+    responses(
+        (status = 200, description = "Assignments", body = Vec<Object>),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not staff", body = ApiError),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn assignments(
+    req: HttpRequest,
+    app: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    app.principal(&req).await?.staff()?;
+    Ok(HttpResponse::Ok().json(app.interviews.rubrics.assignments()))
+}
+
+/// Replaces the assignments. `topic` empty or missing means every topic of the kind; a kind
+/// with no assignment is graded by its shipped default rubric.
+#[utoipa::path(
+    put, path = "/api/rubric-assignments", tag = "rubrics",
+    request_body(content = Vec<Object>, description = "[{kind, topic?, rubric_id}]"),
+    responses(
+        (status = 200, description = "The assignments now in force", body = Vec<Object>),
+        (status = 400, description = "Malformed body", body = ApiError),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not an admin", body = ApiError),
+        (status = 422, description = "Unknown kind, topic or rubric, or a duplicate", body = ApiError),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn set_assignments(
+    req: HttpRequest,
+    app: web::Data<AppState>,
+    body: web::Json<Vec<Assignment>>,
+) -> Result<HttpResponse, ApiError> {
+    let by = app.principal(&req).await?.admin()?.to_string();
+    Ok(HttpResponse::Ok()
+        .json(admin::save_assignments(&app.interviews, body.into_inner(), &by).await?))
+}

@@ -1,0 +1,268 @@
+//! Transcripts for recruiters: list with filters and cursor pagination, detail, export, review.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use super::super::{ApiError, AppState};
+use crate::admin::{self, EvaluationView, ExportFormat, ReviewRequest, SessionDetail};
+use crate::bank::{Level, Topic};
+use crate::store::{SessionQuery, SessionRecord, SessionSort, SessionStatus, SortKey};
+
+/// Filters and paging for `GET /api/sessions`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// `active` or `finished`.
+    pub status: Option<SessionStatus>,
+    pub topic: Option<Topic>,
+    pub level: Option<Level>,
+    /// Part of the candidate's name or email (any case).
+    pub candidate: Option<String>,
+    /// Sessions started from this invite.
+    pub invite: Option<String>,
+    /// Lowest overall score (0–100).
+    #[param(minimum = 0, maximum = 100)]
+    pub min_score: Option<i64>,
+    /// Highest overall score (0–100).
+    #[param(minimum = 0, maximum = 100)]
+    pub max_score: Option<i64>,
+    /// Started at or after this time (Unix milliseconds).
+    #[param(minimum = 0)]
+    pub from: Option<i64>,
+    /// Started before this time (Unix milliseconds).
+    #[param(minimum = 0)]
+    pub to: Option<i64>,
+    /// Only sessions with (or without) a flagged answer.
+    pub flagged: Option<bool>,
+    /// Sort column (default `created_at`).
+    pub sort: Option<SessionSort>,
+    /// `asc` or `desc` (default `desc`).
+    pub order: Option<Order>,
+    /// Page size, 1–100 (default 25).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Order {
+    Asc,
+    Desc,
+}
+
+/// One page of sessions.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SessionPage {
+    pub items: Vec<SessionRecord>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Cursor {
+    sort: SessionSort,
+    desc: bool,
+    key: SortKey,
+}
+
+fn bad(code: &str, message: impl Into<String>) -> ApiError {
+    ApiError::bad_request(code, message)
+}
+
+fn query(p: &ListParams) -> Result<SessionQuery, ApiError> {
+    for (name, v) in [("min_score", p.min_score), ("max_score", p.max_score)] {
+        if v.is_some_and(|v| !(0..=100).contains(&v)) {
+            return Err(bad(
+                "invalid_query",
+                format!("{name} must be between 0 and 100"),
+            ));
+        }
+    }
+    for (name, v) in [("from", p.from), ("to", p.to)] {
+        if v.is_some_and(|v| v < 0) {
+            return Err(bad(
+                "invalid_query",
+                format!("{name} must be a Unix time in milliseconds"),
+            ));
+        }
+    }
+    let limit = p.limit.unwrap_or(25);
+    if !(1..=100).contains(&limit) {
+        return Err(bad("invalid_query", "limit must be between 1 and 100"));
+    }
+    let sort = p.sort.unwrap_or_default();
+    let descending = p.order != Some(Order::Asc);
+    let after = match &p.cursor {
+        None => None,
+        Some(c) => {
+            let cursor: Cursor = hex::decode(c)
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .ok_or_else(|| bad("invalid_cursor", "the cursor is not one this API issued"))?;
+            if cursor.sort != sort || cursor.desc != descending {
+                return Err(bad(
+                    "invalid_cursor",
+                    "the cursor belongs to a different sort order",
+                ));
+            }
+            Some(cursor.key)
+        }
+    };
+    Ok(SessionQuery {
+        status: p.status,
+        topic: p.topic.map(|t| t.to_string()),
+        level: p.level.map(|l| l.to_string()),
+        candidate: p.candidate.clone().filter(|c| !c.trim().is_empty()),
+        invite_id: p.invite.clone(),
+        min_score: p.min_score,
+        max_score: p.max_score,
+        from: p.from,
+        to: p.to,
+        flagged: p.flagged,
+        sort,
+        descending,
+        after,
+        limit,
+    })
+}
+
+/// Lists interview sessions, newest first unless sorted otherwise.
+#[utoipa::path(
+    get, path = "/api/sessions", tag = "transcripts",
+    params(ListParams),
+    responses(
+        (status = 200, description = "One page of sessions", body = SessionPage),
+        (status = 400, description = "Invalid filter or cursor", body = ApiError),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not staff", body = ApiError),
+        (status = 429, description = "Rate limited", body = ApiError),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list(
+    req: HttpRequest,
+    app: web::Data<AppState>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    app.principal(&req).await?.staff()?;
+    let q = query(&params)?;
+    let (items, next) = app.interviews.store.list_sessions(&q).await?;
+    let next_cursor = next.map(|key| {
+        let c = Cursor {
+            sort: q.sort,
+            desc: q.descending,
+            key,
+        };
+        hex::encode(serde_json::to_vec(&c).unwrap_or_default())
+    });
+    Ok(HttpResponse::Ok().json(SessionPage { items, next_cursor }))
+}
+
+async fn detail_for(
+    req: &HttpRequest,
+    app: &AppState,
+    id: &str,
+) -> Result<SessionDetail, ApiError> {
+    let who = app.principal(req).await?;
+    who.may_read_session(id)?;
+    let staff = who.staff().is_ok();
+    Ok(admin::session_detail(&app.interviews.store, id, staff).await?)
+}
+
+/// A session with every turn: the question as asked, the answer and its timing, every evaluation
+/// with provenance, flags and reviews. Candidates may read their own (reviews left out).
+#[utoipa::path(
+    get, path = "/api/sessions/{id}", tag = "transcripts",
+    params(("id" = String, Path, description = "Session id")),
+    responses(
+        (status = 200, description = "The transcript", body = SessionDetail),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not staff, nor this session's candidate", body = ApiError),
+        (status = 404, description = "No such session", body = ApiError),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn detail(
+    req: HttpRequest,
+    app: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(detail_for(&req, &app, &id).await?))
+}
+
+/// Export format.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ExportParams {
+    /// `md`, `json` or `csv` (default `md`).
+    pub format: Option<ExportFormat>,
+}
+
+/// The transcript as Markdown, JSON or CSV.
+#[utoipa::path(
+    get, path = "/api/sessions/{id}/export", tag = "transcripts",
+    params(("id" = String, Path, description = "Session id"), ExportParams),
+    responses(
+        (status = 200, description = "The export", content(
+            (String = "text/markdown"), (String = "text/csv"), (SessionDetail = "application/json"))),
+        (status = 400, description = "Unknown format", body = ApiError),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not staff, nor this session's candidate", body = ApiError),
+        (status = 404, description = "No such session", body = ApiError),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn export(
+    req: HttpRequest,
+    app: web::Data<AppState>,
+    id: web::Path<String>,
+    params: web::Query<ExportParams>,
+) -> Result<HttpResponse, ApiError> {
+    let format = params.format.unwrap_or(ExportFormat::Md);
+    let detail = detail_for(&req, &app, &id).await?;
+    let body = admin::export(&detail, format);
+    Ok(HttpResponse::Ok()
+        .content_type(format.content_type())
+        .insert_header((
+            "content-disposition",
+            format!(
+                "attachment; filename=\"rehearse-{}.{}\"",
+                detail.session.id,
+                format.extension()
+            ),
+        ))
+        .body(body))
+}
+
+/// Overrides criterion scores and/or the overall score of a turn, with a comment. Stored as a
+/// new evaluation (`source: human`); earlier evaluations stay in the audit trail.
+#[utoipa::path(
+    post, path = "/api/sessions/{id}/turns/{turn}/review", tag = "transcripts",
+    params(("id" = String, Path, description = "Session id"), ("turn" = i64, Path, description = "Turn number")),
+    request_body = ReviewRequest,
+    responses(
+        (status = 201, description = "The review, now the current evaluation", body = EvaluationView),
+        (status = 400, description = "Malformed body", body = ApiError),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not staff", body = ApiError),
+        (status = 404, description = "No such session or turn, or nothing to review yet", body = ApiError),
+        (status = 422, description = "Invalid scores or missing comment", body = ApiError),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn review(
+    req: HttpRequest,
+    app: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    body: web::Json<ReviewRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let reviewer = app.principal(&req).await?.staff()?.to_string();
+    let (id, turn) = path.into_inner();
+    let stored = admin::review(&app.interviews, &id, turn, &body, &reviewer).await?;
+    Ok(HttpResponse::Created().json(EvaluationView::from(stored)))
+}

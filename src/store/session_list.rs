@@ -1,0 +1,193 @@
+//! Listing sessions for recruiters: filters, a sort column, and keyset (cursor) pagination that
+//! stays correct while new sessions arrive.
+
+use sqlx::{Database, Encode, QueryBuilder, Type};
+
+use super::sessions::SessionRow;
+use super::{SessionRecord, SessionStatus, Store, StoreError};
+
+/// Columns a list can be sorted by.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionSort {
+    #[default]
+    CreatedAt,
+    Overall,
+    Candidate,
+}
+
+/// Where the previous page ended: the last row's sort value and id.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum SortKey {
+    Int(i64, String),
+    Text(String, String),
+}
+
+/// Filters and paging for [`Store::list_sessions`]. Unset filters match everything.
+#[derive(Debug, Clone, Default)]
+pub struct SessionQuery {
+    pub status: Option<SessionStatus>,
+    pub topic: Option<String>,
+    pub level: Option<String>,
+    /// Substring of the candidate's name or email, any case.
+    pub candidate: Option<String>,
+    pub invite_id: Option<String>,
+    pub min_score: Option<i64>,
+    pub max_score: Option<i64>,
+    /// Created at or after (Unix ms).
+    pub from: Option<i64>,
+    /// Created before (Unix ms).
+    pub to: Option<i64>,
+    pub flagged: Option<bool>,
+    pub sort: SessionSort,
+    pub descending: bool,
+    pub after: Option<SortKey>,
+    pub limit: i64,
+}
+
+impl SessionSort {
+    fn expression(self) -> &'static str {
+        match self {
+            SessionSort::CreatedAt => "created_at",
+            SessionSort::Overall => "COALESCE(overall, -1)",
+            SessionSort::Candidate => "LOWER(COALESCE(candidate_name, ''))",
+        }
+    }
+
+    /// The key of a row for this sort.
+    pub fn key(self, s: &SessionRecord) -> SortKey {
+        match self {
+            SessionSort::CreatedAt => SortKey::Int(s.created_at, s.id.clone()),
+            SessionSort::Overall => SortKey::Int(s.overall.unwrap_or(-1), s.id.clone()),
+            SessionSort::Candidate => SortKey::Text(
+                s.candidate_name.clone().unwrap_or_default().to_lowercase(),
+                s.id.clone(),
+            ),
+        }
+    }
+}
+
+fn build<DB>(q: &SessionQuery) -> QueryBuilder<DB>
+where
+    DB: Database,
+    DB::Arguments: Default,
+    for<'t> String: Encode<'t, DB> + Type<DB>,
+    for<'t> i64: Encode<'t, DB> + Type<DB>,
+    for<'t> bool: Encode<'t, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new(
+        "SELECT id, resume_token_hash, candidate_name, candidate_email, topics, level, question_count, plan, \
+         status, invite_id, created_by, overall, flagged, summary, created_at, updated_at, finished_at \
+         FROM sessions WHERE 1 = 1",
+    );
+    if let Some(s) = q.status {
+        qb.push(" AND status = ").push_bind(s.as_str().to_string());
+    }
+    if let Some(t) = &q.topic {
+        qb.push(" AND (',' || topics || ',') LIKE ")
+            .push_bind(format!("%,{t},%"));
+    }
+    if let Some(l) = &q.level {
+        qb.push(" AND level = ").push_bind(l.clone());
+    }
+    if let Some(c) = &q.candidate {
+        let pattern = format!("%{}%", c.to_lowercase());
+        qb.push(" AND (LOWER(COALESCE(candidate_name, '')) LIKE ")
+            .push_bind(pattern.clone())
+            .push(" OR LOWER(COALESCE(candidate_email, '')) LIKE ")
+            .push_bind(pattern)
+            .push(")");
+    }
+    if let Some(i) = &q.invite_id {
+        qb.push(" AND invite_id = ").push_bind(i.clone());
+    }
+    if let Some(min) = q.min_score {
+        qb.push(" AND overall >= ").push_bind(min);
+    }
+    if let Some(max) = q.max_score {
+        qb.push(" AND overall <= ").push_bind(max);
+    }
+    if let Some(from) = q.from {
+        qb.push(" AND created_at >= ").push_bind(from);
+    }
+    if let Some(to) = q.to {
+        qb.push(" AND created_at < ").push_bind(to);
+    }
+    if let Some(f) = q.flagged {
+        qb.push(" AND flagged = ").push_bind(f);
+    }
+    let expr = q.sort.expression();
+    let (cmp, dir) = if q.descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    match &q.after {
+        Some(SortKey::Int(v, id)) => {
+            qb.push(format!(" AND ({expr}, id) {cmp} ("))
+                .push_bind(*v)
+                .push(", ")
+                .push_bind(id.clone())
+                .push(")");
+        }
+        Some(SortKey::Text(v, id)) => {
+            qb.push(format!(" AND ({expr}, id) {cmp} ("))
+                .push_bind(v.clone())
+                .push(", ")
+                .push_bind(id.clone())
+                .push(")");
+        }
+        None => {}
+    }
+    qb.push(format!(" ORDER BY {expr} {dir}, id {dir} LIMIT "))
+        .push_bind(q.limit);
+    qb
+}
+
+impl Store {
+    /// One page of sessions, and the key to continue from when there may be more.
+    pub async fn list_sessions(
+        &self,
+        q: &SessionQuery,
+    ) -> Result<(Vec<SessionRecord>, Option<SortKey>), StoreError> {
+        let mut probe = q.clone();
+        probe.limit = q.limit.clamp(1, 500) + 1;
+        let rows: Vec<SessionRow> = match &self.pool {
+            super::Pool::Sqlite(p) => {
+                build::<sqlx::Sqlite>(&probe)
+                    .build_query_as()
+                    .fetch_all(p)
+                    .await?
+            }
+            super::Pool::Postgres(p) => {
+                build::<sqlx::Postgres>(&probe)
+                    .build_query_as()
+                    .fetch_all(p)
+                    .await?
+            }
+        };
+        let mut items: Vec<SessionRecord> = rows
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<Result<_, _>>()?;
+        let more = items.len() as i64 > q.limit.clamp(1, 500);
+        items.truncate(q.limit.clamp(1, 500) as usize);
+        let next = if more {
+            items.last().map(|s| q.sort.key(s))
+        } else {
+            None
+        };
+        Ok((items, next))
+    }
+}
