@@ -46,5 +46,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/api/catalog", web::get().to(catalog::catalog))
     .route("/metrics", web::get().to(metrics::metrics))
     .route("/ws", web::get().to(crate::ws::route))
+    .configure(api::configure)
     .default_service(web::to(error::not_found));
 }

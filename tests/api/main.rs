@@ -1,5 +1,6 @@
 //! Integration tests, compiled as one binary.
 
+mod admin_api;
 mod app;
 mod bank_lint;
 mod cli;
