@@ -17,6 +17,9 @@ use crate::prompts::Prompts;
 use crate::runner::{Hub, Interviews};
 use crate::store::Store;
 
+/// How often rubric edits made through other replicas are picked up.
+const RUBRIC_REFRESH: Duration = Duration::from_secs(15);
+
 /// A built, bound server ready to run.
 pub struct Application {
     port: u16,
@@ -70,6 +73,10 @@ impl Application {
             );
         }
         let judge = interviews.judge.clone();
+        tokio::spawn(crate::admin::keep_registry_fresh(
+            interviews.clone(),
+            RUBRIC_REFRESH,
+        ));
         if let Some(judge) = judge {
             let interval = Duration::from_secs_f64(settings.llm.regrade_interval_secs.max(0.05));
             tokio::spawn(interviews.clone().run_regrade_worker(judge, interval));
@@ -79,6 +86,7 @@ impl Application {
             interviews,
             server: settings.server.clone(),
             auth,
+            pages: http::staff::Pages::load(&settings.content.templates)?,
         });
         let mut server = HttpServer::new(move || {
             App::new()

@@ -16,6 +16,8 @@ import {
   feedbackBubble,
   scoreCard,
   summaryPanel,
+  inviteSummary,
+  inviteMeta,
 } from './render.js';
 
 const NOTICE_MS = 8000;
@@ -35,6 +37,16 @@ const ui = {
   countHint: $('count-hint'),
   name: $('name'),
   startButton: $('start-button'),
+  inviteView: $('invite-view'),
+  inviteForm: $('invite-form'),
+  inviteChecking: $('invite-checking'),
+  inviteError: $('invite-error'),
+  inviteDetails: $('invite-details'),
+  inviteSummary: $('invite-summary'),
+  inviteMeta: $('invite-meta'),
+  inviteNameField: $('invite-name-field'),
+  inviteName: $('invite-name'),
+  inviteStart: $('invite-start'),
   summaryView: $('summary-view'),
   chatView: $('chat-view'),
   chatLog: $('chat-log'),
@@ -50,6 +62,7 @@ const state = {
   catalog: null,
   titles: new Map(), // topic id → title, from /api/catalog
   session: null, // {session_id, resume_token}: the interview this page is showing
+  invite: null, // {token, info}: a recruiter's invite (`/?invite=TOKEN`) shown instead of the start form
   attached: false, // this connection carries the interview (a `session` arrived on it)
   starting: false, // `start` requested, no `session` yet
   finished: false,
@@ -80,6 +93,15 @@ boot();
 
 async function boot() {
   wireEvents();
+  const invite = new URLSearchParams(location.search).get('invite');
+  if (invite) {
+    // A recruiter's link: it fixes the interview, so it wins over a stored practice interview.
+    state.invite = { token: invite, info: null };
+    showView('invite');
+    await loadCatalog();
+    await checkInvite();
+    return;
+  }
   state.session = storage.loadSession();
   if (state.session) {
     // A reload (or a new tab) of an interview in progress: show the chat and resume it.
@@ -101,6 +123,10 @@ function wireEvents() {
   ui.startForm.addEventListener('submit', (e) => {
     e.preventDefault();
     startInterview();
+  });
+  ui.inviteForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    startInvite();
   });
   ui.topicList.addEventListener('change', updateCountLimit);
   ui.level.addEventListener('change', updateCountLimit);
@@ -230,7 +256,72 @@ function startFailed() {
   state.starting = false;
   state.pendingStart = null;
   ui.startButton.textContent = 'Start interview';
+  ui.inviteStart.textContent = 'Start interview';
+  ui.inviteStart.disabled = false;
   updateCountLimit();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Invites: `/?invite=TOKEN` is checked (without using it up), then started on request.
+
+async function checkInvite() {
+  let res;
+  let body = null;
+  try {
+    res = await fetch('/api/invites/check', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ token: state.invite.token }),
+    });
+    body = await res.json().catch(() => null);
+  } catch {
+    showInviteError('Could not check your invite. Check your connection and reload the page.');
+    return;
+  }
+  if (!res.ok) {
+    showInviteError(body?.message ?? `This invite cannot be used (HTTP ${res.status}).`);
+    return;
+  }
+  state.invite.info = body;
+  ui.inviteChecking.hidden = true;
+  ui.inviteSummary.textContent = inviteSummary(body, titleOf);
+  ui.inviteMeta.textContent = inviteMeta(body);
+  // The invite may already name the candidate; only ask when it does not.
+  ui.inviteNameField.hidden = Boolean(body.candidate_name);
+  ui.inviteDetails.hidden = false;
+  ui.inviteStart.focus();
+}
+
+/** An invite that cannot start an interview: its reason, and nothing else to do. */
+function showInviteError(message) {
+  ui.inviteChecking.hidden = true;
+  ui.inviteDetails.hidden = true;
+  ui.inviteError.textContent = String(message);
+  ui.inviteError.hidden = false;
+}
+
+function startInvite() {
+  if (state.starting || !state.invite?.info) return;
+  const name = ui.inviteNameField.hidden ? '' : ui.inviteName.value.trim();
+  state.pendingStart = {
+    type: 'start',
+    invite: state.invite.token,
+    ...(name ? { candidate: { name } } : {}),
+  };
+  state.starting = true;
+  state.halted = false;
+  ui.inviteStart.disabled = true;
+  ui.inviteStart.textContent = 'Starting…';
+  if (socket.isOpen) handleOpen();
+  else socket.connect();
+}
+
+/** Once the interview exists, a reload must resume it rather than present the used invite again. */
+function forgetInvite() {
+  state.invite = null;
+  const url = new URL(location.href);
+  url.searchParams.delete('invite');
+  history.replaceState(history.state, '', `${url.pathname}${url.search}${url.hash}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -290,6 +381,7 @@ function onSession(msg) {
   state.session = { session_id: msg.session_id, resume_token: msg.resume_token };
   state.planCount = msg.plan?.count ?? state.planCount;
   storage.saveSession(msg.session_id, msg.resume_token);
+  if (state.invite) forgetInvite();
   state.attached = true;
   socket.markHealthy();
   if (state.starting) {
@@ -411,6 +503,12 @@ function onError(msg) {
       // The answer (if that is what failed) was not stored: send it again shortly.
       state.inflight = null;
       scheduleResend();
+      break;
+    case 'invite_invalid':
+    case 'invite_expired':
+    case 'invite_used_up':
+      if (state.invite) showInviteError(msg.message);
+      else notify(msg.message, { code });
       break;
     case 'empty_answer':
     case 'answer_too_long':
@@ -682,9 +780,10 @@ function resetInterview() {
 
 function showView(name) {
   ui.startView.hidden = name !== 'start';
+  ui.inviteView.hidden = name !== 'invite';
   ui.summaryView.hidden = name !== 'summary';
   // The transcript stays visible under the summary.
-  ui.chatView.hidden = name === 'start';
+  ui.chatView.hidden = name === 'start' || name === 'invite';
   document.body.dataset.view = name;
 }
 

@@ -30,6 +30,20 @@ export function progressText(index, of, followUp) {
   return `Question ${index} of ${of}${followUp ? ' · follow-up' : ''}`;
 }
 
+/** "You're invited: Algorithms, Concurrency and the GIL, mid, 3 questions" (from /api/invites/check). */
+export function inviteSummary(invite, titleOf) {
+  const topics = list(invite.topics).map(titleOf).join(', ');
+  const count = Number(invite.count) || 0;
+  return `You're invited: ${topics}, ${invite.level}, ${count} question${count === 1 ? '' : 's'}`;
+}
+
+/** Who the invite is for and until when it can be used. */
+export function inviteMeta(invite) {
+  const until = new Date(Number(invite.expires_at));
+  const when = Number.isNaN(until.getTime()) ? '' : `The link works until ${until.toLocaleString()}.`;
+  return [invite.candidate_name ? `For ${invite.candidate_name}.` : '', when].filter(Boolean).join(' ');
+}
+
 /** The interviewer's question bubble. */
 export function questionBubble(q, topicTitle) {
   return h(

@@ -19,19 +19,26 @@ const MAX_USES: u32 = 1000;
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InviteRequest {
+    #[schema(max_length = 200)]
     pub candidate_name: Option<String>,
+    #[schema(max_length = 320)]
     pub candidate_email: Option<String>,
+    #[schema(min_items = 1)]
     pub topics: Vec<Topic>,
     pub level: Level,
     /// Main questions, 1–20 (default 5).
+    #[serde(default, deserialize_with = "crate::http::whole::option")]
+    #[schema(minimum = 1, maximum = 20)]
     pub count: Option<usize>,
     /// Rubric id per kind, overriding the assignments for this interview.
-    #[serde(default)]
-    #[schema(value_type = Object)]
-    pub rubrics: BTreeMap<Kind, String>,
+    #[schema(value_type = Option<std::collections::HashMap<String, String>>)]
+    pub rubrics: Option<BTreeMap<String, String>>,
     /// Hours until the invite expires (default 168, at most 2160).
+    #[schema(exclusive_minimum = 0, maximum = 2160)]
     pub expires_in_hours: Option<f64>,
     /// How many interviews the link may start (default 1).
+    #[serde(default, deserialize_with = "crate::http::whole::option")]
+    #[schema(minimum = 1, maximum = 1000)]
     pub max_uses: Option<u32>,
 }
 
@@ -112,7 +119,14 @@ pub async fn create_invite(
     // The plan must be possible now: enough questions for those topics at that level.
     make_plan(&interviews.bank, &req.topics, req.level, count, 0)
         .map_err(|e| AdminError::Invalid(e.to_string()))?;
-    for (kind, id) in &req.rubrics {
+    let mut rubrics: BTreeMap<Kind, String> = BTreeMap::new();
+    for (key, id) in req.rubrics.clone().unwrap_or_default() {
+        let kind = key
+            .parse::<Kind>()
+            .map_err(|e| AdminError::Invalid(format!("rubrics: {e}")))?;
+        rubrics.insert(kind, id);
+    }
+    for (kind, id) in &rubrics {
         match interviews.rubrics.latest(id) {
             None => {
                 return Err(AdminError::Invalid(format!(
@@ -153,8 +167,7 @@ pub async fn create_invite(
         topics: topics.iter().map(|t| t.to_string()).collect(),
         level: req.level.to_string(),
         question_count: count as i64,
-        rubrics: serde_json::to_value(&req.rubrics)
-            .map_err(|e| AdminError::Internal(e.to_string()))?,
+        rubrics: serde_json::to_value(&rubrics).map_err(|e| AdminError::Internal(e.to_string()))?,
         expires_at: now + (hours * 3_600_000.0) as i64,
         max_uses: i64::from(max_uses),
         now,

@@ -12,8 +12,8 @@ pub use export::{ExportFormat, export};
 pub use invites::{InviteRequest, InviteView, create_invite, invite_view};
 pub use reviews::{ReviewRequest, apply_review, review};
 pub use rubrics::{
-    Calibration, CalibrationRow, RubricInput, calibrate, load_registry, preview, save_assignments,
-    save_version,
+    Calibration, CalibrationRow, RubricInput, calibrate, keep_registry_fresh, load_registry,
+    preview, refresh_registry, save_assignments, save_version,
 };
 pub use tokens::create_token;
 pub use transcript::{EvaluationView, SessionDetail, TurnDetail, session_detail};

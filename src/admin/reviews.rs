@@ -16,12 +16,15 @@ use crate::store::{Provenance, StoredEvaluation};
 #[serde(deny_unknown_fields)]
 pub struct ReviewRequest {
     /// New scores by criterion id (others keep their current score).
-    #[serde(default)]
-    #[schema(value_type = Object)]
-    pub criteria: BTreeMap<String, u8>,
+    #[serde(default, deserialize_with = "crate::http::whole::map")]
+    #[schema(value_type = Option<std::collections::HashMap<String, i64>>)]
+    pub criteria: BTreeMap<String, i64>,
     /// An overall score (0–100) that replaces the one computed from the criteria.
+    #[serde(default, deserialize_with = "crate::http::whole::option")]
+    #[schema(maximum = 100)]
     pub overall: Option<u8>,
     /// Why: required, kept in the audit trail.
+    #[schema(min_length = 1, max_length = 5000, pattern = r"\S")]
     pub comment: String,
 }
 
@@ -53,11 +56,13 @@ pub fn apply_review(
                 "criteria.{id}: not a criterion of rubric {} v{}",
                 rubric.id, rubric.version
             )),
-            Some(c) if score < c.min || score > c.max => problems.push(format!(
-                "criteria.{id}: {score} is outside the scale {}–{}",
-                c.min, c.max
-            )),
-            Some(c) => c.score = score,
+            Some(c) if score < i64::from(c.min) || score > i64::from(c.max) => {
+                problems.push(format!(
+                    "criteria.{id}: {score} is outside the scale {}–{}",
+                    c.min, c.max
+                ))
+            }
+            Some(c) => c.score = score as u8,
         }
     }
     if let Some(o) = req.overall.filter(|&o| o > 100) {

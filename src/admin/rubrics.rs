@@ -81,6 +81,50 @@ pub async fn load_registry(
     Ok(registry)
 }
 
+/// Picks up rubric versions and assignments saved by other server processes on the same
+/// database (an admin's edit lands on one replica; the others see it at their next refresh).
+pub async fn refresh_registry(interviews: &Interviews) -> Result<usize, AdminError> {
+    let registry = &interviews.rubrics;
+    let mut added = Vec::new();
+    for latest in interviews.store.latest_rubric_versions().await? {
+        let known = registry
+            .latest(&latest.rubric_id)
+            .map(|r| i64::from(r.version));
+        if known.is_some_and(|v| v >= latest.version) {
+            continue;
+        }
+        for v in interviews.store.rubric_versions(&latest.rubric_id).await? {
+            if registry.version(&v.rubric_id, v.version as u32).is_none() {
+                added.push(parse(&v)?);
+            }
+        }
+    }
+    let n = added.len();
+    registry.add_versions(added);
+    let assignments = interviews.store.assignments().await?;
+    if assignments != registry.assignments() {
+        registry.set_assignments(assignments);
+    }
+    Ok(n)
+}
+
+/// Refreshes the registry every `interval`, forever.
+pub async fn keep_registry_fresh(interviews: Interviews, interval: std::time::Duration) {
+    let mut tick = tokio::time::interval(interval);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        match refresh_registry(&interviews).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                versions = n,
+                "loaded rubric versions saved by another server"
+            ),
+            Err(e) => tracing::warn!(error = %e, "refreshing rubric versions failed"),
+        }
+    }
+}
+
 /// A rubric document as an admin submits it.
 pub enum RubricInput<'a> {
     Toml(&'a str),

@@ -133,6 +133,22 @@ pub fn path_error(
     ApiError::bad_request("invalid_path", err.to_string()).into()
 }
 
+/// A known path called with a method it does not serve; `allow` lists the ones it does.
+pub async fn method_not_allowed(allow: &'static str) -> HttpResponse {
+    let mut response = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("this path serves {allow}"),
+    )
+    .error_response();
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(allow) {
+        response
+            .headers_mut()
+            .insert(actix_web::http::header::ALLOW, value);
+    }
+    response
+}
+
 /// Anything unmatched.
 pub async fn not_found() -> HttpResponse {
     ApiError::not_found("no such route").error_response()

@@ -2,10 +2,12 @@
 
 pub mod api;
 pub mod auth;
-mod catalog;
+pub(crate) mod catalog;
 pub mod error;
 mod metrics;
 mod pages;
+pub mod staff;
+pub mod whole;
 
 pub use error::ApiError;
 
@@ -19,6 +21,8 @@ pub struct AppState {
     pub interviews: Interviews,
     pub server: ServerSettings,
     pub auth: auth::Auth,
+    /// The staff pages' templates.
+    pub pages: staff::Pages,
 }
 
 impl AppState {
@@ -36,6 +40,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(
         web::JsonConfig::default()
             .limit(256 * 1024)
+            // A JSON body is read as JSON whatever its declared content type.
+            .content_type_required(false)
             .error_handler(error::json_error),
     )
     .app_data(web::QueryConfig::default().error_handler(error::query_error))
@@ -43,9 +49,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/", web::get().to(pages::index))
     .route("/static/{file:.*}", web::get().to(pages::static_file))
     .route("/healthz", web::get().to(pages::healthz))
-    .route("/api/catalog", web::get().to(catalog::catalog))
     .route("/metrics", web::get().to(metrics::metrics))
     .route("/ws", web::get().to(crate::ws::route))
+    .configure(staff::configure)
     .configure(api::configure)
     .default_service(web::to(error::not_found));
 }

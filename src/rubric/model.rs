@@ -9,7 +9,7 @@ use crate::bank::Kind;
 
 /// The built-in evaluator's measurement that stands in for a criterion. An LLM judge reads the
 /// criterion's description and anchors instead; the built-in evaluator needs to know what to measure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Signal {
     /// Weighted coverage of the question's key points.
@@ -94,11 +94,12 @@ impl FromStr for Signal {
 }
 
 /// The integer scale criteria are scored on, with what each score means.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Scale {
     pub min: u8,
     pub max: u8,
     /// One description per score from `min` to `max`.
+    #[schema(value_type = std::collections::HashMap<String, String>)]
     pub anchors: BTreeMap<u8, String>,
 }
 
@@ -121,7 +122,7 @@ impl Scale {
 }
 
 /// One thing the rubric scores.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Criterion {
     pub id: String,
     pub name: String,
@@ -130,11 +131,12 @@ pub struct Criterion {
     pub signal: Signal,
     /// Criterion-specific anchors; empty means the scale's anchors apply.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schema(value_type = Option<std::collections::HashMap<String, String>>)]
     pub anchors: BTreeMap<u8, String>,
 }
 
 /// An answer with the overall score a careful human gave it, for checking an evaluator's agreement.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CalibrationExample {
     pub question_id: String,
     pub answer: String,
@@ -142,7 +144,7 @@ pub struct CalibrationExample {
 }
 
 /// A rubric, one version of it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Rubric {
     pub id: String,
     pub version: u32,

@@ -11,5 +11,6 @@ mod llm;
 mod mock_llm;
 mod process;
 mod rubric_lint;
+mod staff_pages;
 mod store;
 mod ws;

@@ -1,7 +1,8 @@
 // Test harness: runs the rehearse server binary on a fresh SQLite database and drives the page in
 // Debian's headless Chromium through playwright-core (which never downloads a browser).
 
-import { spawn } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -42,12 +43,7 @@ export class Server {
   }
 
   async start(port = 0) {
-    this.dir ??= await mkdtemp(path.join(tmpdir(), 'rehearse-browser-'));
-    const env = {
-      ...process.env,
-      REHEARSE_DATABASE__URL: `sqlite://${path.join(this.dir, 'r.db')}`,
-      REHEARSE_EVALUATOR: 'builtin',
-    };
+    const env = await this.env();
     // cwd = the temp dir, so no stray rehearse.toml changes the configuration.
     const proc = spawn(REHEARSE_BIN, ['serve', '--bind', `127.0.0.1:${port}`], {
       cwd: this.dir,
@@ -57,6 +53,32 @@ export class Server {
     this.proc = proc;
     proc.stderr.on('data', (chunk) => this.remember(chunk.toString()));
     this.port = await firstLinePort(proc, (line) => this.remember(line));
+  }
+
+  /** The environment of the server, and of CLI commands that must use the same database. */
+  async env() {
+    this.dir ??= await mkdtemp(path.join(tmpdir(), 'rehearse-browser-'));
+    return {
+      ...process.env,
+      REHEARSE_DATABASE__URL: `sqlite://${path.join(this.dir, 'r.db')}`,
+      REHEARSE_EVALUATOR: 'builtin',
+    };
+  }
+
+  /** Runs `rehearse ARGS…` on this server's database (before or after `start()`); resolves to stdout. */
+  async cli(args) {
+    const env = await this.env();
+    return new Promise((resolve, reject) => {
+      execFile(REHEARSE_BIN, args, { cwd: this.dir, env }, (err, stdout, stderr) => {
+        if (err) reject(new Error(`rehearse ${args.join(' ')} failed: ${err.message}\n${stderr}`));
+        else resolve(stdout);
+      });
+    });
+  }
+
+  /** A staff API token (`rehearse token create`); it is printed once, on stdout. */
+  async createToken(role, name) {
+    return (await this.cli(['token', 'create', '--role', role, '--name', name])).trim();
   }
 
   /** Stops the server: SIGKILL simulates a crash; SIGTERM is the polite way. */
@@ -155,4 +177,26 @@ function record(list, payload) {
 /** Server messages of one type received so far. */
 export function received(watch, type) {
   return watch.received.filter((m) => m.type === type);
+}
+
+/** No console errors (except those matching `allowed`), no uncaught exceptions, no CSP violations, no dialogs. */
+export async function assertClean(page, watch, allowed = []) {
+  const errors = watch.consoleErrors.filter((text) => !allowed.some((re) => re.test(text)));
+  assert.deepEqual(errors, [], 'console errors');
+  assert.deepEqual(watch.pageErrors, [], 'uncaught page errors');
+  assert.deepEqual(await page.evaluate(() => window.__cspViolations), [], 'CSP violations');
+  assert.deepEqual(watch.dialogs, [], 'dialogs');
+}
+
+/** Runs a test body and, when it fails, appends the tail of the server's log to the error. */
+export function withServerLog(server, fn) {
+  return async (t) => {
+    try {
+      await fn(t);
+    } catch (err) {
+      const tail = server().log.slice(-30).join('\n');
+      if (tail && err instanceof Error) err.message += `\n--- server log (tail) ---\n${tail}`;
+      throw err;
+    }
+  };
 }

@@ -5,6 +5,8 @@ pub mod rubrics;
 pub mod sessions;
 
 use actix_web::{HttpResponse, web};
+
+use super::error::method_not_allowed;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
@@ -55,39 +57,53 @@ async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }
 
+/// One resource per path, so a method it does not serve gets 405 with an `Allow` header
+/// rather than falling through to 404.
+fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path.to_string()).default_service(web::to(move || method_not_allowed(allow)))
+}
+
 /// Registers the API routes, `/api/openapi.json` and the Swagger UI at `/api/docs/`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/sessions", web::get().to(sessions::list))
-        .route("/api/sessions/{id}", web::get().to(sessions::detail))
-        .route("/api/sessions/{id}/export", web::get().to(sessions::export))
-        .route(
-            "/api/sessions/{id}/turns/{turn}/review",
-            web::post().to(sessions::review),
+    cfg.service(resource("/api/sessions", "GET").route(web::get().to(sessions::list)))
+        .service(resource("/api/sessions/{id}", "GET").route(web::get().to(sessions::detail)))
+        .service(
+            resource("/api/sessions/{id}/export", "GET").route(web::get().to(sessions::export)),
         )
-        .route("/api/invites", web::post().to(invites::create))
-        .route("/api/invites", web::get().to(invites::list))
-        .route("/api/invites/check", web::post().to(invites::check))
-        .route("/api/rubrics", web::get().to(rubrics::list))
-        .route("/api/rubrics", web::post().to(rubrics::create))
-        .route("/api/rubrics/{id}", web::get().to(rubrics::history))
-        .route("/api/rubrics/{id}", web::put().to(rubrics::update))
-        .route(
-            "/api/rubrics/{id}/preview",
-            web::post().to(rubrics::preview),
+        .service(
+            resource("/api/sessions/{id}/turns/{turn}/review", "POST")
+                .route(web::post().to(sessions::review)),
         )
-        .route(
-            "/api/rubrics/{id}/calibrate",
-            web::post().to(rubrics::calibrate),
+        .service(
+            resource("/api/invites", "GET, POST")
+                .route(web::post().to(invites::create))
+                .route(web::get().to(invites::list)),
         )
-        .route(
-            "/api/rubric-assignments",
-            web::get().to(rubrics::assignments),
+        .service(resource("/api/invites/check", "POST").route(web::post().to(invites::check)))
+        .service(
+            resource("/api/rubrics", "GET, POST")
+                .route(web::get().to(rubrics::list))
+                .route(web::post().to(rubrics::create)),
         )
-        .route(
-            "/api/rubric-assignments",
-            web::put().to(rubrics::set_assignments),
+        .service(
+            resource("/api/rubrics/{id}", "GET, PUT")
+                .route(web::get().to(rubrics::history))
+                .route(web::put().to(rubrics::update)),
         )
-        .route("/api/openapi.json", web::get().to(openapi_json))
+        .service(
+            resource("/api/rubrics/{id}/preview", "POST").route(web::post().to(rubrics::preview)),
+        )
+        .service(
+            resource("/api/rubrics/{id}/calibrate", "POST")
+                .route(web::post().to(rubrics::calibrate)),
+        )
+        .service(
+            resource("/api/rubric-assignments", "GET, PUT")
+                .route(web::get().to(rubrics::assignments))
+                .route(web::put().to(rubrics::set_assignments)),
+        )
+        .service(resource("/api/catalog", "GET").route(web::get().to(super::catalog::catalog)))
+        .service(resource("/api/openapi.json", "GET").route(web::get().to(openapi_json)))
         .service(
             utoipa_swagger_ui::SwaggerUi::new("/api/docs/{_:.*}")
                 .url("/api/openapi-ui.json", ApiDoc::openapi()),

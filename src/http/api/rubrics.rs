@@ -140,9 +140,10 @@ fn saved(r: &Rubric) -> serde_json::Value {
 /// is reported with its field path and nothing is saved unless the whole document is valid.
 #[utoipa::path(
     post, path = "/api/rubrics", tag = "rubrics",
-    request_body(content((String = "application/toml"), (Object = "application/json")), description = "The rubric document"),
+    request_body(content((String = "application/toml"), (Rubric = "application/json")), description = "The rubric document (its `version` is assigned by the server)"),
     responses(
         (status = 201, description = "Created", body = Object),
+        (status = 400, description = "The body is not UTF-8 text", body = ApiError),
         (status = 401, description = "No valid token", body = ApiError),
         (status = 403, description = "Not an admin", body = ApiError),
         (status = 409, description = "A rubric with this id exists", body = ApiError),
@@ -166,9 +167,10 @@ pub async fn create(
 #[utoipa::path(
     put, path = "/api/rubrics/{id}", tag = "rubrics",
     params(("id" = String, Path, description = "Rubric id")),
-    request_body(content((String = "application/toml"), (Object = "application/json")), description = "The rubric document"),
+    request_body(content((String = "application/toml"), (Rubric = "application/json")), description = "The rubric document (its `version` is assigned by the server)"),
     responses(
         (status = 200, description = "The new version", body = Object),
+        (status = 400, description = "The body is not UTF-8 text", body = ApiError),
         (status = 401, description = "No valid token", body = ApiError),
         (status = 403, description = "Not an admin", body = ApiError),
         (status = 404, description = "No such rubric", body = ApiError),
@@ -193,9 +195,13 @@ pub async fn update(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewRequest {
+    #[schema(min_length = 1)]
     pub question_id: String,
+    #[schema(min_length = 1)]
     pub answer: String,
     /// A stored version to use instead of the latest.
+    #[serde(default, deserialize_with = "crate::http::whole::option")]
+    #[schema(minimum = 1)]
     pub version: Option<u32>,
 }
 
@@ -287,7 +293,7 @@ pub async fn calibrate(
 #[utoipa::path(
     get, path = "/api/rubric-assignments", tag = "rubrics",
     responses(
-        (status = 200, description = "Assignments", body = Vec<Object>),
+        (status = 200, description = "Assignments", body = Vec<Assignment>),
         (status = 401, description = "No valid token", body = ApiError),
         (status = 403, description = "Not staff", body = ApiError),
     ),
@@ -305,9 +311,9 @@ pub async fn assignments(
 /// with no assignment is graded by its shipped default rubric.
 #[utoipa::path(
     put, path = "/api/rubric-assignments", tag = "rubrics",
-    request_body(content = Vec<Object>, description = "[{kind, topic?, rubric_id}]"),
+    request_body(content = Vec<Assignment>, description = "The complete list of assignments"),
     responses(
-        (status = 200, description = "The assignments now in force", body = Vec<Object>),
+        (status = 200, description = "The assignments now in force", body = Vec<Assignment>),
         (status = 400, description = "Malformed body", body = ApiError),
         (status = 401, description = "No valid token", body = ApiError),
         (status = 403, description = "Not an admin", body = ApiError),

@@ -43,6 +43,7 @@ pub struct ListParams {
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` from the previous page.
+    #[param(pattern = "^[0-9a-f]*$")]
     pub cursor: Option<String>,
 }
 
@@ -73,6 +74,15 @@ fn bad(code: &str, message: impl Into<String>) -> ApiError {
     ApiError::bad_request(code, message)
 }
 
+/// A cursor that parses but was not issued for this listing.
+fn unprocessable(message: &str) -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_cursor",
+        message,
+    )
+}
+
 fn query(p: &ListParams) -> Result<SessionQuery, ApiError> {
     for (name, v) in [("min_score", p.min_score), ("max_score", p.max_score)] {
         if v.is_some_and(|v| !(0..=100).contains(&v)) {
@@ -96,16 +106,15 @@ fn query(p: &ListParams) -> Result<SessionQuery, ApiError> {
     }
     let sort = p.sort.unwrap_or_default();
     let descending = p.order != Some(Order::Asc);
-    let after = match &p.cursor {
+    let after = match p.cursor.as_deref().filter(|c| !c.is_empty()) {
         None => None,
         Some(c) => {
             let cursor: Cursor = hex::decode(c)
                 .ok()
                 .and_then(|b| serde_json::from_slice(&b).ok())
-                .ok_or_else(|| bad("invalid_cursor", "the cursor is not one this API issued"))?;
+                .ok_or_else(|| unprocessable("the cursor is not one this API issued"))?;
             if cursor.sort != sort || cursor.desc != descending {
-                return Err(bad(
-                    "invalid_cursor",
+                return Err(unprocessable(
                     "the cursor belongs to a different sort order",
                 ));
             }
@@ -117,7 +126,7 @@ fn query(p: &ListParams) -> Result<SessionQuery, ApiError> {
         topic: p.topic.map(|t| t.to_string()),
         level: p.level.map(|l| l.to_string()),
         candidate: p.candidate.clone().filter(|c| !c.trim().is_empty()),
-        invite_id: p.invite.clone(),
+        invite_id: p.invite.clone().filter(|i| !i.is_empty()),
         min_score: p.min_score,
         max_score: p.max_score,
         from: p.from,
@@ -136,7 +145,8 @@ fn query(p: &ListParams) -> Result<SessionQuery, ApiError> {
     params(ListParams),
     responses(
         (status = 200, description = "One page of sessions", body = SessionPage),
-        (status = 400, description = "Invalid filter or cursor", body = ApiError),
+        (status = 400, description = "Invalid filter", body = ApiError),
+        (status = 422, description = "A cursor this API did not issue for this sort order", body = ApiError),
         (status = 401, description = "No valid token", body = ApiError),
         (status = 403, description = "Not staff", body = ApiError),
         (status = 429, description = "Rate limited", body = ApiError),

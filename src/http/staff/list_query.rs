@@ -1,0 +1,213 @@
+//! The session list's filter form: parsing it into a store query, and the links that keep it.
+
+use serde::{Deserialize, Serialize};
+
+use super::format::{self, query};
+use crate::bank::{Level, Topic};
+use crate::store::{SessionQuery, SessionSort, SessionStatus, SortKey};
+
+const PAGE_SIZE: i64 = 25;
+
+/// The filter form as submitted: every field a string, empty meaning "any".
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ListForm {
+    pub status: String,
+    pub topic: String,
+    pub level: String,
+    pub candidate: String,
+    pub min_score: String,
+    pub max_score: String,
+    pub from: String,
+    pub to: String,
+    pub flagged: String,
+    pub sort: String,
+    pub order: String,
+    pub cursor: String,
+    pub limit: String,
+}
+
+/// Where a page ended, as the JSON API encodes it (hex of JSON), bound to its sort order.
+#[derive(Serialize, Deserialize)]
+struct Cursor {
+    sort: SessionSort,
+    desc: bool,
+    key: SortKey,
+}
+
+fn sort_of(s: &str) -> Result<SessionSort, String> {
+    match s {
+        "created_at" => Ok(SessionSort::CreatedAt),
+        "overall" => Ok(SessionSort::Overall),
+        "candidate" => Ok(SessionSort::Candidate),
+        other => Err(format!("Cannot sort by “{other}”.")),
+    }
+}
+
+pub fn sort_name(s: SessionSort) -> &'static str {
+    match s {
+        SessionSort::CreatedAt => "created_at",
+        SessionSort::Overall => "overall",
+        SessionSort::Candidate => "candidate",
+    }
+}
+
+/// An optional field: empty is `None`, anything else must parse (its problem is noted).
+fn opt<T>(
+    value: &str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+    problems: &mut Vec<String>,
+) -> Option<T> {
+    match value.trim() {
+        "" => None,
+        v => parse(v).map_err(|e| problems.push(e)).ok(),
+    }
+}
+
+fn score(name: &str, v: &str) -> Result<i64, String> {
+    v.parse::<i64>()
+        .ok()
+        .filter(|n| (0..=100).contains(n))
+        .ok_or_else(|| format!("{name} must be a whole number from 0 to 100."))
+}
+
+fn date(name: &str, v: &str, end_of_day: bool) -> Result<i64, String> {
+    format::date_ms(v, end_of_day).ok_or_else(|| format!("{name} must be a date (YYYY-MM-DD)."))
+}
+
+/// The store query for a form, or every problem with it.
+pub fn to_query(f: &ListForm) -> Result<SessionQuery, Vec<String>> {
+    let mut p = Vec::new();
+    let status = opt(
+        &f.status,
+        |s| match s {
+            "active" => Ok(SessionStatus::Active),
+            "finished" => Ok(SessionStatus::Finished),
+            other => Err(format!("Unknown status “{other}”.")),
+        },
+        &mut p,
+    );
+    let topic = opt(&f.topic, str::parse::<Topic>, &mut p);
+    let level = opt(&f.level, str::parse::<Level>, &mut p);
+    let min_score = opt(&f.min_score, |v| score("Min score", v), &mut p);
+    let max_score = opt(&f.max_score, |v| score("Max score", v), &mut p);
+    let from = opt(&f.from, |v| date("From", v, false), &mut p);
+    let to = opt(&f.to, |v| date("To", v, true), &mut p);
+    let flagged = opt(
+        &f.flagged,
+        |v| match v {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err("Flagged must be yes, no or any.".to_string()),
+        },
+        &mut p,
+    );
+    let sort = opt(&f.sort, sort_of, &mut p).unwrap_or_default();
+    let descending = f.order != "asc";
+    let after = opt(
+        &f.cursor,
+        |c| {
+            hex::decode(c)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<Cursor>(&b).ok())
+                .filter(|c| c.sort == sort && c.desc == descending)
+                .map(|c| c.key)
+                .ok_or_else(|| {
+                    "That page link is out of date; start again from the first page.".to_string()
+                })
+        },
+        &mut p,
+    );
+    let limit = f
+        .limit
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=100).contains(n))
+        .unwrap_or(PAGE_SIZE);
+    if !p.is_empty() {
+        return Err(p);
+    }
+    Ok(SessionQuery {
+        status,
+        topic: topic.map(|t| t.to_string()),
+        level: level.map(|l| l.to_string()),
+        candidate: Some(f.candidate.trim().to_string()).filter(|c| !c.is_empty()),
+        invite_id: None,
+        min_score,
+        max_score,
+        from,
+        to,
+        flagged,
+        sort,
+        descending,
+        after,
+        limit,
+    })
+}
+
+/// The form's filters (not its sort, order or cursor) as query pairs.
+pub fn filters(f: &ListForm) -> Vec<(&'static str, &str)> {
+    vec![
+        ("status", &f.status),
+        ("topic", &f.topic),
+        ("level", &f.level),
+        ("candidate", &f.candidate),
+        ("min_score", &f.min_score),
+        ("max_score", &f.max_score),
+        ("from", &f.from),
+        ("to", &f.to),
+        ("flagged", &f.flagged),
+    ]
+}
+
+/// The link to the page after the one that ended at `key`.
+pub fn next_href(f: &ListForm, q: &SessionQuery, key: SortKey) -> String {
+    let c = Cursor {
+        sort: q.sort,
+        desc: q.descending,
+        key,
+    };
+    let cursor = hex::encode(serde_json::to_vec(&c).unwrap_or_default());
+    let order = if q.descending { "desc" } else { "asc" };
+    let mut pairs = filters(f);
+    pairs.extend([("sort", sort_name(q.sort)), ("order", order)]);
+    pairs.extend([("limit", f.limit.as_str()), ("cursor", &cursor)]);
+    format!("/admin/sessions{}", query(&pairs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_become_queries_and_bad_fields_are_all_reported() {
+        let f = ListForm {
+            topic: "concurrency".into(),
+            min_score: "40".into(),
+            to: "1970-01-01".into(),
+            flagged: "true".into(),
+            sort: "overall".into(),
+            order: "asc".into(),
+            ..Default::default()
+        };
+        let q = to_query(&f).unwrap();
+        assert_eq!(q.topic.as_deref(), Some("concurrency"));
+        assert_eq!(
+            (q.min_score, q.to, q.flagged),
+            (Some(40), Some(86_400_000), Some(true))
+        );
+        assert_eq!(
+            (q.sort, q.descending, q.limit),
+            (SessionSort::Overall, false, PAGE_SIZE)
+        );
+
+        let bad = ListForm {
+            level: "guru".into(),
+            max_score: "101".into(),
+            from: "yesterday".into(),
+            cursor: "zz".into(),
+            ..Default::default()
+        };
+        assert_eq!(to_query(&bad).unwrap_err().len(), 4);
+    }
+}
