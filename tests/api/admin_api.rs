@@ -1180,3 +1180,54 @@ async fn a_rubric_edit_on_one_replica_reaches_the_others() {
         "nothing new the second time"
     );
 }
+
+#[tokio::test]
+async fn the_api_describes_itself_in_openapi_3_1_with_an_offline_swagger_ui() {
+    let app = crate::app::spawn_app().await;
+    let (status, doc) = call(&app, Method::GET, "/api/openapi.json", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    for p in [
+        "/api/sessions",
+        "/api/sessions/{id}",
+        "/api/sessions/{id}/export",
+        "/api/sessions/{id}/turns/{turn}/review",
+        "/api/invites",
+        "/api/rubrics/{id}/calibrate",
+        "/api/rubric-assignments",
+    ] {
+        assert!(paths.contains_key(p), "{p} is described");
+    }
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    assert_eq!(
+        doc["components"]["schemas"]["Level"]["enum"],
+        json!(["junior", "mid", "senior"])
+    );
+
+    let page = reqwest::get(app.url("/api/docs/")).await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Swagger UI"));
+    let bundle = reqwest::get(app.url("/api/docs/swagger-ui-bundle.js"))
+        .await
+        .unwrap();
+    assert_eq!(bundle.status(), 200, "served from the binary, no CDN");
+    let init = reqwest::get(app.url("/api/docs/swagger-initializer.js"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(init.contains("/api/openapi.json"));
+
+    let wrong = reqwest::Client::new()
+        .delete(app.url("/api/rubrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(wrong.headers()["allow"], "GET, POST");
+}

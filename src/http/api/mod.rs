@@ -106,6 +106,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/api/openapi.json", "GET").route(web::get().to(openapi_json)))
         .service(
             utoipa_swagger_ui::SwaggerUi::new("/api/docs/{_:.*}")
-                .url("/api/openapi-ui.json", ApiDoc::openapi()),
+                .config(utoipa_swagger_ui::Config::from("/api/openapi.json")),
         );
 }
