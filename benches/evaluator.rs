@@ -46,7 +46,7 @@ fn answer_for(q: &rehearse::bank::Question, i: usize) -> String {
         words += kp.text.split_whitespace().count() + 8;
     }
     let mut f = 0;
-    while words < 105 {
+    while words < 85 {
         out.push_str(FILLER[f % FILLER.len()]);
         out.push(' ');
         words += FILLER[f % FILLER.len()].split_whitespace().count();
