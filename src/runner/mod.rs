@@ -268,8 +268,7 @@ impl Interviews {
                 "the previous answer is still being evaluated",
             ));
         };
-        let state = SessionState::load(&self.store, session_id).await?;
-        let open = open_turn(&state)?;
+        let open = self.open_turn(session_id).await?;
         let turn = match self
             .store
             .record_answer(session_id, open, &text, &client_msg_id, now_ms())
@@ -307,8 +306,7 @@ impl Interviews {
             ));
         };
         let result = async {
-            let state = SessionState::load(&self.store, session_id).await?;
-            let open = open_turn(&state)?;
+            let open = self.open_turn(session_id).await?;
             self.store.skip_turn(session_id, open, now_ms()).await?;
             self.advance(session_id).await
         }
@@ -492,6 +490,24 @@ impl Interviews {
         }
     }
 
+    /// The turn waiting for an answer, or why there is none. Reads only the session and its
+    /// last turn: this is on the path to every acknowledgement.
+    async fn open_turn(&self, session_id: &str) -> Result<i64, RunnerError> {
+        if self.store.session(session_id).await?.status == SessionStatus::Finished {
+            return Err(RunnerError::client(
+                "interview_finished",
+                "this interview is over",
+            ));
+        }
+        match self.store.last_turn(session_id).await? {
+            Some(t) if !t.is_closed() => Ok(t.turn),
+            _ => Err(RunnerError::client(
+                "not_expecting_answer",
+                "no question is waiting for an answer",
+            )),
+        }
+    }
+
     /// Recomputes a finished session's overall and per-topic scores from the current
     /// evaluations (after a review or a regrade), keeping the summary's narrative.
     pub async fn refresh_scores(&self, session_id: &str) -> Result<(), RunnerError> {
@@ -555,23 +571,6 @@ fn session_message(session_id: &str, resume_token: &str, plan: &Plan) -> ServerM
             level: plan.level,
             count: plan.count,
         },
-    }
-}
-
-/// The turn waiting for an answer, or why there is none.
-fn open_turn(state: &SessionState) -> Result<i64, RunnerError> {
-    if state.session.status == SessionStatus::Finished {
-        return Err(RunnerError::client(
-            "interview_finished",
-            "this interview is over",
-        ));
-    }
-    match state.turns.last() {
-        Some(t) if !t.is_closed() => Ok(t.turn),
-        _ => Err(RunnerError::client(
-            "not_expecting_answer",
-            "no question is waiting for an answer",
-        )),
     }
 }
 

@@ -58,6 +58,18 @@ impl Store {
         row.ok_or(StoreError::NotFound)
     }
 
+    /// The newest turn of a session.
+    pub async fn last_turn(&self, session_id: &str) -> Result<Option<TurnRecord>, StoreError> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as(select_turns!(
+                "WHERE session_id = $1 ORDER BY turn DESC LIMIT 1"
+            ))
+            .bind(session_id)
+            .fetch_optional(p)
+            .await?
+        }))
+    }
+
     /// Every turn of a session, in order.
     pub async fn turns(&self, session_id: &str) -> Result<Vec<TurnRecord>, StoreError> {
         Ok(on_pool!(self, |p| {
