@@ -111,6 +111,10 @@ impl Interviews {
             .complete_regrade(&item.session_id, item.turn)
             .await
             .map_err(|e| e.to_string())?;
+        // A finished interview's overall and per-topic scores follow its current evaluations.
+        self.refresh_scores(&item.session_id)
+            .await
+            .map_err(|e| e.to_string())?;
         tracing::info!(
             session_id = item.session_id,
             turn = item.turn,

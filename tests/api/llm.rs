@@ -693,3 +693,32 @@ async fn a_judgement_that_echoes_the_schema_shape_is_accepted() {
         .evaluation;
     assert_eq!(e.criteria.len(), rubric_for(q).criteria.len());
 }
+
+#[tokio::test]
+async fn a_regrade_after_the_interview_ended_updates_its_scores() {
+    let mock = MockLlm::start().await;
+    mock.script(vec![Reply::json(503, json!({"error": "down"})); 3]);
+    let app = spawn_app_with(llm_app(&mock)).await;
+    let store = app.store().await;
+    let mut c = app.connect().await;
+    let s = c.start(&["concurrency"], "junior", 1).await;
+    let (_, fallback) = c
+        .answer_and_grade("Threads share one interpreter lock.", "e-1")
+        .await;
+    assert_eq!(fallback["evaluation"]["source"], "fallback");
+    c.send(json!({"type": "end"})).await;
+    let (summary, _) = c.recv_until("summary").await;
+    assert_eq!(summary["overall"], fallback["evaluation"]["overall"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while store.regrade_backlog().await.unwrap() > 0 {
+        assert!(Instant::now() < deadline, "regraded in time");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let session = store.session(&s.session_id).await.unwrap();
+    assert_eq!(
+        session.overall,
+        Some(75),
+        "the LLM's grade (4 of 5 everywhere) now counts"
+    );
+    assert_eq!(session.summary.unwrap()["overall"], 75);
+}
