@@ -19,7 +19,7 @@ pub use error::StoreError;
 pub use invites::{InviteProblem, InviteRecord, NewInvite};
 pub use records::*;
 pub use regrade::RegradeItem;
-pub use session_list::{SessionQuery, SessionSort, SortKey};
+pub use session_list::{SessionQuery, SessionSort, SortKey, decode_cursor, encode_cursor};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{

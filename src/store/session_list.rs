@@ -34,6 +34,30 @@ pub enum SortKey {
     Text(String, String),
 }
 
+/// The opaque page token handed to clients: the sort it belongs to and where the page ended.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Cursor {
+    sort: SessionSort,
+    desc: bool,
+    key: SortKey,
+}
+
+/// Encodes where a page ended as an opaque token (hex of JSON) bound to its sort order.
+pub fn encode_cursor(sort: SessionSort, descending: bool, key: SortKey) -> String {
+    let c = Cursor {
+        sort,
+        desc: descending,
+        key,
+    };
+    hex::encode(serde_json::to_vec(&c).unwrap_or_default())
+}
+
+/// The key a token carries, if it is one [`encode_cursor`] issued for this sort order.
+pub fn decode_cursor(token: &str, sort: SessionSort, descending: bool) -> Option<SortKey> {
+    let c: Cursor = serde_json::from_slice(&hex::decode(token).ok()?).ok()?;
+    (c.sort == sort && c.desc == descending).then_some(c.key)
+}
+
 /// Filters and paging for [`Store::list_sessions`]. Unset filters match everything.
 #[derive(Debug, Clone, Default)]
 pub struct SessionQuery {
@@ -57,6 +81,26 @@ pub struct SessionQuery {
 }
 
 impl SessionSort {
+    /// The name used in query strings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionSort::CreatedAt => "created_at",
+            SessionSort::Overall => "overall",
+            SessionSort::Candidate => "candidate",
+        }
+    }
+
+    /// The sort a query-string name stands for.
+    pub fn parse(name: &str) -> Option<SessionSort> {
+        [
+            SessionSort::CreatedAt,
+            SessionSort::Overall,
+            SessionSort::Candidate,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
+    }
+
     fn expression(self) -> &'static str {
         match self {
             SessionSort::CreatedAt => "created_at",

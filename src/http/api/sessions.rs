@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use super::super::{ApiError, AppState};
 use crate::admin::{self, EvaluationView, ExportFormat, ReviewRequest, SessionDetail};
 use crate::bank::{Level, Topic};
-use crate::store::{SessionQuery, SessionRecord, SessionSort, SessionStatus, SortKey};
+use crate::store::{
+    SessionQuery, SessionRecord, SessionSort, SessionStatus, decode_cursor, encode_cursor,
+};
 
 /// Filters and paging for `GET /api/sessions`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -63,13 +65,6 @@ pub struct SessionPage {
     pub next_cursor: Option<String>,
 }
 
-#[derive(Serialize, Deserialize)]
-struct Cursor {
-    sort: SessionSort,
-    desc: bool,
-    key: SortKey,
-}
-
 fn bad(code: &str, message: impl Into<String>) -> ApiError {
     ApiError::bad_request(code, message)
 }
@@ -108,18 +103,9 @@ fn query(p: &ListParams) -> Result<SessionQuery, ApiError> {
     let descending = p.order != Some(Order::Asc);
     let after = match p.cursor.as_deref().filter(|c| !c.is_empty()) {
         None => None,
-        Some(c) => {
-            let cursor: Cursor = hex::decode(c)
-                .ok()
-                .and_then(|b| serde_json::from_slice(&b).ok())
-                .ok_or_else(|| unprocessable("the cursor is not one this API issued"))?;
-            if cursor.sort != sort || cursor.desc != descending {
-                return Err(unprocessable(
-                    "the cursor belongs to a different sort order",
-                ));
-            }
-            Some(cursor.key)
-        }
+        Some(c) => Some(decode_cursor(c, sort, descending).ok_or_else(|| {
+            unprocessable("the cursor is not one this API issued for this sort order")
+        })?),
     };
     Ok(SessionQuery {
         status: p.status,
@@ -161,14 +147,7 @@ pub async fn list(
     app.principal(&req).await?.staff()?;
     let q = query(&params)?;
     let (items, next) = app.interviews.store.list_sessions(&q).await?;
-    let next_cursor = next.map(|key| {
-        let c = Cursor {
-            sort: q.sort,
-            desc: q.descending,
-            key,
-        };
-        hex::encode(serde_json::to_vec(&c).unwrap_or_default())
-    });
+    let next_cursor = next.map(|key| encode_cursor(q.sort, q.descending, key));
     Ok(HttpResponse::Ok().json(SessionPage { items, next_cursor }))
 }
 

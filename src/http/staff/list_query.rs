@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::format::{self, query};
 use crate::bank::{Level, Topic};
-use crate::store::{SessionQuery, SessionSort, SessionStatus, SortKey};
+use crate::store::{
+    SessionQuery, SessionSort, SessionStatus, SortKey, decode_cursor, encode_cursor,
+};
 
 const PAGE_SIZE: i64 = 25;
 
@@ -27,29 +29,13 @@ pub struct ListForm {
     pub limit: String,
 }
 
-/// Where a page ended, as the JSON API encodes it (hex of JSON), bound to its sort order.
-#[derive(Serialize, Deserialize)]
-struct Cursor {
-    sort: SessionSort,
-    desc: bool,
-    key: SortKey,
-}
-
 fn sort_of(s: &str) -> Result<SessionSort, String> {
-    match s {
-        "created_at" => Ok(SessionSort::CreatedAt),
-        "overall" => Ok(SessionSort::Overall),
-        "candidate" => Ok(SessionSort::Candidate),
-        other => Err(format!("Cannot sort by “{other}”.")),
-    }
+    SessionSort::parse(s).ok_or_else(|| format!("Cannot sort by “{s}”."))
 }
 
+/// The query-string name of a sort.
 pub fn sort_name(s: SessionSort) -> &'static str {
-    match s {
-        SessionSort::CreatedAt => "created_at",
-        SessionSort::Overall => "overall",
-        SessionSort::Candidate => "candidate",
-    }
+    s.as_str()
 }
 
 /// An optional field: empty is `None`, anything else must parse (its problem is noted).
@@ -107,14 +93,9 @@ pub fn to_query(f: &ListForm) -> Result<SessionQuery, Vec<String>> {
     let after = opt(
         &f.cursor,
         |c| {
-            hex::decode(c)
-                .ok()
-                .and_then(|b| serde_json::from_slice::<Cursor>(&b).ok())
-                .filter(|c| c.sort == sort && c.desc == descending)
-                .map(|c| c.key)
-                .ok_or_else(|| {
-                    "That page link is out of date; start again from the first page.".to_string()
-                })
+            decode_cursor(c, sort, descending).ok_or_else(|| {
+                "That page link is out of date; start again from the first page.".to_string()
+            })
         },
         &mut p,
     );
@@ -162,12 +143,7 @@ pub fn filters(f: &ListForm) -> Vec<(&'static str, &str)> {
 
 /// The link to the page after the one that ended at `key`.
 pub fn next_href(f: &ListForm, q: &SessionQuery, key: SortKey) -> String {
-    let c = Cursor {
-        sort: q.sort,
-        desc: q.descending,
-        key,
-    };
-    let cursor = hex::encode(serde_json::to_vec(&c).unwrap_or_default());
+    let cursor = encode_cursor(q.sort, q.descending, key);
     let order = if q.descending { "desc" } else { "asc" };
     let mut pairs = filters(f);
     pairs.extend([("sort", sort_name(q.sort)), ("order", order)]);
