@@ -15,8 +15,7 @@ pub fn load_bank(content: &ContentSettings) -> anyhow::Result<Bank> {
 
 /// The validated rubrics from the rubric files.
 pub fn load_rubrics(content: &ContentSettings) -> anyhow::Result<RubricSet> {
-    let files = read_dir(ContentDir::Rubrics, &content.rubrics)?;
-    RubricSet::load(&files).context("rubrics are invalid (run `rehearse rubrics lint`)")
+    Ok(load_rubric_sources(content)?.0)
 }
 
 /// The shipped rubrics with each one's source text, keyed by rubric id.

@@ -114,6 +114,7 @@ pub async fn review(
             ))
         })?;
     let reviewed = apply_review(&current.evaluation, &rubric, req, reviewer)?;
+    let now = now_ms();
     let provenance = Provenance {
         reviewer: Some(reviewer.to_string()),
         comment: Some(req.comment.trim().to_string()),
@@ -121,18 +122,18 @@ pub async fn review(
     };
     let id = interviews
         .store
-        .insert_evaluation(session_id, turn, &reviewed, &provenance, now_ms())
+        .insert_evaluation(session_id, turn, &reviewed, &provenance, now)
         .await?;
     interviews
         .refresh_scores(session_id)
         .await
         .map_err(|e| AdminError::Internal(e.to_string()))?;
-    let mut stored = interviews
-        .store
-        .current_evaluation(session_id, turn)
-        .await?
-        .ok_or_else(|| AdminError::Internal("review vanished".into()))?;
-    debug_assert_eq!(stored.id, id);
-    stored.id = id;
-    Ok(stored)
+    Ok(StoredEvaluation {
+        id,
+        session_id: session_id.to_string(),
+        turn,
+        evaluation: reviewed,
+        provenance,
+        created_at: now,
+    })
 }

@@ -15,8 +15,7 @@ pub fn run(settings: &Settings, cmd: QuestionsCommand) -> anyhow::Result<ExitCod
             let files = read_dir(ContentDir::Questions, &dir)?;
             let problems = bank::lint(&files);
             if problems.is_empty() {
-                let (located, _) = (files.len(), ());
-                println!("{located} file(s) checked");
+                println!("{} file(s) checked", files.len());
             }
             Ok(super::report_problems("questions", &problems))
         }

@@ -3,7 +3,6 @@
 
 use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
-use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -235,7 +234,6 @@ impl LlmClient {
             Some((tokens, forwarded)) => {
                 self.read_stream(
                     response,
-                    status,
                     started,
                     first_deadline,
                     total_deadline,
@@ -251,14 +249,12 @@ impl LlmClient {
     async fn read_stream(
         &self,
         response: reqwest::Response,
-        status: StatusCode,
         started: Instant,
         first_deadline: tokio::time::Instant,
         total_deadline: tokio::time::Instant,
         tokens: &mpsc::Sender<String>,
         forwarded: &mut bool,
     ) -> Result<Completion, LlmError> {
-        debug_assert!(status.is_success());
         let mut events = response.bytes_stream().eventsource();
         let mut content = String::new();
         let mut usage = None;

@@ -81,6 +81,15 @@ impl RubricRegistry {
         inner.versions.get(&(id.to_string(), v)).cloned()
     }
 
+    /// How many versions of a rubric are loaded.
+    pub fn version_count(&self, id: &str) -> usize {
+        self.read()
+            .versions
+            .keys()
+            .filter(|(rid, _)| rid == id)
+            .count()
+    }
+
     /// The newest version of every rubric, by id.
     pub fn all_latest(&self) -> Vec<Arc<Rubric>> {
         let inner = self.read();

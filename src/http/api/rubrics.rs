@@ -57,7 +57,7 @@ pub async fn list(req: HttpRequest, app: web::Data<AppState>) -> Result<HttpResp
     app.principal(&req).await?.staff()?;
     let mut out = Vec::new();
     for r in app.interviews.rubrics.all_latest() {
-        let versions = app.interviews.store.rubric_versions(&r.id).await?.len();
+        let versions = app.interviews.rubrics.version_count(&r.id);
         out.push(RubricSummary {
             id: r.id.clone(),
             name: r.name.clone(),
