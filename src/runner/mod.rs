@@ -192,6 +192,9 @@ impl Interviews {
                 "the resume token does not match this interview",
             ));
         }
+        // Attach before taking the snapshot: anything graded in between is then either in the
+        // transcript or published to this connection, never lost between the two. (So the
+        // session row is read twice: once to check the token, once in the snapshot.)
         self.hub.attach(session_id, conn_id, outbox.clone());
         let state = SessionState::load(&self.store, session_id).await?;
         let _ = outbox
