@@ -99,6 +99,19 @@ pub enum QuestionsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Show which key points and misconceptions of a question an answer matches, sentence by
+    /// sentence, and whether each match is asserted or denied (for bank authors).
+    Match {
+        /// Question id.
+        #[arg(long)]
+        question: String,
+        /// The answer (default: read standard input).
+        #[arg(long)]
+        answer: Option<String>,
+        /// Bank directory (default: from settings). Other questions' problems do not stop it.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

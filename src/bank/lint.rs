@@ -5,15 +5,20 @@ use std::collections::{HashMap, HashSet};
 use super::load::Located;
 use super::model::{Kind, Level, Question, Topic};
 use crate::lint::Problem;
-use crate::text::content_tokens;
+use crate::text::{Synonyms, Term, content_tokens, split_sentences};
 
 /// Fewest questions a (topic, level) cell may hold.
 pub const MIN_PER_CELL: usize = 4;
 /// Token-set similarity above which two question texts count as near-duplicates.
 const NEAR_DUPLICATE: f64 = 0.8;
 
+/// Words a model answer must have, at least and at most.
+pub const MODEL_ANSWER_WORDS: (usize, usize) = (80, 200);
+/// Most words in a key point's hint.
+const HINT_WORDS: usize = 8;
+
 /// Runs every check on the parsed questions.
-pub fn check(questions: &[Located]) -> Vec<Problem> {
+pub fn check(questions: &[Located], synonyms: &Synonyms) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut seen: HashMap<&str, &str> = HashMap::new();
     for Located { file, question } in questions {
@@ -22,6 +27,8 @@ pub fn check(questions: &[Located]) -> Vec<Problem> {
             report(format!("duplicate id (also in {first})"));
         }
         check_question(question, &mut report);
+        check_teaching(question, synonyms, &mut report);
+        check_misconceptions(question, synonyms, &mut report);
     }
     check_near_duplicates(questions, &mut problems);
     check_cells(questions, &mut problems);
@@ -69,22 +76,10 @@ fn check_question(q: &Question, report: &mut impl FnMut(String)) {
                 ));
             }
         }
-        let own = content_tokens(&kp.text);
-        if !kp.text.is_empty() && !kp.compiled_terms().iter().any(|t| t.matches(&own)) {
+        if !kp.text.is_empty() && !asserts_any(&kp.text, kp.compiled_terms(), &q.synonyms) {
             report(format!(
                 "key_points[{i}]: no term matches the key point's own text"
             ));
-        }
-    }
-    if !(1..=3).contains(&q.follow_ups.len()) {
-        report(format!(
-            "needs 1 to 3 follow_ups, has {}",
-            q.follow_ups.len()
-        ));
-    }
-    for (i, f) in q.follow_ups.iter().enumerate() {
-        if f.is_empty() {
-            report(format!("follow_ups[{i}] is empty"));
         }
     }
     for (i, t) in q.tags.iter().enumerate() {
@@ -110,6 +105,125 @@ fn check_question(q: &Question, report: &mut impl FnMut(String)) {
         }
         (Some(_), _) => report("only behavioral questions take a [star] table".into()),
         (None, _) => {}
+    }
+}
+
+/// True when some sentence of `text` asserts one of `terms`.
+fn asserts_any(text: &str, terms: &[Term], synonyms: &Synonyms) -> bool {
+    split_sentences(text, synonyms)
+        .iter()
+        .any(|s| terms.iter().any(|t| t.asserted_in(s)))
+}
+
+/// The first of `terms` that occurs in `text` at all, asserted or denied.
+fn mentions<'t>(text: &str, terms: &'t [Term], synonyms: &Synonyms) -> Option<&'t Term> {
+    let sentences = split_sentences(text, synonyms);
+    terms
+        .iter()
+        .find(|t| sentences.iter().any(|s| t.find(s).is_some()))
+}
+
+fn word_count(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
+/// The feedback loop's content: a model answer, and for every key point a hint and a follow-up
+/// that do not give the point away.
+fn check_teaching(q: &Question, synonyms: &Synonyms, report: &mut impl FnMut(String)) {
+    let (least, most) = MODEL_ANSWER_WORDS;
+    let words = word_count(&q.model_answer);
+    if q.model_answer.is_empty() {
+        report("model_answer is missing".into());
+    } else if !(least..=most).contains(&words) {
+        report(format!(
+            "model_answer has {words} words, needs {least} to {most}"
+        ));
+    }
+    for (i, kp) in q.key_points.iter().enumerate() {
+        if kp.hint.is_empty() {
+            report(format!("key_points[{i}].hint is missing"));
+        } else if word_count(&kp.hint) > HINT_WORDS {
+            report(format!(
+                "key_points[{i}].hint has more than {HINT_WORDS} words"
+            ));
+        } else if let Some(t) = mentions(&kp.hint, kp.compiled_terms(), synonyms) {
+            report(format!(
+                "key_points[{i}].hint names the point (term `{}`); name only its area",
+                t.source()
+            ));
+        }
+        if kp.follow_up.is_empty() {
+            report(format!("key_points[{i}].follow_up is missing"));
+        } else {
+            if !kp.follow_up.ends_with('?') {
+                report(format!("key_points[{i}].follow_up must be a question"));
+            }
+            if let Some(t) = mentions(&kp.follow_up, kp.compiled_terms(), synonyms) {
+                report(format!(
+                    "key_points[{i}].follow_up gives the point away (term `{}`)",
+                    t.source()
+                ));
+            }
+        }
+    }
+}
+
+/// Misconceptions: 2–4 on every question that is not behavioral, each specific enough that
+/// it never fires on the question's own key points or model answer.
+fn check_misconceptions(q: &Question, synonyms: &Synonyms, report: &mut impl FnMut(String)) {
+    let n = q.misconceptions.len();
+    if q.kind != Kind::Behavioral && !(2..=4).contains(&n) {
+        report(format!("needs 2 to 4 misconceptions, has {n}"));
+    } else if n > 4 {
+        report(format!("has {n} misconceptions, at most 4"));
+    }
+    for (i, m) in q.misconceptions.iter().enumerate() {
+        if m.text.is_empty() {
+            report(format!("misconceptions[{i}].text is empty"));
+        }
+        if m.terms.is_empty() {
+            report(format!("misconceptions[{i}].terms is empty"));
+        }
+        let sentences = split_sentences(&m.correction, synonyms).len();
+        if m.correction.is_empty() {
+            report(format!("misconceptions[{i}].correction is empty"));
+        } else if sentences > 1 || word_count(&m.correction) > 45 {
+            report(format!(
+                "misconceptions[{i}].correction must be one sentence (at most 45 words)"
+            ));
+        }
+        for (t, term) in m.compiled_terms().iter().enumerate() {
+            if term.is_empty() {
+                report(format!(
+                    "misconceptions[{i}].terms[{t}] `{}` has no content words and can never match",
+                    term.source()
+                ));
+                continue;
+            }
+            let correct = q
+                .key_points
+                .iter()
+                .map(|k| k.text.as_str())
+                .chain([q.model_answer.as_str(), m.correction.as_str()]);
+            for (c, text) in correct.enumerate() {
+                if asserts_any(text, std::slice::from_ref(term), synonyms) {
+                    let what = match c {
+                        c if c < q.key_points.len() => format!("key_points[{c}]"),
+                        c if c == q.key_points.len() => "the model answer".into(),
+                        _ => "its own correction".into(),
+                    };
+                    report(format!(
+                        "misconceptions[{i}].terms[{t}] `{}` also matches {what}; make it specific to the wrong claim",
+                        term.source()
+                    ));
+                }
+            }
+        }
+        if !m.text.is_empty() && !asserts_any(&m.text, m.compiled_terms(), synonyms) {
+            report(format!(
+                "misconceptions[{i}]: no term matches the misconception's own text"
+            ));
+        }
     }
 }
 

@@ -1,10 +1,15 @@
 //! Parsing bank files into questions, collecting every problem instead of stopping at the first.
 
 use serde::Deserialize;
+use std::sync::Arc;
 
-use super::model::{KeyPoint, Kind, Level, Question, StarExpectations, Topic};
+use super::model::{KeyPoint, Kind, Level, Misconception, Question, StarExpectations, Topic};
 use crate::assets::SourceFile;
 use crate::lint::Problem;
+use crate::text::Synonyms;
+
+/// The shared synonym table's file name inside the bank directory.
+pub const SYNONYMS_FILE: &str = "_synonyms.toml";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -14,7 +19,13 @@ struct RawQuestion {
     kind: String,
     text: String,
     key_points: Vec<RawKeyPoint>,
-    follow_ups: Vec<String>,
+    /// Replaced by `key_points[i].follow_up`; kept only to report where it still stands.
+    #[serde(default)]
+    follow_ups: Option<Vec<String>>,
+    #[serde(default)]
+    misconceptions: Vec<RawMisconception>,
+    #[serde(default)]
+    model_answer: String,
     #[serde(default)]
     tags: Vec<String>,
     #[serde(default)]
@@ -27,6 +38,18 @@ struct RawKeyPoint {
     text: String,
     weight: f64,
     terms: Vec<String>,
+    #[serde(default)]
+    hint: String,
+    #[serde(default)]
+    follow_up: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMisconception {
+    text: String,
+    terms: Vec<String>,
+    correction: String,
 }
 
 /// A question together with the file it came from.
@@ -35,18 +58,47 @@ pub struct Located {
     pub question: Question,
 }
 
-/// Parses every file. Questions that cannot be typed (bad TOML, unknown level, missing field)
-/// become problems; the rest are returned for the content checks in `lint`.
-pub fn parse(files: &[SourceFile]) -> (Vec<Located>, Vec<Problem>) {
-    let mut located = Vec::new();
-    let mut problems = Vec::new();
-    for file in files {
-        parse_file(file, &mut located, &mut problems);
-    }
-    (located, problems)
+/// A parsed bank: its questions, the synonym table they were compiled with, and every problem.
+pub struct Parsed {
+    pub located: Vec<Located>,
+    pub synonyms: Arc<Synonyms>,
+    pub problems: Vec<Problem>,
 }
 
-fn parse_file(file: &SourceFile, out: &mut Vec<Located>, problems: &mut Vec<Problem>) {
+/// Parses every file. Questions that cannot be typed (bad TOML, unknown level, missing field)
+/// become problems; the rest are returned for the content checks in `lint`. The synonym table
+/// is read first, because every term is compiled with it.
+pub fn parse(files: &[SourceFile]) -> Parsed {
+    let mut located = Vec::new();
+    let mut problems = Vec::new();
+    let synonyms = Arc::new(match files.iter().find(|f| is_synonyms(f)) {
+        None => Synonyms::empty(),
+        Some(f) => Synonyms::parse(&f.path, &f.contents).unwrap_or_else(|p| {
+            problems.extend(p);
+            Synonyms::empty()
+        }),
+    });
+    for file in files.iter().filter(|f| !is_synonyms(f)) {
+        parse_file(file, &synonyms, &mut located, &mut problems);
+    }
+    super::profile::build(&mut located, &synonyms);
+    Parsed {
+        located,
+        synonyms,
+        problems,
+    }
+}
+
+fn is_synonyms(file: &SourceFile) -> bool {
+    file.path.ends_with(SYNONYMS_FILE)
+}
+
+fn parse_file(
+    file: &SourceFile,
+    synonyms: &Arc<Synonyms>,
+    out: &mut Vec<Located>,
+    problems: &mut Vec<Problem>,
+) {
     let f = Some(file.path.as_str());
     let table: toml::Table = match toml::from_str(&file.contents) {
         Ok(t) => t,
@@ -106,7 +158,15 @@ fn parse_file(file: &SourceFile, out: &mut Vec<Located>, problems: &mut Vec<Prob
                 continue;
             }
         };
-        match type_question(raw, topic) {
+        if raw.follow_ups.is_some() {
+            problems.push(Problem::new(
+                f,
+                &id,
+                "`follow_ups` is replaced by `follow_up` on each key point (the question it asks \
+                 must not name the point)",
+            ));
+        }
+        match type_question(raw, topic, synonyms) {
             Ok(question) => out.push(Located {
                 file: file.path.clone(),
                 question,
@@ -116,7 +176,11 @@ fn parse_file(file: &SourceFile, out: &mut Vec<Located>, problems: &mut Vec<Prob
     }
 }
 
-fn type_question(raw: RawQuestion, topic: Topic) -> Result<Question, Vec<String>> {
+fn type_question(
+    raw: RawQuestion,
+    topic: Topic,
+    synonyms: &Arc<Synonyms>,
+) -> Result<Question, Vec<String>> {
     let level = raw.level.parse::<Level>();
     let kind = raw.kind.parse::<Kind>();
     match (level, kind) {
@@ -129,15 +193,33 @@ fn type_question(raw: RawQuestion, topic: Topic) -> Result<Question, Vec<String>
             key_points: raw
                 .key_points
                 .into_iter()
-                .map(|k| KeyPoint::new(k.text.trim().to_string(), k.weight, k.terms))
+                .map(|k| {
+                    KeyPoint::new(
+                        k.text.trim().to_string(),
+                        k.weight,
+                        k.terms,
+                        k.hint.trim().to_string(),
+                        k.follow_up.trim().to_string(),
+                        synonyms,
+                    )
+                })
                 .collect(),
-            follow_ups: raw
-                .follow_ups
+            misconceptions: raw
+                .misconceptions
                 .into_iter()
-                .map(|s| s.trim().to_string())
+                .map(|m| {
+                    Misconception::new(
+                        m.text.trim().to_string(),
+                        m.terms,
+                        m.correction.trim().to_string(),
+                        synonyms,
+                    )
+                })
                 .collect(),
+            model_answer: raw.model_answer.trim().to_string(),
             tags: raw.tags,
             star: raw.star,
+            synonyms: Arc::clone(synonyms),
         }),
         (level, kind) => Err([level.err(), kind.err()].into_iter().flatten().collect()),
     }

@@ -3,20 +3,36 @@
 mod lint;
 mod load;
 mod model;
+mod profile;
 
 pub use lint::MIN_PER_CELL;
-pub use model::{KeyPoint, Kind, Level, Question, StarExpectations, Topic};
+pub use load::SYNONYMS_FILE;
+pub use model::{KeyPoint, Kind, Level, Misconception, Question, StarExpectations, Topic};
+pub use profile::Profile;
 
 use std::collections::HashMap;
 
 use crate::assets::SourceFile;
 use crate::lint::{Problem, Problems};
+use crate::text::Synonyms;
 
 /// Every problem in a set of bank files (parse errors and content checks).
 pub fn lint(files: &[SourceFile]) -> Vec<Problem> {
-    let (located, mut problems) = load::parse(files);
-    problems.extend(lint::check(&located));
-    problems
+    let mut parsed = load::parse(files);
+    parsed
+        .problems
+        .extend(lint::check(&parsed.located, &parsed.synonyms));
+    parsed.problems
+}
+
+/// Every question that could be parsed, without the content checks (for authoring tools that
+/// must work on a bank that is still being written).
+pub fn parse_unchecked(files: &[SourceFile]) -> Vec<Question> {
+    load::parse(files)
+        .located
+        .into_iter()
+        .map(|l| l.question)
+        .collect()
 }
 
 /// The validated bank, indexed by id.
@@ -24,6 +40,7 @@ pub fn lint(files: &[SourceFile]) -> Vec<Problem> {
 pub struct Bank {
     questions: Vec<Question>,
     by_id: HashMap<String, usize>,
+    synonyms: std::sync::Arc<Synonyms>,
 }
 
 /// Filters for [`Bank::filter`]; `None` matches everything.
@@ -37,18 +54,29 @@ pub struct Filter {
 impl Bank {
     /// Loads and validates; any problem refuses the whole bank.
     pub fn load(files: &[SourceFile]) -> Result<Bank, Problems> {
-        let (located, mut problems) = load::parse(files);
-        problems.extend(lint::check(&located));
-        if !problems.is_empty() {
-            return Err(Problems(problems));
+        let mut parsed = load::parse(files);
+        parsed
+            .problems
+            .extend(lint::check(&parsed.located, &parsed.synonyms));
+        if !parsed.problems.is_empty() {
+            return Err(Problems(parsed.problems));
         }
-        let questions: Vec<Question> = located.into_iter().map(|l| l.question).collect();
+        let questions: Vec<Question> = parsed.located.into_iter().map(|l| l.question).collect();
         let by_id = questions
             .iter()
             .enumerate()
             .map(|(i, q)| (q.id.clone(), i))
             .collect();
-        Ok(Bank { questions, by_id })
+        Ok(Bank {
+            questions,
+            by_id,
+            synonyms: parsed.synonyms,
+        })
+    }
+
+    /// The shared synonym table every term was compiled with; answers are read with it too.
+    pub fn synonyms(&self) -> &Synonyms {
+        &self.synonyms
     }
 
     /// The question with this id.

@@ -2,9 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 use std::str::FromStr;
 
-use crate::text::Term;
+use super::profile::Profile;
+use crate::text::{Synonyms, Term};
 
 macro_rules! string_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident => $s:literal),+ $(,)? }) => {
@@ -107,7 +109,7 @@ impl Topic {
             Topic::ErrorsTesting => "Errors and testing",
             Topic::Concurrency => "Concurrency and the GIL",
             Topic::InternalsPerformance => "Internals and performance",
-            Topic::ModernPython => "Modern Python (3.10–3.13)",
+            Topic::ModernPython => "Modern Python (3.10–3.14)",
             Topic::Ecosystem => "Ecosystem and tooling",
             Topic::Algorithms => "Algorithms",
             Topic::SystemDesign => "System design",
@@ -126,18 +128,68 @@ pub struct KeyPoint {
     pub weight: f64,
     /// Aliases as written in the bank.
     pub terms: Vec<String>,
+    /// The area the point is in, in words that do not give it away (shown while the question
+    /// is still open: "when the default is created").
+    pub hint: String,
+    /// A follow-up question that gives the candidate a chance to make this point without
+    /// naming it.
+    pub follow_up: String,
     #[serde(skip)]
     pub(crate) compiled: Vec<Term>,
+    /// Weighted words for recognising the point in other words (built with the whole bank).
+    #[serde(skip)]
+    pub profile: Profile,
 }
 
 impl KeyPoint {
     /// Builds a key point and compiles its terms.
-    pub fn new(text: String, weight: f64, terms: Vec<String>) -> Self {
-        let compiled = terms.iter().map(|t| Term::new(t)).collect();
+    pub fn new(
+        text: String,
+        weight: f64,
+        terms: Vec<String>,
+        hint: String,
+        follow_up: String,
+        synonyms: &Synonyms,
+    ) -> Self {
+        let compiled = terms.iter().map(|t| Term::new(t, synonyms)).collect();
         KeyPoint {
             text,
             weight,
             terms,
+            hint,
+            follow_up,
+            compiled,
+            profile: Profile::default(),
+        }
+    }
+
+    /// The compiled terms.
+    pub fn compiled_terms(&self) -> &[Term] {
+        &self.compiled
+    }
+}
+
+/// A wrong claim candidates make about a question, how they phrase it, and the correction.
+#[derive(Debug, Clone, Serialize)]
+pub struct Misconception {
+    /// The wrong claim, as candidates say it.
+    pub text: String,
+    /// Phrasings that state the wrong claim.
+    pub terms: Vec<String>,
+    /// One sentence that sets it right.
+    pub correction: String,
+    #[serde(skip)]
+    pub(crate) compiled: Vec<Term>,
+}
+
+impl Misconception {
+    /// Builds a misconception and compiles its terms.
+    pub fn new(text: String, terms: Vec<String>, correction: String, synonyms: &Synonyms) -> Self {
+        let compiled = terms.iter().map(|t| Term::new(t, synonyms)).collect();
+        Misconception {
+            text,
+            terms,
+            correction,
             compiled,
         }
     }
@@ -167,9 +219,16 @@ pub struct Question {
     pub kind: Kind,
     pub text: String,
     pub key_points: Vec<KeyPoint>,
-    pub follow_ups: Vec<String>,
+    /// Wrong claims to watch for (technical, scenario and design questions).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub misconceptions: Vec<Misconception>,
+    /// A strong answer in 80–200 words, shown once the question is closed.
+    pub model_answer: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub star: Option<StarExpectations>,
+    /// The synonym table the terms were compiled with; answers are read with the same one.
+    #[serde(skip)]
+    pub synonyms: Arc<Synonyms>,
 }

@@ -44,6 +44,58 @@ pub fn run(settings: &Settings, cmd: QuestionsCommand) -> anyhow::Result<ExitCod
             }
             Ok(ExitCode::SUCCESS)
         }
+        QuestionsCommand::Match {
+            question,
+            answer,
+            dir,
+        } => {
+            let dir = dir.unwrap_or_else(|| settings.content.questions.clone());
+            let questions = bank::parse_unchecked(&read_dir(ContentDir::Questions, &dir)?);
+            let Some(q) = questions.iter().find(|q| q.id == question) else {
+                return Err(super::UsageError(format!("unknown question id `{question}`")).into());
+            };
+            let answer = match answer {
+                Some(a) => a,
+                None => {
+                    let mut text = String::new();
+                    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
+                    text
+                }
+            };
+            print_matches(q, &answer);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn print_matches(q: &crate::bank::Question, answer: &str) {
+    use crate::text::{Polarity, split_sentences};
+    let named = q
+        .key_points
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (format!("key point {i}"), k.compiled_terms()))
+        .chain(
+            q.misconceptions
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (format!("MISCONCEPTION {i}"), m.compiled_terms())),
+        )
+        .collect::<Vec<_>>();
+    for s in split_sentences(&crate::text::normalize(answer), &q.synonyms) {
+        println!("“{}”", s.text);
+        for (name, terms) in &named {
+            for t in terms.iter() {
+                if let Some(m) = t.find(&s) {
+                    let how = match m.polarity {
+                        Polarity::Asserted => "asserted",
+                        Polarity::Denied => "DENIED",
+                        Polarity::Unclear => "unclear (negation across clauses)",
+                    };
+                    println!("    {name}: `{}` {how}", t.source());
+                }
+            }
+        }
     }
 }
 

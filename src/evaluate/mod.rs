@@ -1,6 +1,7 @@
 //! Evaluating answers: the shared [`Evaluation`] type, scoring arithmetic, the built-in
 //! evaluator, and the plain-language feedback written from an evaluation.
 
+pub mod agreement;
 pub mod builtin;
 mod feedback;
 pub mod judge;
@@ -9,7 +10,7 @@ mod score;
 
 pub use feedback::coach_text;
 pub use model::{
-    CriterionScore, Evaluation, EvaluatorInfo, Flag, FollowUp, KeyPointResult, RubricRef, Source,
-    StarBreakdown, StarPart,
+    Confidence, CriterionScore, Evaluation, EvaluatorInfo, Flag, FollowUp, IncorrectClaim,
+    KeyPointResult, RubricRef, Source, StarBreakdown, StarPart,
 };
 pub use score::{overall, passed};

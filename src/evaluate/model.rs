@@ -59,6 +59,8 @@ pub enum Flag {
     PossiblePromptInjection,
     /// An LLM judge quoted evidence that is not in the answer (the quotes were dropped).
     EvidenceNotInAnswer,
+    /// The answer states something wrong (see `incorrect_claims`).
+    IncorrectClaim,
 }
 
 impl Flag {
@@ -72,6 +74,7 @@ impl Flag {
             Flag::CopiedQuestion => "copied_question",
             Flag::PossiblePromptInjection => "possible_prompt_injection",
             Flag::EvidenceNotInAnswer => "evidence_not_in_answer",
+            Flag::IncorrectClaim => "incorrect_claim",
         }
     }
 }
@@ -95,6 +98,42 @@ pub struct KeyPointResult {
     pub text: String,
     pub covered: bool,
     pub evidence: Option<String>,
+    /// The area of the point, in words that do not give it away.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// True when `text` is only the hint because the question is still open.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withheld: bool,
+}
+
+/// Something the answer states that is wrong, with the sentence and the correction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct IncorrectClaim {
+    /// The candidate's sentence, quoted.
+    pub claim: String,
+    /// What is right instead (empty while the question is still open).
+    pub correction: String,
+}
+
+/// How far an evaluation can be trusted: the built-in evaluator reads keywords and structure,
+/// so it says how much of the answer it could read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+impl Confidence {
+    /// The stable id sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
 }
 
 /// One STAR part of a behavioral answer.
@@ -112,6 +151,9 @@ pub struct StarBreakdown {
     pub task: StarPart,
     pub action: StarPart,
     pub result: StarPart,
+    /// What the candidate says they learned: shown and encouraged, never counted as the result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reflection: Option<String>,
 }
 
 impl StarBreakdown {
@@ -131,6 +173,9 @@ impl StarBreakdown {
 pub struct FollowUp {
     pub text: String,
     pub reason: String,
+    /// What it probes (`key_point:2`, `star:result`), so the same gap is not asked about twice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
 }
 
 /// Which rubric version graded the answer.
@@ -154,7 +199,7 @@ pub struct Evaluation {
     pub overall: u8,
     pub passed: bool,
     pub criteria: Vec<CriterionScore>,
-    /// Key point coverage (technical, scenario and design questions; empty for behavioral).
+    /// Key point coverage, with the sentence that made each point.
     pub key_points: Vec<KeyPointResult>,
     /// STAR breakdown (behavioral questions; null otherwise).
     pub star: Option<StarBreakdown>,
@@ -162,6 +207,13 @@ pub struct Evaluation {
     pub improvements: Vec<String>,
     pub follow_up: Option<FollowUp>,
     pub flags: Vec<Flag>,
+    /// Wrong statements found in the answer (flag `incorrect_claim`).
+    #[serde(default)]
+    pub incorrect_claims: Vec<IncorrectClaim>,
+    /// How much of the answer the evaluator could read (built-in evaluations; the built-in
+    /// evaluator is a keyword-and-structure estimate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<Confidence>,
     pub source: Source,
     pub rubric: RubricRef,
     pub evaluator: EvaluatorInfo,

@@ -1,30 +1,61 @@
 //! Splitting an answer into sentences, the unit evidence is quoted in.
 
-use super::{content_tokens, is_stop_word, raw_words};
+use super::synonyms::{Alt, Synonyms};
+use super::tokens::{Role, Word, words};
+
+/// A content word or negator of a sentence, in the form terms are compared in.
+#[derive(Debug, Clone)]
+pub struct Tok {
+    /// Stemmed content word, or `not` for a negator.
+    pub text: String,
+    /// Index of the word it came from in [`Sentence::words`].
+    pub word: usize,
+    /// This token is a negator.
+    pub neg: bool,
+}
 
 /// One sentence of an answer with the features the evaluator reads.
 #[derive(Debug, Clone)]
 pub struct Sentence {
     /// The sentence as the candidate wrote it (trimmed).
     pub text: String,
-    /// Stemmed content words.
+    /// Every word with its role and clause.
+    pub words: Vec<Word>,
+    /// Content words and negators, in order.
+    pub toks: Vec<Tok>,
+    /// Canonical readings of synonym phrases found in `toks`.
+    pub alts: Vec<Alt>,
+    /// `toks` as plain strings (for overlap and de-duplication).
     pub tokens: Vec<String>,
-    /// All words, lower-cased, stop words included (for phrase cues such as "so that").
-    pub words: Vec<String>,
-    /// `words.len()`.
+    /// Number of words.
     pub word_count: usize,
     /// How many of those words are stop (function) words; prose has many, keyword lists few.
     pub function_words: usize,
 }
 
 impl Sentence {
-    fn new(text: &str) -> Self {
-        let words: Vec<String> = raw_words(text).collect();
+    /// Reads `text` as one sentence.
+    pub fn new(text: &str, synonyms: &Synonyms) -> Self {
+        let words = words(text);
+        let toks: Vec<Tok> = words
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| {
+                w.token().map(|text| Tok {
+                    text,
+                    word: i,
+                    neg: w.role == Role::Negator,
+                })
+            })
+            .collect();
+        let tokens: Vec<String> = toks.iter().map(|t| t.text.clone()).collect();
         Sentence {
             text: text.trim().to_string(),
-            tokens: content_tokens(text),
+            alts: synonyms.overlay(&tokens),
             word_count: words.len(),
-            function_words: words.iter().filter(|w| is_stop_word(w)).count(),
+            function_words: words.iter().filter(|w| w.role != Role::Content).count(),
+            toks,
+            tokens,
             words,
         }
     }
@@ -34,12 +65,17 @@ impl Sentence {
         let n = phrase.split(' ').count();
         self.words
             .windows(n)
-            .any(|w| w.iter().map(String::as_str).eq(phrase.split(' ')))
+            .any(|w| w.iter().map(|w| w.lower.as_str()).eq(phrase.split(' ')))
     }
 
     /// The first of `phrases` that occurs, if any.
     pub fn first_phrase<'p>(&self, phrases: &[&'p str]) -> Option<&'p str> {
         phrases.iter().copied().find(|p| self.has_phrase(p))
+    }
+
+    /// True when any word is one of `list`.
+    pub fn has_word(&self, list: &[&str]) -> bool {
+        self.words.iter().any(|w| list.contains(&w.lower.as_str()))
     }
 }
 
@@ -48,7 +84,7 @@ const ABBREVIATIONS: &[&str] = &["e.g", "i.e", "etc", "vs", "eg", "ie", "approx"
 /// Splits on `.`, `!`, `?` and `;` followed by whitespace, and on line breaks, so bullet lists
 /// become one sentence per line. Common abbreviations ("e.g.", "vs.") do not end a sentence,
 /// and dots inside names (`os.path`, `3.12`) never do.
-pub fn split_sentences(text: &str) -> Vec<Sentence> {
+pub fn split_sentences(text: &str, synonyms: &Synonyms) -> Vec<Sentence> {
     let mut out = Vec::new();
     let mut start = 0;
     let chars: Vec<(usize, char)> = text.char_indices().collect();
@@ -61,11 +97,11 @@ pub fn split_sentences(text: &str) -> Vec<Sentence> {
             _ => false,
         };
         if ends {
-            push(&mut out, &text[start..i + c.len_utf8()]);
+            push(&mut out, &text[start..i + c.len_utf8()], synonyms);
             start = i + c.len_utf8();
         }
     }
-    push(&mut out, &text[start..]);
+    push(&mut out, &text[start..], synonyms);
     out
 }
 
@@ -78,10 +114,10 @@ fn ends_with_abbreviation(before: &str) -> bool {
     ABBREVIATIONS.contains(&last.as_str())
 }
 
-fn push(out: &mut Vec<Sentence>, piece: &str) {
+fn push(out: &mut Vec<Sentence>, piece: &str, synonyms: &Synonyms) {
     let trimmed = piece.trim().trim_start_matches(['-', '*', '•']).trim();
     if trimmed.chars().any(|c| c.is_alphanumeric()) {
-        out.push(Sentence::new(trimmed));
+        out.push(Sentence::new(trimmed, synonyms));
     }
 }
 
@@ -90,7 +126,10 @@ mod tests {
     use super::*;
 
     fn texts(s: &str) -> Vec<String> {
-        split_sentences(s).into_iter().map(|s| s.text).collect()
+        split_sentences(s, &Synonyms::empty())
+            .into_iter()
+            .map(|s| s.text)
+            .collect()
     }
 
     #[test]
@@ -111,7 +150,7 @@ mod tests {
 
     #[test]
     fn counts_function_words() {
-        let s = &split_sentences("The list is shared between calls")[0];
+        let s = &split_sentences("The list is shared between calls", &Synonyms::empty())[0];
         assert_eq!(s.word_count, 6);
         assert_eq!(s.function_words, 2);
     }

@@ -8,7 +8,8 @@ fn has_vowel(s: &str) -> bool {
 fn undouble(mut s: String) -> String {
     let b = s.as_bytes();
     let n = b.len();
-    if n >= 3 && b[n - 1] == b[n - 2] && !b"aeioulsz".contains(&b[n - 1]) {
+    // "runn" → "run", but "add" stays "add" (a three-letter stem is a word already).
+    if n >= 4 && b[n - 1] == b[n - 2] && !b"aeioulsz".contains(&b[n - 1]) {
         s.pop();
     }
     s
@@ -63,6 +64,7 @@ mod tests {
             &["copy", "copies"],
             &["match", "matches"],
             &["run", "running"],
+            &["add", "adding", "added"],
             &["lazy", "lazily"],
         ] {
             let first = stem(group[0]);

@@ -3,50 +3,44 @@
 use super::coverage::Coverage;
 use crate::bank::{Question, StarExpectations};
 use crate::evaluate::{CriterionScore, Flag, FollowUp, StarBreakdown};
-use crate::text::content_tokens;
 
-/// A follow-up for the most important missing key point that a bank follow-up probes (one that
-/// mentions one of its terms); failing that, a question built from the top missing point's first term.
-pub fn key_point_follow_up(question: &Question, coverage: &Coverage) -> Option<FollowUp> {
-    let missing = coverage.missing_by_weight(question);
-    let probes = |i: usize| {
-        let kp = &question.key_points[i];
-        question.follow_ups.iter().find(|f| {
-            let tokens = content_tokens(f);
-            kp.compiled_terms().iter().any(|t| t.matches(&tokens))
+/// The follow-up written for the most important missing key point not yet asked about.
+pub fn key_point_follow_up(
+    question: &Question,
+    coverage: &Coverage,
+    asked: &[String],
+) -> Option<FollowUp> {
+    coverage
+        .missing_by_weight(question)
+        .into_iter()
+        .map(|i| (i, format!("key_point:{i}")))
+        .find(|(_, target)| !asked.contains(target))
+        .map(|(i, target)| {
+            let kp = &question.key_points[i];
+            FollowUp {
+                text: kp.follow_up.clone(),
+                reason: format!("missing key point: {}", kp.text),
+                target: Some(target),
+            }
         })
-    };
-    let (index, text) = match missing
-        .iter()
-        .find_map(|&i| probes(i).map(|f| (i, f.clone())))
-    {
-        Some(found) => found,
-        None => {
-            let &top = missing.first()?;
-            let kp = &question.key_points[top];
-            let term = kp.terms.first().map_or(kp.text.as_str(), String::as_str);
-            (
-                top,
-                format!("One more angle: where does “{term}” come into this?"),
-            )
-        }
-    };
-    Some(FollowUp {
-        text,
-        reason: format!("missing key point: {}", question.key_points[index].text),
-    })
 }
 
-/// A follow-up asking for exactly the first missing STAR part (action and result first: they
-/// carry the story).
-pub fn star_follow_up(star: &StarBreakdown, expect: Option<&StarExpectations>) -> Option<FollowUp> {
+/// A follow-up asking for the first missing STAR part not yet asked about (action and result
+/// first: they carry the story).
+pub fn star_follow_up(
+    star: &StarBreakdown,
+    expect: Option<&StarExpectations>,
+    asked: &[String],
+) -> Option<FollowUp> {
     let order = [
         ("action", &star.action),
         ("result", &star.result),
         ("task", &star.task),
         ("situation", &star.situation),
     ];
-    let (name, _) = order.into_iter().find(|(_, p)| !p.present)?;
+    let (name, _) = order
+        .into_iter()
+        .find(|(name, p)| !p.present && !asked.contains(&format!("star:{name}")))?;
     let hint = expect.map(|e| match name {
         "action" => &e.action,
         "result" => &e.result,
@@ -55,9 +49,7 @@ pub fn star_follow_up(star: &StarBreakdown, expect: Option<&StarExpectations>) -
     });
     let text = match name {
         "action" => "What did you do yourself, step by step?",
-        "result" => {
-            "How did it turn out? What changed, ideally in numbers, and what did you learn?"
-        }
+        "result" => "How did it turn out? What changed, ideally in numbers?",
         "task" => "What exactly were you responsible for, or trying to achieve?",
         _ => "Can you set the scene: where and when was this, and what was at stake?",
     }
@@ -69,7 +61,11 @@ pub fn star_follow_up(star: &StarBreakdown, expect: Option<&StarExpectations>) -
         ),
         None => format!("missing STAR part: {name}"),
     };
-    Some(FollowUp { text, reason })
+    Some(FollowUp {
+        text,
+        reason,
+        target: Some(format!("star:{name}")),
+    })
 }
 
 /// Strengths: the best-scored criteria and the most important covered points.
@@ -124,6 +120,7 @@ pub fn improvements(
                 Some("Answer the question itself; instructions aimed at the grader are ignored and score nothing.")
             }
             Flag::EvidenceNotInAnswer => None,
+            Flag::IncorrectClaim => Some("Check the statements marked as wrong: a confident wrong claim costs more than leaving a point out."),
         })
         .map(str::to_string)
         .collect();

@@ -5,36 +5,56 @@ use std::collections::HashSet;
 
 use crate::bank::Question;
 use crate::evaluate::Flag;
-use crate::text::{Sentence, content_tokens, split_sentences};
+use crate::text::{Role, Sentence, content_tokens, split_sentences};
 
 /// Answers with fewer words than this are flagged `too_short`.
 pub const MIN_WORDS: usize = 12;
+
+/// Credit for a key point made only in a fragment or keyword list.
+pub const FRAGMENT_CREDIT: f64 = 0.4;
 
 /// An answer split and measured.
 pub struct Analysis {
     /// Distinct sentences in order of first appearance; repeats are scored once.
     pub sentences: Vec<Sentence>,
     pub flags: Vec<Flag>,
+    /// Words in the whole answer.
+    pub word_count: usize,
 }
 
-/// Credit for a key point made only in a fragment or keyword list.
-pub const FRAGMENT_CREDIT: f64 = 0.4;
+impl Analysis {
+    /// Sentences long enough to say something (four words or more).
+    pub fn substantial(&self) -> usize {
+        self.sentences.iter().filter(|s| s.word_count >= 4).count()
+    }
+}
+
+/// Items separated by commas, slashes, pipes or semicolons.
+fn segments(s: &Sentence) -> usize {
+    1 + s.text.matches([',', '/', '|', ';']).count()
+}
+
+/// A bare fragment or a list of terms rather than a sentence that says something.
+pub fn is_fragment(s: &Sentence) -> bool {
+    let n = s.word_count;
+    if n <= 2 {
+        return true;
+    }
+    let function = s.words.iter().filter(|w| w.role != Role::Content && !w.code).count();
+    let ratio = function as f64 / n as f64;
+    let items = segments(s);
+    (items >= 3 && (n as f64 / items as f64) <= 3.5 && ratio < 0.25) || (n >= 6 && ratio < 0.08)
+}
 
 /// How much a sentence reads as prose rather than a fragment: full credit for a real sentence,
 /// partial for a bare fragment or a keyword list, so a list of terms cannot outscore an explanation.
 pub fn prose_factor(s: &Sentence) -> f64 {
-    let ratio = s.function_words as f64 / s.word_count.max(1) as f64;
-    let commas = s.text.matches(',').count();
-    if s.word_count >= 5 && ratio >= 0.1 && !(commas >= 4 && ratio < 0.25) {
-        1.0
-    } else {
-        FRAGMENT_CREDIT
-    }
+    if is_fragment(s) { FRAGMENT_CREDIT } else { 1.0 }
 }
 
-/// Splits and measures `answer` against `question`.
+/// Splits and measures `answer` (already normalised) against `question`.
 pub fn analyse(answer: &str, question: &Question) -> Analysis {
-    let all = split_sentences(answer);
+    let all = split_sentences(answer, &question.synonyms);
     let word_count: usize = all.iter().map(|s| s.word_count).sum();
     let function_words: usize = all.iter().map(|s| s.function_words).sum();
     let mut flags = Vec::new();
@@ -42,12 +62,12 @@ pub fn analyse(answer: &str, question: &Question) -> Analysis {
     if word_count < MIN_WORDS {
         flags.push(Flag::TooShort);
     }
-    let fragments = all.iter().filter(|s| prose_factor(s) < 1.0).count();
     let fragment_words: usize = all
         .iter()
-        .filter(|s| prose_factor(s) < 1.0)
+        .filter(|s| is_fragment(s))
         .map(|s| s.word_count)
         .sum();
+    let fragments = all.iter().filter(|s| is_fragment(s)).count();
     let ratio = function_words as f64 / word_count.max(1) as f64;
     if word_count >= 6
         && (ratio < 0.12
@@ -68,22 +88,28 @@ pub fn analyse(answer: &str, question: &Question) -> Analysis {
         flags.push(Flag::Repetitive);
     }
 
-    let answer_tokens: HashSet<String> =
-        all.iter().flat_map(|s| s.tokens.iter().cloned()).collect();
+    let answer_tokens: HashSet<&String> = all.iter().flat_map(|s| s.tokens.iter()).collect();
     let question_tokens: HashSet<String> = content_tokens(&question.text).into_iter().collect();
-    let copied = answer_tokens.intersection(&question_tokens).count();
+    let copied = answer_tokens
+        .iter()
+        .filter(|t| question_tokens.contains(**t))
+        .count();
     if answer_tokens.len() >= 3 && copied * 4 >= answer_tokens.len() * 3 {
         flags.push(Flag::CopiedQuestion);
     }
 
-    Analysis { sentences, flags }
+    Analysis {
+        sentences,
+        flags,
+        word_count,
+    }
 }
 
 /// Share of 4-word sequences that occur more than once (a paragraph pasted twice, a phrase on loop).
 fn repeated_ngram_share(sentences: &[Sentence]) -> f64 {
     let words: Vec<&str> = sentences
         .iter()
-        .flat_map(|s| s.words.iter().map(String::as_str))
+        .flat_map(|s| s.words.iter().map(|w| w.lower.as_str()))
         .collect();
     if words.len() < 16 {
         return 0.0;
@@ -95,7 +121,7 @@ fn repeated_ngram_share(sentences: &[Sentence]) -> f64 {
 }
 
 /// Share of the answer's content words that belong to the question's vocabulary
-/// (its text, key points, terms and STAR expectations).
+/// (its text, key points, terms, misconceptions and STAR expectations).
 pub fn vocabulary_overlap(analysis: &Analysis, question: &Question) -> f64 {
     let mut vocab: HashSet<String> = content_tokens(&question.text).into_iter().collect();
     for kp in &question.key_points {
@@ -104,12 +130,23 @@ pub fn vocabulary_overlap(analysis: &Analysis, question: &Question) -> f64 {
             vocab.extend(t.tokens().iter().cloned());
         }
     }
+    for m in &question.misconceptions {
+        for t in m.compiled_terms() {
+            vocab.extend(t.tokens().iter().cloned());
+        }
+    }
     if let Some(star) = &question.star {
         for part in [&star.situation, &star.task, &star.action, &star.result] {
             vocab.extend(content_tokens(part));
         }
     }
-    let tokens: Vec<&String> = analysis.sentences.iter().flat_map(|s| &s.tokens).collect();
+    vocab.remove("not");
+    let tokens: Vec<&String> = analysis
+        .sentences
+        .iter()
+        .flat_map(|s| &s.tokens)
+        .filter(|t| *t != "not")
+        .collect();
     if tokens.is_empty() {
         return 0.0;
     }

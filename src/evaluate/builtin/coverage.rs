@@ -1,14 +1,74 @@
-//! Key point coverage: which of the question's key points the answer makes, and where.
+//! What the answer claims: which key points it makes (and where), which wrong claims it makes
+//! (an authored misconception, or a key point stated the other way round), and how much of the
+//! answer the matcher could read at all.
 
 use super::analysis::{Analysis, prose_factor};
-use crate::bank::Question;
-use crate::evaluate::KeyPointResult;
+use crate::bank::{Profile, Question};
+use crate::evaluate::{IncorrectClaim, KeyPointResult};
+use crate::text::{Match, Polarity, Sentence, Term};
 
-/// Coverage of every key point plus the weighted score.
+/// Phrases that show a claim is reported, not made ("a common misconception is that …").
+const REPORTED: &[&str] = &[
+    "misconception",
+    "myth",
+    "people think",
+    "people assume",
+    "people believe",
+    "many think",
+    "many people",
+    "a lot of people",
+    "some people",
+    "some say",
+    "common mistake",
+    "classic mistake",
+    "a mistake to",
+    "is wrong to",
+    "s wrong to",
+    "wrongly",
+    "mistakenly",
+    "you might think",
+    "might think",
+    "you d think",
+    "would think",
+    "tempting to",
+    "contrary to",
+    "naively",
+    "a trap",
+    "gotcha",
+    "pitfall",
+    "not true that",
+    "is not true",
+    "false that",
+    "does not mean",
+    "not mean",
+    "used to think",
+    "used to believe",
+    "beginners think",
+    "juniors think",
+    "assume that",
+    "assuming that",
+    "the idea that",
+    "the belief that",
+    "the claim that",
+];
+
+/// Share of a key point's weighted words a sentence must carry to make it in other words.
+const SOFT_THRESHOLD: f64 = 0.6;
+/// Credit for a point recognised from its words rather than one of its terms.
+const SOFT_CREDIT: f64 = 0.7;
+
+/// Words that make a clause a hypothesis rather than a claim.
+const HYPOTHETICAL: &[&str] = &["would", "could", "might", "if", "unless", "without", "suppose", "imagine"];
+
+/// Coverage of every key point, the wrong claims, and the weighted score.
 pub struct Coverage {
     pub points: Vec<KeyPointResult>,
-    /// Weighted share of credit, 0.0–1.0.
+    /// Weighted share of credit for points made, 0.0–1.0.
     pub fraction: f64,
+    /// Wrong statements, with their corrections.
+    pub incorrect: Vec<IncorrectClaim>,
+    /// Substantial sentences in which the matcher found any point or wrong claim.
+    pub read_sentences: usize,
 }
 
 impl Coverage {
@@ -31,34 +91,146 @@ impl Coverage {
     }
 }
 
-/// Finds, for each key point, the best sentence where one of its terms occurs.
+/// The best match of any of `terms` in `s`.
+fn best(terms: &[Term], s: &Sentence) -> Option<(Match, usize)> {
+    terms
+        .iter()
+        .filter_map(|t| t.find(s).map(|m| (m, t.tokens().len())))
+        .min_by_key(|(m, len)| (m.polarity, std::cmp::Reverse(*len)))
+}
+
+/// How much of the key point's weighted words `s` carries, when it carries enough of them,
+/// one that is the point's own among them, with the same polarity as the point.
+fn in_other_words(profile: &Profile, s: &Sentence) -> Option<f64> {
+    if profile.core <= 0.0 {
+        return None;
+    }
+    let negative = s.toks.iter().filter(|t| t.neg).count() % 2 == 1;
+    if negative != profile.negative {
+        return None;
+    }
+    let mut words: Vec<&str> = s.tokens.iter().map(String::as_str).collect();
+    words.extend(s.alts.iter().flat_map(|a| a.tokens.iter().map(String::as_str)));
+    words.sort_unstable();
+    words.dedup();
+    let carried: Vec<(&str, f64)> = words
+        .iter()
+        .filter_map(|w| profile.weights.get(*w).map(|x| (*w, *x)))
+        .collect();
+    let score = carried.iter().map(|(_, x)| x).sum::<f64>() / profile.core;
+    (carried.len() >= 3
+        && carried.iter().any(|(w, _)| profile.own.contains(*w))
+        && score >= SOFT_THRESHOLD)
+        .then_some(score.min(1.0))
+}
+
+/// True when the match is reported or hypothetical rather than claimed by the candidate.
+fn not_a_claim(s: &Sentence, m: &Match) -> bool {
+    let before: Vec<&str> = s.words[..m.first_word]
+        .iter()
+        .map(|w| w.lower.as_str())
+        .collect();
+    let joined = format!(" {} ", before.join(" "));
+    if REPORTED.iter().any(|r| joined.contains(&format!(" {r} "))) {
+        return true;
+    }
+    let clause = s.words[m.first_word].clause;
+    s.words.iter().enumerate().any(|(i, w)| {
+        (w.clause == clause || (w.clause + 1 == clause && i < m.first_word))
+            && HYPOTHETICAL.contains(&w.lower.as_str())
+    })
+}
+
+/// Finds, for each key point, the best sentence that asserts it, and every wrong claim.
 pub fn measure(question: &Question, analysis: &Analysis) -> Coverage {
+    let sentences = &analysis.sentences;
+    let mut read = vec![false; sentences.len()];
+    let mut incorrect = Vec::new();
+
+    // Authored misconceptions stated as claims.
+    let mut wrong_sentence = vec![false; sentences.len()];
+    for m in &question.misconceptions {
+        let hit = sentences.iter().enumerate().find_map(|(i, s)| {
+            let (found, _) = best(m.compiled_terms(), s)?;
+            read[i] = true;
+            (found.polarity == Polarity::Asserted && !not_a_claim(s, &found)).then_some(i)
+        });
+        if let Some(i) = hit {
+            wrong_sentence[i] = true;
+            incorrect.push(IncorrectClaim {
+                claim: sentences[i].text.clone(),
+                correction: m.correction.clone(),
+            });
+        }
+    }
+
     let mut points = Vec::with_capacity(question.key_points.len());
     let (mut earned, mut total) = (0.0, 0.0);
-    for kp in &question.key_points {
-        let best = analysis
-            .sentences
-            .iter()
-            .filter(|s| kp.compiled_terms().iter().any(|t| t.matches(&s.tokens)))
-            .map(|s| (prose_factor(s), s))
-            .fold(
-                None::<(f64, &crate::text::Sentence)>,
-                |acc, (f, s)| match acc {
-                    Some((best, _)) if best >= f => acc,
-                    _ => Some((f, s)),
-                },
-            );
-        let c = best.map_or(0.0, |(f, _)| f);
-        earned += kp.weight * c;
+    let mut asserting = vec![false; sentences.len()];
+    let mut denials: Vec<(usize, usize)> = Vec::new();
+    for (k, kp) in question.key_points.iter().enumerate() {
+        let mut evidence: Option<(f64, usize)> = None;
+        for (i, s) in sentences.iter().enumerate() {
+            let Some((found, len)) = best(kp.compiled_terms(), s) else {
+                continue;
+            };
+            read[i] = true;
+            match found.polarity {
+                Polarity::Asserted if !wrong_sentence[i] => {
+                    asserting[i] = true;
+                    let credit = prose_factor(s);
+                    if evidence.is_none_or(|(c, _)| credit > c) {
+                        evidence = Some((credit, i));
+                    }
+                }
+                Polarity::Denied if len >= 2 && !not_a_claim(s, &found) => denials.push((k, i)),
+                _ => {}
+            }
+        }
+        if evidence.is_none() {
+            evidence = sentences
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !wrong_sentence[*i])
+                .filter_map(|(i, s)| in_other_words(&kp.profile, s).map(|_| (i, s)))
+                .map(|(i, s)| (SOFT_CREDIT * prose_factor(s), i))
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            if let Some((_, i)) = evidence {
+                read[i] = true;
+            }
+        }
+        let credit = evidence.map_or(0.0, |(c, _)| c);
+        earned += kp.weight * credit;
         total += kp.weight;
         points.push(KeyPointResult {
             text: kp.text.clone(),
-            covered: best.is_some(),
-            evidence: best.map(|(_, s)| s.text.clone()),
+            covered: evidence.is_some(),
+            evidence: evidence.map(|(_, i)| sentences[i].text.clone()),
+            hint: (!kp.hint.is_empty()).then(|| kp.hint.clone()),
+            withheld: false,
         });
     }
+
+    // A key point stated the other way round, and made nowhere else, is a wrong claim; a
+    // sentence that also makes a correct point is more likely denying something else.
+    for (k, i) in denials {
+        let already = incorrect.iter().any(|c| c.claim == sentences[i].text);
+        if !points[k].covered && !asserting[i] && !already {
+            incorrect.push(IncorrectClaim {
+                claim: sentences[i].text.clone(),
+                correction: question.key_points[k].text.clone(),
+            });
+        }
+    }
+
     Coverage {
         points,
         fraction: if total > 0.0 { earned / total } else { 0.0 },
+        incorrect,
+        read_sentences: sentences
+            .iter()
+            .zip(&read)
+            .filter(|(s, r)| **r && s.word_count >= 4)
+            .count(),
     }
 }

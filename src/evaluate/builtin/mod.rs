@@ -1,5 +1,10 @@
 //! The built-in evaluator: deterministic, offline grading against a rubric. It is the default
 //! evaluator and the fallback whenever an LLM judge is unavailable.
+//!
+//! It reads keywords and structure, not meaning, and says so: every evaluation carries a
+//! `confidence` from how much of the answer it could read. Within that limit it does not reward
+//! wrong claims (authored misconceptions, or a key point stated the other way round), keyword
+//! lists, or text addressed to the grader.
 
 mod advice;
 mod analysis;
@@ -7,10 +12,11 @@ mod coverage;
 pub mod guard;
 mod signals;
 mod star;
+mod star_cues;
 
 use crate::bank::{Kind, Question};
 use crate::evaluate::{
-    CriterionScore, Evaluation, EvaluatorInfo, Flag, RubricRef, Source, overall, passed,
+    Confidence, CriterionScore, Evaluation, EvaluatorInfo, Flag, RubricRef, Source, overall, passed,
 };
 use crate::rubric::{Criterion, Rubric, Signal};
 use signals::Measure;
@@ -18,31 +24,51 @@ use signals::Measure;
 /// Name recorded in every evaluation this evaluator produces.
 pub const NAME: &str = "rehearse-builtin";
 /// Bumped whenever scoring changes, so stored evaluations say which rules graded them.
-pub const VERSION: &str = "1.0";
+pub const VERSION: &str = "2.0";
+
+/// Accuracy lost for each wrong claim, as a share of the scale.
+const WRONG_CLAIM_PENALTY: f64 = 0.2;
+
+/// What the interview already knows about this question: the follow-ups asked so far (by
+/// target), so a follow-up never probes the same gap twice.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context<'a> {
+    pub asked: &'a [String],
+}
 
 /// Grades `answer` to `question` against `rubric`. Pure: no I/O, same input → same output.
 pub fn evaluate(question: &Question, rubric: &Rubric, answer: &str) -> Evaluation {
-    let injection = guard::scan(answer);
-    let analysis = analysis::analyse(answer, question);
+    evaluate_in(question, rubric, answer, Context::default())
+}
+
+/// [`evaluate`], knowing which follow-ups the interview has already asked.
+pub fn evaluate_in(
+    question: &Question,
+    rubric: &Rubric,
+    answer: &str,
+    context: Context<'_>,
+) -> Evaluation {
+    let injection = !guard::inspect(answer).is_empty();
+    let text = crate::text::normalize(answer);
+    let analysis = analysis::analyse(&text, question);
     let coverage = coverage::measure(question, &analysis);
-    let star = star::detect(&analysis.sentences);
     let behavioral = question.kind == Kind::Behavioral;
+    let star = star::detect(&analysis.sentences);
 
     let mut flags = analysis.flags.clone();
     let any_star = star.breakdown.parts().iter().any(|(_, p)| p.present);
-    let relevant = if behavioral {
-        any_star
-    } else {
-        coverage.covered() > 0
-    };
+    let relevant = coverage.covered() > 0 || !coverage.incorrect.is_empty() || (behavioral && any_star);
     if !relevant
         && !analysis.sentences.is_empty()
         && analysis::vocabulary_overlap(&analysis, question) < 0.1
     {
         flags.push(Flag::OffTopic);
     }
-    if injection.is_some() {
+    if injection {
         flags.push(Flag::PossiblePromptInjection);
+    }
+    if !coverage.incorrect.is_empty() {
+        flags.push(Flag::IncorrectClaim);
     }
     flags.sort();
     flags.dedup();
@@ -57,18 +83,15 @@ pub fn evaluate(question: &Question, rubric: &Rubric, answer: &str) -> Evaluatio
     let too_short = flags.contains(&Flag::TooShort);
     let keyword_list = flags.contains(&Flag::KeywordStuffing);
     let repetitive = flags.contains(&Flag::Repetitive);
+    let wrong = coverage.incorrect.len() as f64;
+    // Wrong claims cost accuracy, and what is explained around them is worth less.
+    let accuracy = (coverage.fraction - WRONG_CLAIM_PENALTY * wrong).max(0.0);
 
     let measure = |c: &Criterion| -> Measure {
-        let cov = coverage.fraction;
         match c.signal {
             Signal::KeyPoints => Measure {
-                value: cov,
-                rationale: format!(
-                    "Covered {} of {} key points ({:.0}% by weight).",
-                    coverage.covered(),
-                    coverage.points.len(),
-                    cov * 100.0
-                ),
+                value: accuracy,
+                rationale: key_point_rationale(&coverage),
                 evidence: coverage
                     .points
                     .iter()
@@ -76,11 +99,11 @@ pub fn evaluate(question: &Question, rubric: &Rubric, answer: &str) -> Evaluatio
                     .take(3)
                     .collect(),
             },
-            Signal::Depth => signals::depth(&analysis, cov),
-            Signal::Examples => signals::examples(&analysis, cov),
-            Signal::Tradeoffs => signals::tradeoffs(&analysis, cov),
-            Signal::Process => signals::process(&analysis, cov),
-            Signal::Clarity => signals::clarity(&analysis, cov, keyword_list, repetitive),
+            Signal::Depth => signals::depth(&analysis, accuracy),
+            Signal::Examples => signals::examples(&analysis, accuracy),
+            Signal::Tradeoffs => signals::tradeoffs(&analysis, accuracy),
+            Signal::Process => signals::process(&analysis, accuracy),
+            Signal::Clarity => signals::clarity(&analysis, accuracy, keyword_list, repetitive),
             Signal::Ownership => {
                 signals::ownership(&star.own_actions, star.team_actions, star.measurable_result)
             }
@@ -123,12 +146,13 @@ pub fn evaluate(question: &Question, rubric: &Rubric, answer: &str) -> Evaluatio
     let overall = overall(rubric, &criteria);
     let follow_up = if nothing_earned {
         None
-    } else if behavioral {
-        advice::star_follow_up(&star.breakdown, question.star.as_ref())
     } else {
-        advice::key_point_follow_up(question, &coverage)
+        let star_gap = behavioral
+            .then(|| advice::star_follow_up(&star.breakdown, question.star.as_ref(), context.asked))
+            .flatten();
+        star_gap.or_else(|| advice::key_point_follow_up(question, &coverage, context.asked))
     };
-    let cov_for_advice = (!behavioral && !nothing_earned).then_some(&coverage);
+    let cov_for_advice = (!nothing_earned).then_some(&coverage);
     Evaluation {
         overall,
         passed: passed(rubric, overall),
@@ -145,14 +169,12 @@ pub fn evaluate(question: &Question, rubric: &Rubric, answer: &str) -> Evaluatio
             &flags,
         ),
         criteria,
-        key_points: if behavioral {
-            Vec::new()
-        } else {
-            coverage.points
-        },
-        star: behavioral.then_some(star.breakdown),
+        key_points: coverage.points.clone(),
+        star: behavioral.then_some(star.breakdown.clone()),
         follow_up,
         flags,
+        confidence: Some(confidence(&analysis, &coverage, behavioral, &star.breakdown)),
+        incorrect_claims: coverage.incorrect,
         source: Source::Builtin,
         rubric: RubricRef {
             id: rubric.id.clone(),
@@ -162,6 +184,48 @@ pub fn evaluate(question: &Question, rubric: &Rubric, answer: &str) -> Evaluatio
             name: NAME.into(),
             version: VERSION.into(),
         },
+    }
+}
+
+fn key_point_rationale(coverage: &coverage::Coverage) -> String {
+    let mut out = format!(
+        "Covered {} of {} key points ({:.0}% by weight).",
+        coverage.covered(),
+        coverage.points.len(),
+        coverage.fraction * 100.0
+    );
+    match coverage.incorrect.len() {
+        0 => {}
+        1 => out.push_str(" One statement is wrong, which costs accuracy."),
+        n => out.push_str(&format!(" {n} statements are wrong, which costs accuracy.")),
+    }
+    out
+}
+
+/// How much of the answer the keyword-and-structure reading could follow.
+fn confidence(
+    analysis: &analysis::Analysis,
+    coverage: &coverage::Coverage,
+    behavioral: bool,
+    star: &crate::evaluate::StarBreakdown,
+) -> Confidence {
+    let substantial = analysis.substantial().max(1);
+    let read = coverage.read_sentences as f64 / substantial as f64;
+    let parts = star.parts().iter().filter(|(_, p)| p.present).count();
+    let signals = if behavioral {
+        parts + coverage.covered().min(2)
+    } else {
+        coverage.covered() + coverage.incorrect.len()
+    };
+    if analysis.flags.contains(&Flag::KeywordStuffing) && signals > 0 {
+        return Confidence::High;
+    }
+    match (behavioral, read, signals) {
+        (true, _, s) if s >= 4 => Confidence::High,
+        (true, _, s) if s >= 2 => Confidence::Medium,
+        (false, r, s) if r >= 0.5 && s >= 3 => Confidence::High,
+        (false, r, s) if r >= 0.25 || s >= 2 => Confidence::Medium,
+        _ => Confidence::Low,
     }
 }
 

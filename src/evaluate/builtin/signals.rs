@@ -13,6 +13,15 @@ pub struct Measure {
 
 const REASONING: &[&str] = &[
     "because",
+    "so",
+    "which",
+    "via",
+    "meaning",
+    "thanks to",
+    "i e",
+    "in other words",
+    "that s why",
+    "as",
     "since",
     "so that",
     "which means",
@@ -178,8 +187,16 @@ fn relevance(coverage: f64) -> f64 {
 
 /// Reasoning: covered points explained with causes and consequences.
 pub fn depth(analysis: &Analysis, coverage: f64) -> Measure {
-    let reasons = sentences_with(analysis, REASONING);
-    let value = coverage * (0.4 + 0.6 * (reasons.len() as f64 / 2.0).min(1.0));
+    let reasons: Vec<&Sentence> = analysis
+        .sentences
+        .iter()
+        .filter(|s| {
+            REASONING.iter().any(|c| s.has_phrase(c))
+                || ["->", "=>", "→", " - so "].iter().any(|a| s.text.contains(a))
+        })
+        .collect();
+    // Points stated correctly already show the mechanism; reasons on top make it deep.
+    let value = coverage * (0.6 + 0.4 * (reasons.len() as f64 / 2.0).min(1.0));
     Measure {
         value,
         rationale: match reasons.len() {
@@ -198,7 +215,7 @@ fn looks_like_code(s: &Sentence) -> bool {
         || s.text.contains(" = ")
         || s.words
             .first()
-            .is_some_and(|w| w == "def" || w == "import" || w == "class" || w == "async")
+            .is_some_and(|w| ["def", "import", "class", "async"].contains(&w.lower.as_str()))
 }
 
 /// Concrete examples: "for example", code, or numbers.

@@ -1,265 +1,14 @@
-//! Situation / Task / Action / Result detection for behavioral answers, each part with the
-//! sentence that shows it and a note on what is missing.
+//! Situation / Task / Action / Result, read the way an interviewer reads a story: a concrete
+//! scene, the candidate's own goal, steps actually taken, and an outcome that happened. A lesson
+//! learned is reported as reflection, never as the result; habits, hypotheticals and platitudes
+//! are not actions; a vague "I just had to get it done" is not a task.
 
+use regex::Regex;
+use std::sync::LazyLock;
+
+use super::star_cues::*;
 use crate::evaluate::{StarBreakdown, StarPart};
 use crate::text::Sentence;
-
-const SITUATION_CUES: &[&str] = &[
-    "when i was",
-    "at my previous",
-    "at my last",
-    "at my current",
-    "at my first",
-    "in my previous",
-    "in my last",
-    "in my first",
-    "last year",
-    "years ago",
-    "months ago",
-    "a while ago",
-    "at the time",
-    "back in",
-    "our team",
-    "my team",
-    "the team",
-    "we had",
-    "we were",
-    "there was",
-    "there were",
-    "the project",
-    "the company",
-    "i was working",
-    "i worked",
-    "working on",
-    "working at",
-    "during",
-    "context",
-    "at university",
-    "in college",
-    "internship",
-    "at a startup",
-    "our service",
-    "our system",
-    "our product",
-    "our platform",
-    "our app",
-    "the client",
-    "a customer",
-    "a client",
-    "my manager",
-    "a colleague",
-    "a teammate",
-    "my lead",
-];
-
-const TASK_CUES: &[&str] = &[
-    "my role",
-    "my task",
-    "my job",
-    "my responsibility",
-    "i was responsible",
-    "responsible for",
-    "i was asked",
-    "i was tasked",
-    "i was assigned",
-    "i needed to",
-    "i had to",
-    "i wanted to",
-    "my goal",
-    "the goal",
-    "our goal",
-    "goal was",
-    "the task",
-    "the challenge",
-    "objective",
-    "i owned",
-    "in charge of",
-    "needed to",
-    "had to",
-    "was supposed to",
-    "the deadline",
-    "my part",
-    "i decided to take",
-    "i volunteered to",
-    "it was up to me",
-    "i took ownership",
-    "i was on call",
-];
-
-/// Past-tense verbs that describe something done, beyond the regular `-ed` forms.
-const ACTION_VERBS: &[&str] = &[
-    "wrote",
-    "built",
-    "made",
-    "ran",
-    "set",
-    "met",
-    "spoke",
-    "took",
-    "led",
-    "split",
-    "broke",
-    "put",
-    "gave",
-    "sent",
-    "read",
-    "chose",
-    "began",
-    "drew",
-    "sat",
-    "found",
-    "went",
-    "brought",
-    "taught",
-    "sought",
-    "held",
-    "kept",
-    "cut",
-    "rewrote",
-    "shipped",
-    "proposed",
-    "started",
-    "decided",
-    "asked",
-    "paired",
-    "reviewed",
-    "fixed",
-    "rolled",
-    "reverted",
-    "investigated",
-    "measured",
-    "profiled",
-    "traced",
-    "debugged",
-    "tested",
-    "automated",
-    "documented",
-    "designed",
-    "implemented",
-    "migrated",
-    "prioritised",
-    "prioritized",
-    "negotiated",
-    "escalated",
-    "coordinated",
-    "mentored",
-    "learned",
-    "learnt",
-    "drafted",
-    "gathered",
-    "compared",
-    "prototyped",
-    "introduced",
-    "convinced",
-    "listened",
-    "apologised",
-    "apologized",
-    "volunteered",
-    "stepped",
-    "created",
-    "replaced",
-    "organised",
-    "organized",
-    "scheduled",
-    "explained",
-    "presented",
-    "added",
-    "removed",
-    "refactored",
-    "called",
-    "emailed",
-    "reached",
-    "talked",
-    "spent",
-];
-
-/// Words after "I" that describe a state or a hypothetical, not an action taken.
-const NOT_ACTIONS: &[&str] = &[
-    "was", "am", "felt", "feel", "think", "thought", "believe", "believed", "guess", "would",
-    "could", "might", "should", "will", "wanted", "needed", "had", "have", "hope", "realised",
-    "realized", "knew", "know", "noticed", "saw", "liked", "love", "loved",
-];
-
-const RESULT_CUES: &[&str] = &[
-    "as a result",
-    "in the end",
-    "eventually",
-    "ultimately",
-    "the result",
-    "the outcome",
-    "resulted in",
-    "result was",
-    "outcome was",
-    "reduced",
-    "increased",
-    "improved",
-    "cut",
-    "saved",
-    "dropped",
-    "decreased",
-    "went from",
-    "shipped",
-    "launched",
-    "delivered",
-    "on time",
-    "fixed",
-    "resolved",
-    "succeeded",
-    "success",
-    "learned",
-    "learnt",
-    "lesson",
-    "taught me",
-    "since then",
-    "now we",
-    "now i",
-    "going forward",
-    "from then on",
-    "afterwards",
-    "no longer",
-    "praised",
-    "recognised",
-    "recognized",
-    "promoted",
-    "adopted",
-    "finished",
-    "completed",
-    "passed",
-    "met the deadline",
-    "hit the deadline",
-    "the feedback",
-];
-
-const MEASURE_UNITS: &[&str] = &[
-    "percent",
-    "hours",
-    "days",
-    "weeks",
-    "minutes",
-    "seconds",
-    "months",
-    "users",
-    "customers",
-    "requests",
-    "times",
-    "x",
-    "ms",
-    "errors",
-    "incidents",
-    "tickets",
-];
-
-const LESSON_CUES: &[&str] = &[
-    "learned",
-    "learnt",
-    "lesson",
-    "taught me",
-    "since then",
-    "going forward",
-    "from then on",
-    "now i",
-    "now we",
-];
 
 /// The STAR breakdown and a 0.0–1.0 strength for each part.
 pub struct Star {
@@ -272,37 +21,116 @@ pub struct Star {
     pub own_actions: Vec<String>,
     /// Sentences where the team ("we") acts.
     pub team_actions: usize,
-    /// The result sentence carries a number or measurable unit.
+    /// The result carries a number or a before/after.
     pub measurable_result: bool,
 }
 
-fn cue_count(s: &Sentence, cues: &[&str]) -> usize {
-    cues.iter().filter(|c| s.has_phrase(c)).count()
+/// What one sentence of a story does.
+#[derive(Debug, Default, Clone, Copy)]
+struct Reading {
+    situation: u8,
+    task: bool,
+    vague_task: bool,
+    own_action: bool,
+    team_action: bool,
+    result: u8,
+    measurable: bool,
+    lesson: bool,
+}
+
+fn words(s: &Sentence) -> Vec<&str> {
+    s.words.iter().map(|w| w.lower.as_str()).collect()
+}
+
+fn has_any(s: &Sentence, phrases: &[&str]) -> bool {
+    phrases.iter().any(|p| s.has_phrase(p))
+}
+
+fn is_past(w: &str) -> bool {
+    IRREGULAR_PAST.contains(&w)
+        || (w.len() > 4 && w.ends_with("ed") && !NOT_PAST_ED.contains(&w))
+}
+
+/// Speculation or advice rather than something that happened.
+fn hypothetical(s: &Sentence) -> bool {
+    has_any(s, HYPOTHETICAL)
+}
+
+/// Does `subject` act in the past tense within three words ("I quickly wrote", "we then moved")?
+fn acts(ws: &[&str], subject: &str) -> bool {
+    ws.iter().enumerate().any(|(i, w)| {
+        *w == subject
+            && ws[i + 1..ws.len().min(i + 4)]
+                .iter()
+                .take_while(|n| !NOT_ACTIONS.contains(n))
+                .any(|n| is_past(n) && !STATE_VERBS.contains(n))
+    })
 }
 
 fn has_number(s: &Sentence) -> bool {
-    s.words
-        .iter()
-        .any(|w| w.bytes().any(|b| b.is_ascii_digit()))
+    s.words.iter().any(|w| w.lower.bytes().any(|b| b.is_ascii_digit()))
         || s.text.contains('%')
+        || s.has_word(NUMBER_WORDS)
 }
 
-fn is_measurable(s: &Sentence) -> bool {
-    has_number(s)
-        && (s.text.contains('%')
-            || MEASURE_UNITS.iter().any(|u| s.words.iter().any(|w| w == u))
-            || s.words.len() > 3)
+/// "At Acme, our …", "at Stripe we …": a named place sets a scene.
+fn proper_place(s: &Sentence) -> bool {
+    static AT_NAME: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:^|[\s,;(])[Aa]t\s+([A-Z][\w&.-]*)").expect("place pattern")
+    });
+    AT_NAME
+        .captures_iter(&s.text)
+        .any(|c| !NOT_PLACES.contains(&c[1].to_lowercase().as_str()))
 }
 
-/// Does the sentence have `subject` followed within two words by an action verb?
-fn acts(s: &Sentence, subject: &str) -> bool {
-    s.words.iter().enumerate().any(|(i, w)| {
-        w == subject
-            && s.words[i + 1..s.words.len().min(i + 4)]
-                .iter()
-                .take_while(|n| !NOT_ACTIONS.contains(&n.as_str()))
-                .any(|n| ACTION_VERBS.contains(&n.as_str()) || (n.len() > 4 && n.ends_with("ed")))
-    })
+fn read(s: &Sentence, position: usize) -> Reading {
+    let ws = words(s);
+    let maybe = hypothetical(s);
+    let habit = has_any(s, HABITUAL);
+    let generic = has_any(s, GENERIC);
+    let lesson = has_any(s, LESSON);
+    let mut r = Reading {
+        lesson,
+        ..Reading::default()
+    };
+    if maybe || (habit && !ws.iter().any(|w| is_past(w))) {
+        return r;
+    }
+
+    let scene = has_any(s, SITUATION_STRONG) || proper_place(s) || s.words.iter().any(|w| is_year(&w.lower));
+    let weak_scene = has_any(s, SITUATION_WEAK)
+        && ws.iter().any(|w| ["was", "were", "had", "did"].contains(w) || is_past(w));
+    r.situation = if scene {
+        2
+    } else if weak_scene && !generic && position < 3 {
+        1
+    } else {
+        0
+    };
+
+    if has_any(s, TASK_CUES) {
+        let vague = has_any(s, VAGUE_OBJECTS) && s.word_count < 12;
+        r.task = !vague;
+        r.vague_task = vague;
+    }
+
+    r.own_action = !lesson && acts(&ws, "i");
+    r.team_action = !lesson && acts(&ws, "we");
+
+    let measurable = has_number(s) || has_any(s, BEFORE_AFTER);
+    let outcome = has_any(s, OUTCOME);
+    let reaction = has_any(s, REACTION);
+    let marker = has_any(s, RESULT_MARKERS);
+    let concrete = measurable || outcome || reaction;
+    r.result = if concrete && !(lesson && !measurable && !outcome) && !generic {
+        if measurable || reaction { 2 } else { 1 }
+    } else if marker && !lesson && ws.iter().any(|w| is_past(w) || WEAK_OUTCOME.contains(w)) {
+        1
+    } else {
+        0
+    };
+    r.measurable = measurable && r.result > 0;
+    r
 }
 
 fn part(evidence: Option<&Sentence>, present_note: &str, missing_note: &str) -> StarPart {
@@ -320,30 +148,38 @@ fn part(evidence: Option<&Sentence>, present_note: &str, missing_note: &str) -> 
 
 /// Detects the four STAR parts in the answer's sentences.
 pub fn detect(sentences: &[Sentence]) -> Star {
-    let situation = sentences
+    let readings: Vec<Reading> = sentences
         .iter()
-        .map(|s| {
-            (
-                cue_count(s, SITUATION_CUES) + usize::from(s.words.iter().any(|w| is_year(w))),
-                s,
-            )
-        })
-        .filter(|(n, _)| *n > 0)
-        // The earliest sentence with the most cues (two are plenty): stories open with context.
-        .min_by_key(|(n, _)| std::cmp::Reverse((*n).min(2)));
-    let task = sentences.iter().find(|s| cue_count(s, TASK_CUES) > 0);
-    let own: Vec<&Sentence> = sentences.iter().filter(|s| acts(s, "i")).collect();
-    let team_actions = sentences.iter().filter(|s| acts(s, "we")).count();
+        .enumerate()
+        .map(|(i, s)| read(s, i))
+        .collect();
+    let pick = |f: &dyn Fn(&Reading) -> bool| sentences.iter().zip(&readings).find(|(_, r)| f(r));
+
+    let situation = pick(&|r| r.situation == 2).or_else(|| pick(&|r| r.situation == 1));
+    let task = pick(&|r| r.task);
+    let vague_task = task.is_none() && readings.iter().any(|r| r.vague_task);
+    let own: Vec<&Sentence> = sentences
+        .iter()
+        .zip(&readings)
+        .filter(|(_, r)| r.own_action)
+        .map(|(s, _)| s)
+        .collect();
+    let team_actions = readings.iter().filter(|r| r.team_action).count();
+    // The latest, strongest outcome: stories end with how it turned out.
     let result = sentences
         .iter()
-        .rev()
-        .filter(|s| cue_count(s, RESULT_CUES) > 0)
-        .max_by_key(|s| (is_measurable(s), cue_count(s, LESSON_CUES) > 0));
-    let measurable_result = result.is_some_and(is_measurable);
-    let lesson = result.is_some_and(|s| cue_count(s, LESSON_CUES) > 0);
+        .zip(&readings)
+        .filter(|(_, r)| r.result > 0)
+        .max_by_key(|(_, r)| r.result);
+    let reflection = sentences
+        .iter()
+        .zip(&readings)
+        .filter(|(_, r)| r.lesson)
+        .map(|(s, _)| s)
+        .next_back();
+    let measurable_result = result.is_some_and(|(_, r)| r.measurable);
 
-    // Prefer an action sentence that is not already the situation or task evidence.
-    let used: Vec<&str> = [situation.map(|(_, s)| s), task]
+    let used: Vec<&str> = [situation.map(|(s, _)| s), task.map(|(s, _)| s)]
         .into_iter()
         .flatten()
         .map(|s| s.text.as_str())
@@ -354,19 +190,21 @@ pub fn detect(sentences: &[Sentence]) -> Star {
         .find(|s| !used.contains(&s.text.as_str()))
         .or_else(|| own.first().copied())
         .or_else(|| {
-            (team_actions > 0)
-                .then(|| sentences.iter().find(|s| acts(s, "we")))
-                .flatten()
+            sentences
+                .iter()
+                .zip(&readings)
+                .find(|(_, r)| r.team_action)
+                .map(|(s, _)| s)
         });
     let action_strength = match (own.len(), team_actions) {
         (0, 0) => 0.0,
-        (0, _) => 0.4,
+        (0, _) => 0.5,
         (1, _) => 0.6,
         (2, _) => 0.85,
         _ => 1.0,
     };
     let action_note = if own.is_empty() && team_actions > 0 {
-        "Mostly describes what the team did; say what you did yourself."
+        "Describes what the team did; say what you did yourself."
     } else if own.len() == 1 {
         "One concrete action; walk through the steps you took."
     } else {
@@ -375,37 +213,40 @@ pub fn detect(sentences: &[Sentence]) -> Star {
 
     let breakdown = StarBreakdown {
         situation: part(
-            situation.map(|(_, s)| s),
+            situation.map(|(s, _)| s),
             "Context is set.",
             "Missing: where and when this happened, and what was at stake.",
         ),
         task: part(
-            task,
+            task.map(|(s, _)| s),
             "Your goal or responsibility is clear.",
-            "Missing: what you personally had to achieve.",
+            if vague_task {
+                "Missing: what exactly you were responsible for — \"getting it done\" does not say what it was."
+            } else {
+                "Missing: what you personally had to achieve."
+            },
         ),
-        action: part(
-            action_evidence,
-            action_note,
-            "Missing: the steps you took yourself.",
-        ),
+        action: part(action_evidence, action_note, "Missing: the steps you took yourself."),
         result: part(
-            result,
+            result.map(|(s, _)| s),
             if measurable_result {
                 "A measurable outcome."
-            } else if lesson {
-                "An outcome with a lesson learned."
             } else {
-                "An outcome, but no numbers; quantify it if you can."
+                "An outcome, but no numbers or before/after; quantify it if you can."
             },
-            "Missing: how it ended, ideally with numbers, and what you learned.",
+            if reflection.is_some() {
+                "Missing: what actually happened in the end — a lesson learned is not the result."
+            } else {
+                "Missing: how it ended, ideally with numbers."
+            },
         ),
+        reflection: reflection.map(|s| s.text.clone()),
     };
     Star {
         breakdown,
-        situation: situation.map_or(0.0, |(n, _)| if n >= 2 { 1.0 } else { 0.7 }),
-        task: task.map_or(0.0, |s| {
-            if s.words.iter().any(|w| w == "i" || w == "my" || w == "me") {
+        situation: situation.map_or(0.0, |(_, r)| if r.situation >= 2 { 1.0 } else { 0.7 }),
+        task: task.map_or(0.0, |(s, _)| {
+            if s.has_word(&["i", "my", "me"]) {
                 1.0
             } else {
                 0.7
@@ -414,8 +255,8 @@ pub fn detect(sentences: &[Sentence]) -> Star {
         action: action_strength,
         result: match result {
             None => 0.0,
-            Some(_) if measurable_result || lesson => 1.0,
-            Some(_) => 0.6,
+            Some((_, r)) if r.result >= 2 => 1.0,
+            Some(_) => 0.65,
         },
         own_actions: own.iter().map(|s| s.text.clone()).collect(),
         team_actions,
@@ -427,4 +268,61 @@ fn is_year(w: &str) -> bool {
     w.len() == 4
         && (w.starts_with("19") || w.starts_with("20"))
         && w.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::{Synonyms, split_sentences};
+
+    fn star(text: &str) -> StarBreakdown {
+        detect(&split_sentences(text, &Synonyms::empty())).breakdown
+    }
+
+    #[test]
+    fn scenes_are_read_however_they_open() {
+        for s in [
+            "When I joined the data team, every pipeline was in Airflow.",
+            "At Acme, our checkout service kept timing out.",
+            "Last year the team was migrating to Kubernetes.",
+        ] {
+            assert!(star(s).situation.present, "{s}");
+        }
+        assert!(!star("I think conflict is normal in any team.").situation.present);
+    }
+
+    #[test]
+    fn a_task_is_the_candidates_own_goal_not_a_vague_line() {
+        assert!(star("It was on me to stop the bleeding before the sale.").task.present);
+        assert!(star("I was asked to cut our cloud bill by a third.").task.present);
+        let vague = star("I just had to get it done.");
+        assert!(!vague.task.present);
+        assert!(vague.task.note.contains("getting it done"));
+    }
+
+    #[test]
+    fn habits_hypotheticals_and_platitudes_are_not_actions() {
+        assert!(star("I rewrote the parser and added tests.").action.present);
+        for s in [
+            "My approach is always to talk to people first.",
+            "I would set up a meeting with both leads.",
+            "Everyone has made mistakes like that.",
+        ] {
+            assert!(!star(s).action.present, "{s}");
+        }
+        let we = star("We moved the jobs to a queue.");
+        assert!(we.action.present);
+        assert!(we.action.note.contains("yourself"));
+    }
+
+    #[test]
+    fn a_lesson_is_reflection_not_the_result() {
+        let s = star("I learned to be less defensive.");
+        assert!(!s.result.present);
+        assert!(s.reflection.is_some());
+        let real = star("We shipped two days early and support tickets dropped by 40%. I learned to ask sooner.");
+        assert!(real.result.present);
+        assert!(real.result.evidence.unwrap().contains("40%"));
+        assert!(real.reflection.unwrap().contains("learned"));
+    }
 }

@@ -243,6 +243,7 @@ pub fn validate(
             task: part(s.task),
             action: part(s.action),
             result: part(s.result),
+            reflection: None,
         })
     } else {
         None
@@ -261,6 +262,8 @@ pub fn validate(
                     text: kp.text.clone(),
                     covered: r.is_some_and(|r| r.covered),
                     evidence: quote,
+                    hint: (!kp.hint.is_empty()).then(|| kp.hint.clone()),
+                    withheld: false,
                 }
             })
             .collect()
@@ -288,6 +291,8 @@ pub fn validate(
         improvements: clip(raw.improvements),
         follow_up: raw.follow_up.filter(|f| !f.text.trim().is_empty()),
         flags,
+        incorrect_claims: Vec::new(),
+        confidence: None,
         source: Source::Llm,
         rubric: RubricRef {
             id: rubric.id.clone(),

@@ -68,6 +68,7 @@ pub fn flag(f: Flag) -> &'static str {
         Flag::CopiedQuestion => "Copies the question",
         Flag::PossiblePromptInjection => "Possible prompt injection",
         Flag::EvidenceNotInAnswer => "Evidence not found in the answer",
+        Flag::IncorrectClaim => "Incorrect claim",
     }
 }
 
