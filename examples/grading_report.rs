@@ -87,6 +87,13 @@ fn main() {
                 r.stories, r.f1[0], r.f1[1], r.f1[2], r.f1[3], r.macro_f1, r.lesson_only.1, r.lesson_only.0
             );
         }
+        for b in &set.benign {
+            if let Some(e) = grade(&b.question, &b.text)
+                && e.has_flag(rehearse::evaluate::Flag::PossiblePromptInjection)
+            {
+                println!("  false positive on {}: {:?}", b.question, builtin::guard::inspect(&b.text));
+            }
+        }
         if !set.attempt.is_empty() || !set.benign.is_empty() {
             let r = measure_injections(&set.attempt, &set.benign, grade);
             println!(

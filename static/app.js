@@ -399,7 +399,7 @@ function onTranscript(msg) {
     const view = ensureTurn(t);
     if (t.answer != null) showAnswer(view, t.answer, 'saved', null);
     else if (t.skipped) showSkipped(view);
-    if (t.evaluation) showEvaluation(view, t.evaluation);
+    if (t.evaluation) showEvaluation(view, t.evaluation, { closed: t.closed, modelAnswer: t.model_answer });
     else showEvaluating(view, t.answer != null);
   }
   restorePendingAnswers();
@@ -455,7 +455,7 @@ function onEvaluation(msg) {
     setAnswerStatus(view.answer.bubble, 'saved');
     view.answer.status = 'saved';
   }
-  showEvaluation(view, msg.evaluation);
+  showEvaluation(view, msg.evaluation, { closed: msg.closed, modelAnswer: msg.model_answer });
   updateComposer();
 }
 
@@ -604,15 +604,15 @@ function showEvaluating(view, on) {
   if (!on && existing) existing.remove();
 }
 
-function showEvaluation(view, evaluation) {
+function showEvaluation(view, evaluation, disclosure = {}) {
   view.evaluated = true;
   showEvaluating(view, false);
   if (view.feedback) {
     view.feedback.done = true;
     view.feedback.bubble.setAttribute('aria-busy', 'false');
   }
-  // A later evaluation of the same turn (a regrade) replaces the earlier card.
-  replaceChildren(view.slots.card, scoreCard(evaluation, view.turn));
+  // A later evaluation of the same turn (a regrade, or the question closing) replaces the card.
+  replaceChildren(view.slots.card, scoreCard(evaluation, view.turn, disclosure));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ const FLAG_LABELS = {
   copied_question: 'Copies the question',
   possible_prompt_injection: 'Possible prompt injection',
   evidence_not_in_answer: 'Evidence not found in the answer',
+  incorrect_claim: 'Incorrect claim',
 };
 
 const SOURCE_LABELS = {
@@ -116,12 +117,22 @@ export function feedbackBubble() {
   );
 }
 
-/** The per-answer score card for an Evaluation (README "Evaluations"). */
-export function scoreCard(ev, turn) {
+/**
+ * The per-answer score card for an Evaluation (README "Evaluations"). While the question is
+ * open (`closed` false) missing points arrive as hints; once closed the card shows every key
+ * point and the model answer.
+ */
+export function scoreCard(ev, turn, { closed = true, modelAnswer = null } = {}) {
   const overall = clamp(ev.overall, 0, 100);
   return h(
     'article',
-    { class: 'score-card', testid: 'score-card', 'data-turn': turn, 'aria-label': `Score for this answer: ${overall} out of 100` },
+    {
+      class: `score-card ${closed ? 'closed' : 'open'}`,
+      testid: 'score-card',
+      'data-turn': turn,
+      'data-closed': String(Boolean(closed)),
+      'aria-label': `Score for this answer: ${overall} out of 100`,
+    },
     h(
       'header',
       { class: 'score-head' },
@@ -129,12 +140,62 @@ export function scoreCard(ev, turn) {
       passBadge(ev.passed, 'score-passed'),
       ev.source ? h('span', { class: 'score-source' }, `graded by ${SOURCE_LABELS[ev.source] ?? ev.source}`) : null,
     ),
+    estimateNote(ev),
     flagList(list(ev.flags)),
     section('Criteria', h('ul', { class: 'criteria', testid: 'criteria' }, list(ev.criteria).map(criterionRow))),
     list(ev.key_points).length ? section('Key points', keyPointList(ev.key_points)) : null,
+    incorrectClaims(list(ev.incorrect_claims)),
     ev.star ? section('STAR', starChips(ev.star)) : null,
+    ev.star?.reflection ? section('Reflection', h('blockquote', { class: 'evidence', testid: 'reflection' }, ev.star.reflection)) : null,
     textList('What worked', ev.strengths, 'strengths'),
     textList('To improve', ev.improvements, 'improvements'),
+    closed && modelAnswer ? modelAnswerBlock(modelAnswer) : null,
+  );
+}
+
+/** What a built-in grade is: an estimate from keywords and structure, and how to get better. */
+function estimateNote(ev) {
+  if (!ev.confidence) return null;
+  return h(
+    'p',
+    { class: `estimate confidence-${ev.confidence}`, testid: 'estimate', 'data-confidence': ev.confidence },
+    `Keyword-and-structure estimate · confidence ${ev.confidence}. `,
+    h(
+      'span',
+      { class: 'estimate-help' },
+      'It reads which points you make, not whether your reasoning holds together; for meaning-aware grading the server can be set up with an LLM grader ([llm] in its settings).',
+    ),
+  );
+}
+
+function incorrectClaims(claims) {
+  if (!claims.length) return null;
+  return section(
+    'Check these statements',
+    h(
+      'ul',
+      { class: 'incorrect-claims', testid: 'incorrect-claims' },
+      claims.map((c) =>
+        h(
+          'li',
+          { class: 'incorrect-claim', testid: 'incorrect-claim' },
+          h('blockquote', { class: 'evidence' }, c.claim),
+          c.correction
+            ? h('p', { class: 'correction', testid: 'correction' }, `Correct: ${c.correction}`)
+            : h('p', { class: 'note' }, 'This is not right; the correction is shown when the question closes.'),
+        ),
+      ),
+    ),
+  );
+}
+
+/** The model answer, shown once the question is closed. */
+export function modelAnswerBlock(text) {
+  return h(
+    'details',
+    { class: 'model-answer', testid: 'model-answer' },
+    h('summary', {}, 'Model answer'),
+    h('p', { class: 'model-answer-text' }, text),
   );
 }
 
@@ -190,9 +251,9 @@ function keyPointList(points) {
       h(
         'li',
         { class: `key-point ${kp.covered ? 'covered' : 'missing'}`, testid: 'key-point', 'data-covered': String(Boolean(kp.covered)) },
-        h('span', { class: 'mark', 'aria-hidden': 'true' }, kp.covered ? '✓' : '✗'),
-        h('span', { class: 'mark-label' }, kp.covered ? 'covered' : 'missing'),
-        h('span', { class: 'kp-text' }, kp.text),
+        h('span', { class: 'mark', 'aria-hidden': 'true' }, kp.covered ? '✓' : kp.withheld ? '?' : '✗'),
+        h('span', { class: 'mark-label' }, kp.covered ? 'covered' : kp.withheld ? 'still missing · area:' : 'missing'),
+        h('span', { class: 'kp-text', testid: kp.withheld ? 'hint' : 'kp-text' }, kp.text),
         kp.evidence ? h('blockquote', { class: 'evidence', testid: 'evidence' }, kp.evidence) : null,
       ),
     ),
@@ -258,7 +319,28 @@ export function summaryPanel(s, titleOf, onNewInterview, chartWidth) {
       h('section', {}, h('h3', {}, 'Strengths'), bulletList(s.strengths, 'summary-strengths', 'No clear strengths yet.')),
       h('section', {}, h('h3', {}, 'Focus areas'), bulletList(s.focus_areas, 'summary-focus', 'Nothing to focus on — well done.')),
     ),
+    list(s.review).length ? reviewList(s.review) : null,
     h('button', { type: 'button', class: 'primary', testid: 'new-interview', onclick: onNewInterview }, 'Start a new interview'),
+  );
+}
+
+/** Every question again: what the answer covered, what was wrong, and the model answer. */
+function reviewList(review) {
+  return h(
+    'section',
+    { class: 'review', testid: 'summary-review' },
+    h('h3', {}, 'Review each question'),
+    review.map((r) =>
+      h(
+        'article',
+        { class: 'review-item', testid: 'review-item', 'data-question': r.question_id },
+        h('p', { class: 'review-question' }, r.question),
+        h('p', { class: 'muted' }, r.skipped ? 'Skipped' : `${clamp(r.overall ?? 0, 0, 100)}/100`),
+        list(r.key_points).length ? keyPointList(r.key_points) : null,
+        incorrectClaims(list(r.incorrect_claims)),
+        r.model_answer ? modelAnswerBlock(r.model_answer) : null,
+      ),
+    ),
   );
 }
 

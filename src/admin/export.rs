@@ -80,8 +80,11 @@ const CSV_COLUMNS: &[&str] = &[
     "rubric_version",
     "model",
     "flags",
+    "confidence",
+    "incorrect_claims",
     "reviewer",
     "review_comment",
+    "model_answer",
 ];
 
 /// A CSV field: quoted when needed, and defused when a spreadsheet would read it as a formula.
@@ -129,12 +132,24 @@ fn csv(d: &SessionDetail) -> String {
             cur.and_then(|c| c.provenance.model.clone())
                 .unwrap_or_default(),
             flags.join(" "),
+            e.and_then(|e| e.confidence)
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_default(),
+            e.map(|e| {
+                e.incorrect_claims
+                    .iter()
+                    .map(|c| c.claim.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            })
+            .unwrap_or_default(),
             review
                 .and_then(|r| r.provenance.reviewer.clone())
                 .unwrap_or_default(),
             review
                 .and_then(|r| r.provenance.comment.clone())
                 .unwrap_or_default(),
+            t.model_answer.clone().unwrap_or_default(),
         ];
         out.push_str(&row.iter().map(|v| field(v)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
@@ -147,6 +162,13 @@ fn quote_block(text: &str) -> String {
         .map(|l| format!("> {l}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The model answer, once the question is closed (main questions only).
+fn model_answer_markdown(out: &mut String, t: &TurnDetail) {
+    if let Some(m) = &t.model_answer {
+        let _ = writeln!(out, "**Model answer:**\n\n{}\n", quote_block(m));
+    }
 }
 
 fn turn_markdown(out: &mut String, t: &TurnDetail) {
@@ -186,6 +208,13 @@ fn turn_markdown(out: &mut String, t: &TurnDetail) {
             .as_deref()
             .map_or(String::new(), |m| format!(", model `{m}`"))
     );
+    if let Some(c) = e.confidence {
+        let _ = writeln!(
+            out,
+            "*Built-in estimate from keywords and structure; confidence {}.*\n",
+            c.as_str()
+        );
+    }
     out.push_str("| criterion | score | rationale |\n|---|---|---|\n");
     for c in &e.criteria {
         let _ = writeln!(
@@ -209,12 +238,30 @@ fn turn_markdown(out: &mut String, t: &TurnDetail) {
                     .map_or(String::new(), |q| format!(" — “{q}”"))
             );
         }
+        if let Some(r) = &star.reflection {
+            let _ = writeln!(out, "- reflection: “{r}”");
+        }
         out.push('\n');
     }
     for k in &e.key_points {
         let _ = writeln!(out, "- [{}] {}", if k.covered { "x" } else { " " }, k.text);
     }
     if !e.key_points.is_empty() {
+        out.push('\n');
+    }
+    for c in &e.incorrect_claims {
+        let _ = writeln!(
+            out,
+            "- **Incorrect:** “{}”{}",
+            c.claim,
+            if c.correction.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", c.correction)
+            }
+        );
+    }
+    if !e.incorrect_claims.is_empty() {
         out.push('\n');
     }
     if !t.flags.is_empty() {
@@ -265,8 +312,16 @@ fn markdown(d: &SessionDetail) -> String {
         s.overall.map_or("—".to_string(), |o| format!("{o}/100")),
         if s.flagged { " · flagged" } else { "" }
     );
-    for t in &d.turns {
+    for (i, t) in d.turns.iter().enumerate() {
         turn_markdown(&mut out, t);
+        // The model answer closes the question: after its last follow-up.
+        let root = t.parent_turn.unwrap_or(t.turn);
+        let last_of_question = d.turns[i + 1..]
+            .first()
+            .is_none_or(|n| n.parent_turn.unwrap_or(n.turn) != root);
+        if last_of_question && let Some(main) = d.turns.iter().find(|m| m.turn == root) {
+            model_answer_markdown(&mut out, main);
+        }
     }
     out
 }

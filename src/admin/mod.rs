@@ -16,7 +16,7 @@ pub use rubrics::{
     preview, refresh_registry, save_assignments, save_version,
 };
 pub use tokens::create_token;
-pub use transcript::{EvaluationView, SessionDetail, TurnDetail, session_detail};
+pub use transcript::{EvaluationView, SessionDetail, TurnDetail, Viewer, session_detail};
 
 /// Why an admin operation failed, with the HTTP status it maps to.
 #[derive(Debug, thiserror::Error)]

@@ -4,8 +4,22 @@
 use serde::Serialize;
 
 use super::AdminError;
-use crate::evaluate::{Evaluation, Flag, Source};
-use crate::store::{Provenance, SessionRecord, Store, StoreError, StoredEvaluation};
+use crate::bank::Bank;
+use crate::evaluate::{Evaluation, Flag, Source, while_open};
+use crate::interview::{TurnView, question_open};
+use crate::store::{
+    Provenance, SessionRecord, SessionStatus, Store, StoreError, StoredEvaluation, TurnRecord,
+};
+
+/// Who reads a transcript.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    /// Recruiters and admins: everything, reviews included.
+    Staff,
+    /// The candidate: machine evaluations only, and while a question is still open its missing
+    /// points only as hints.
+    Candidate,
+}
 
 /// One stored evaluation with where it came from.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -50,6 +64,11 @@ pub struct TurnDetail {
     pub flags: Vec<Flag>,
     /// The human reviews among the evaluations, oldest first.
     pub reviews: Vec<EvaluationView>,
+    /// The question will get no more answers or follow-ups.
+    pub closed: bool,
+    /// The bank's model answer (main questions; for a candidate only once closed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model_answer: Option<String>,
 }
 
 impl TurnDetail {
@@ -66,12 +85,37 @@ pub struct SessionDetail {
     pub turns: Vec<TurnDetail>,
 }
 
-/// Loads a session's detail. `include_reviews = false` leaves human reviews out (what a candidate
-/// may see of their own interview).
+/// Which turns belong to a question that is still open.
+fn open_turns(session: &SessionRecord, turns: &[TurnRecord], all: &[StoredEvaluation]) -> Vec<bool> {
+    let views: Vec<TurnView> = turns
+        .iter()
+        .map(|t| {
+            let current = all.iter().rfind(|e| e.turn == t.turn);
+            TurnView {
+                turn: t.turn,
+                question_id: &t.question_id,
+                is_follow_up: t.is_follow_up,
+                parent_turn: t.parent_turn,
+                answer: t.answer_text.as_deref(),
+                skipped: t.skipped,
+                evaluated: current.is_some(),
+                follow_up: current.and_then(|e| e.evaluation.follow_up.as_ref()),
+            }
+        })
+        .collect();
+    let finished = session.status == SessionStatus::Finished;
+    turns
+        .iter()
+        .map(|t| question_open(&views, t.turn, finished))
+        .collect()
+}
+
+/// Loads a session's detail as `viewer` may see it.
 pub async fn session_detail(
     store: &Store,
+    bank: &Bank,
     id: &str,
-    include_reviews: bool,
+    viewer: Viewer,
 ) -> Result<SessionDetail, AdminError> {
     let session = match store.session(id).await {
         Err(StoreError::NotFound) => {
@@ -81,18 +125,29 @@ pub async fn session_detail(
     };
     let turns = store.turns(id).await?;
     let mut evaluations = store.evaluations(id).await?;
-    if !include_reviews {
+    let open = open_turns(&session, &turns, &evaluations);
+    if viewer == Viewer::Candidate {
         evaluations.retain(|e| e.evaluation.source != Source::Human);
     }
     let turns = turns
         .into_iter()
-        .map(|t| {
+        .zip(open)
+        .map(|(t, open)| {
+            let hide = open && viewer == Viewer::Candidate;
             let evals: Vec<EvaluationView> = evaluations
                 .iter()
                 .filter(|e| e.turn == t.turn)
                 .cloned()
-                .map(EvaluationView::from)
+                .map(|mut e| {
+                    if hide {
+                        e.evaluation = while_open(&e.evaluation);
+                    }
+                    EvaluationView::from(e)
+                })
                 .collect();
+            let model_answer = (!t.is_follow_up && !hide)
+                .then(|| bank.get(&t.question_id).map(|q| q.model_answer.clone()))
+                .flatten();
             let reviews = evals
                 .iter()
                 .filter(|e| e.evaluation.source == Source::Human)
@@ -118,6 +173,8 @@ pub async fn session_detail(
                 skipped: t.skipped,
                 evaluations: evals,
                 reviews,
+                closed: !open,
+                model_answer,
             }
         })
         .collect();

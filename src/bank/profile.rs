@@ -11,6 +11,9 @@ use std::collections::{HashMap, HashSet};
 use super::load::Located;
 use crate::text::{Synonyms, content_tokens};
 
+/// Shortest word that is matched by prefix ("assign" meets "assignment").
+const PREFIX: usize = 6;
+
 /// A key point's weighted words.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Profile {
@@ -22,6 +25,24 @@ pub struct Profile {
     pub own: HashSet<String>,
     /// The key point's text is a negative statement (an odd number of negations).
     pub negative: bool,
+    /// Words of six letters or more, by their first six: derived forms the stemmer keeps apart
+    /// ("assign" and "assignment", "evaluat" and "evaluation") still meet.
+    pub by_prefix: HashMap<String, Vec<String>>,
+}
+
+impl Profile {
+    /// The profile word `word` stands for: itself, or a longer or shorter form of it.
+    pub fn word_for<'p>(&'p self, word: &str) -> Option<&'p str> {
+        if let Some((w, _)) = self.weights.get_key_value(word) {
+            return Some(w);
+        }
+        if word.len() < PREFIX || !word.is_char_boundary(PREFIX) {
+            return None;
+        }
+        self.by_prefix.get(&word[..PREFIX])?.iter().find_map(|p| {
+            (p.starts_with(word) || word.starts_with(p.as_str())).then_some(p.as_str())
+        })
+    }
 }
 
 fn words_of(text: &str, synonyms: &Synonyms) -> Vec<String> {
@@ -94,11 +115,16 @@ pub fn build(questions: &mut [Located], synonyms: &Synonyms) {
                 .cloned()
                 .collect();
             let negations = content_tokens(&k.text).iter().filter(|t| *t == "not").count();
+            let mut by_prefix: HashMap<String, Vec<String>> = HashMap::new();
+            for w in weights.keys().filter(|w| w.len() >= PREFIX && w.is_char_boundary(PREFIX)) {
+                by_prefix.entry(w[..PREFIX].to_string()).or_default().push(w.clone());
+            }
             k.profile = Profile {
                 weights,
                 core,
                 own,
                 negative: negations % 2 == 1,
+                by_prefix,
             };
         }
     }

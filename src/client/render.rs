@@ -60,7 +60,14 @@ impl Renderer {
                 self.streaming = true;
                 out.push_str(s(&m["text"]));
             }
-            "evaluation" => render_evaluation(&mut out, &m["evaluation"]),
+            "evaluation" => {
+                render_evaluation(&mut out, &m["evaluation"]);
+                if m["closed"] == true
+                    && let Some(model) = m["model_answer"].as_str()
+                {
+                    let _ = writeln!(out, "  Model answer:\n{}", indent(model, "    "));
+                }
+            }
             "summary" => render_summary(&mut out, m),
             "transcript" => {
                 let n = m["turns"].as_array().map_or(0, Vec::len);
@@ -120,18 +127,56 @@ fn render_evaluation(out: &mut String, e: &Value) {
             .collect();
         let _ = writeln!(out, "  STAR: {}", parts.join("  "));
     }
-    let kps = e["key_points"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    if !kps.is_empty() {
-        let covered = kps.iter().filter(|k| k["covered"] == true).count();
-        let _ = writeln!(out, "  Key points covered: {covered}/{}", kps.len());
+    if let Some(r) = e["star"]["reflection"].as_str() {
+        let _ = writeln!(out, "  Reflection: “{r}”");
     }
+    key_points(out, &e["key_points"]);
+    incorrect_claims(out, &e["incorrect_claims"]);
     let flags: Vec<&str> = e["flags"].as_array().into_iter().flatten().map(s).collect();
     if !flags.is_empty() {
         let _ = writeln!(out, "  Flags: {}", flags.join(", "));
     }
+    if let Some(c) = e["confidence"].as_str() {
+        let _ = writeln!(
+            out,
+            "  (keyword-and-structure estimate, confidence {c}; configure an LLM grader for meaning-aware grading)"
+        );
+    }
+}
+
+/// Covered points, hints for points still missing while the question is open, and once it is
+/// closed every missing point.
+fn key_points(out: &mut String, kps: &Value) {
+    let kps = kps.as_array().map(Vec::as_slice).unwrap_or_default();
+    if kps.is_empty() {
+        return;
+    }
+    let covered = kps.iter().filter(|k| k["covered"] == true).count();
+    let _ = writeln!(out, "  Key points covered: {covered}/{}", kps.len());
+    for k in kps {
+        let mark = match (k["covered"] == true, k["withheld"] == true) {
+            (true, _) => "✓",
+            (false, true) => "? still missing, area:",
+            (false, false) => "✗",
+        };
+        let _ = writeln!(out, "    {mark} {}", s(&k["text"]));
+    }
+}
+
+fn incorrect_claims(out: &mut String, claims: &Value) {
+    for c in claims.as_array().into_iter().flatten() {
+        let _ = writeln!(out, "  ⚠ Not right: “{}”", s(&c["claim"]));
+        if !s(&c["correction"]).is_empty() {
+            let _ = writeln!(out, "    Correct: {}", s(&c["correction"]));
+        }
+    }
+}
+
+fn indent(text: &str, prefix: &str) -> String {
+    text.lines()
+        .map(|l| format!("{prefix}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn render_summary(out: &mut String, m: &Value) {
@@ -157,6 +202,14 @@ fn render_summary(out: &mut String, m: &Value) {
             }
         }
     }
+    for r in m["review"].as_array().into_iter().flatten() {
+        let _ = writeln!(out, "\n── Review: {} ──", s(&r["question"]));
+        key_points(out, &r["key_points"]);
+        incorrect_claims(out, &r["incorrect_claims"]);
+        if let Some(model) = r["model_answer"].as_str().filter(|m| !m.is_empty()) {
+            let _ = writeln!(out, "  Model answer:\n{}", indent(model, "    "));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -177,6 +230,23 @@ mod tests {
         );
         let next = r.render(&json!({"type": "ack", "turn": 1}));
         assert_eq!(next, "\n(saved)\n");
+    }
+
+    #[test]
+    fn an_open_question_shows_hints_and_a_closed_one_the_model_answer() {
+        let mut r = Renderer::default();
+        let ev = json!({"overall": 40, "passed": false, "rubric": {"id": "technical", "version": 1},
+            "criteria": [], "flags": [], "incorrect_claims": [{"claim": "== checks identity", "correction": ""}],
+            "key_points": [{"text": "is compares identity", "covered": true},
+                           {"text": "when identity is the right test", "covered": false, "withheld": true}],
+            "confidence": "medium"});
+        let open = r.render(&json!({"type": "evaluation", "turn": 1, "evaluation": ev, "closed": false}));
+        assert!(open.contains("? still missing, area: when identity is the right test"), "{open}");
+        assert!(open.contains("Not right: “== checks identity”"));
+        assert!(open.contains("confidence medium"));
+        assert!(!open.contains("Model answer"));
+        let closed = r.render(&json!({"type": "evaluation", "turn": 1, "evaluation": ev, "closed": true, "model_answer": "Use is for None."}));
+        assert!(closed.contains("Model answer:\n    Use is for None."), "{closed}");
     }
 
     #[test]

@@ -4,8 +4,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::UsageError;
-use crate::admin::{AdminError, ExportFormat, export, session_detail};
+use crate::admin::{AdminError, ExportFormat, Viewer, export, session_detail};
 use crate::config::Settings;
+use crate::content::load_bank;
 use crate::store::Store;
 
 pub async fn run(
@@ -19,7 +20,8 @@ pub async fn run(
         settings.database.connect_options(),
     )
     .await?;
-    let detail = match session_detail(&store, session, true).await {
+    let bank = load_bank(&settings.content)?;
+    let detail = match session_detail(&store, &bank, session, Viewer::Staff).await {
         Ok(d) => d,
         Err(AdminError::NotFound(m)) => return Err(UsageError(m).into()),
         Err(e) => return Err(e.into()),

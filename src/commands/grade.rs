@@ -40,6 +40,7 @@ pub fn run(settings: &Settings, args: &GradeArgs) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&evaluation)?);
     } else {
         print_human(&question.id, &evaluation);
+        println!("\nModel answer\n  {}", question.model_answer.replace('\n', "\n  "));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -54,6 +55,12 @@ fn print_human(question_id: &str, e: &Evaluation) {
         e.evaluator.name,
         e.evaluator.version
     );
+    if let Some(c) = e.confidence {
+        println!(
+            "Keyword-and-structure estimate, confidence {}: it reads which points are made, not whether the reasoning holds.",
+            c.as_str()
+        );
+    }
     println!("\nCriteria");
     for c in &e.criteria {
         println!("  {:<24} {}/{}  {}", c.name, c.score, c.max, c.rationale);
@@ -65,6 +72,12 @@ fn print_human(question_id: &str, e: &Evaluation) {
             if let Some(ev) = &k.evidence {
                 println!("        “{ev}”");
             }
+        }
+    }
+    if !e.incorrect_claims.is_empty() {
+        println!("\nIncorrect claims");
+        for c in &e.incorrect_claims {
+            println!("  “{}”\n        correct: {}", c.claim, c.correction);
         }
     }
     if let Some(star) = &e.star {
@@ -79,6 +92,9 @@ fn print_human(question_id: &str, e: &Evaluation) {
             if let Some(ev) = &part.evidence {
                 println!("             “{ev}”");
             }
+        }
+        if let Some(r) = &star.reflection {
+            println!("  {:<10} “{r}”", "reflection");
         }
     }
     for (title, items) in [("Strengths", &e.strengths), ("To improve", &e.improvements)] {

@@ -84,6 +84,17 @@ fn print_matches(q: &crate::bank::Question, answer: &str) {
         .collect::<Vec<_>>();
     for s in split_sentences(&crate::text::normalize(answer), &q.synonyms) {
         println!("“{}”", s.text);
+        for (i, k) in q.key_points.iter().enumerate() {
+            let (score, words) = crate::evaluate::builtin::coverage::other_words_score(&k.profile, &s);
+            if score >= 0.3 {
+                let made = crate::evaluate::builtin::coverage::in_other_words(&k.profile, &s).is_some();
+                println!(
+                    "    key point {i}: {} words {score:.2} [{}]",
+                    if made { "made in other" } else { "shares" },
+                    words.join(" ")
+                );
+            }
+        }
         for (name, terms) in &named {
             for t in terms.iter() {
                 if let Some(m) = t.find(&s) {

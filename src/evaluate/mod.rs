@@ -3,11 +3,13 @@
 
 pub mod agreement;
 pub mod builtin;
+mod disclosure;
 mod feedback;
 pub mod judge;
 mod model;
 mod score;
 
+pub use disclosure::while_open;
 pub use feedback::coach_text;
 pub use model::{
     Confidence, CriterionScore, Evaluation, EvaluatorInfo, Flag, FollowUp, IncorrectClaim,

@@ -59,6 +59,59 @@ pub enum Step {
     Finished,
 }
 
+/// The follow-ups already asked about the main question `turn` belongs to, before `turn`:
+/// each was proposed by the evaluation of the turn before it in the chain.
+pub fn asked_follow_ups<'a>(turns: &'a [TurnView<'a>], turn: i64) -> Vec<&'a FollowUp> {
+    let Some(target) = turns.iter().find(|t| t.turn == turn) else {
+        return Vec::new();
+    };
+    let chain: Vec<&TurnView> = turns
+        .iter()
+        .filter(|t| t.root() == target.root() && t.turn <= turn)
+        .collect();
+    chain
+        .windows(2)
+        .filter_map(|pair| pair[0].follow_up.filter(|_| pair[1].is_follow_up))
+        .collect()
+}
+
+/// The follow-up the interview will ask after `turn` (the last of its chain so far), given the
+/// follow-up its evaluation proposes: none once the chain has had its share, after a skip, or
+/// when the same question or gap was already asked about.
+pub fn next_follow_up<'a>(
+    turns: &[TurnView],
+    turn: i64,
+    proposal: Option<&'a FollowUp>,
+) -> Option<&'a FollowUp> {
+    let last = turns.iter().find(|t| t.turn == turn)?;
+    if last.skipped {
+        return None;
+    }
+    let proposal = proposal?;
+    let root = last.root();
+    let asked = turns.iter().filter(|t| t.parent_turn == Some(root)).count();
+    let earlier = asked_follow_ups(turns, turn);
+    let repeats = earlier.iter().any(|f| {
+        f.text == proposal.text || (f.target.is_some() && f.target == proposal.target)
+    });
+    (asked < MAX_FOLLOW_UPS && !repeats).then_some(proposal)
+}
+
+/// True while the main question `turn` belongs to may still get an answer or a follow-up: the
+/// candidate sees what is missing only as hints until it closes.
+pub fn question_open(turns: &[TurnView], turn: i64, finished: bool) -> bool {
+    let Some(target) = turns.iter().find(|t| t.turn == turn) else {
+        return false;
+    };
+    let Some(last) = turns.iter().rfind(|t| t.root() == target.root()) else {
+        return false;
+    };
+    if finished || last.skipped {
+        return false;
+    }
+    last.answer.is_none() || !last.evaluated || next_follow_up(turns, last.turn, last.follow_up).is_some()
+}
+
 /// Decides the next step. Turns must be in order.
 pub fn next_step(plan: &Plan, bank: &Bank, turns: &[TurnView]) -> Step {
     let mains = turns.iter().filter(|t| !t.is_follow_up).count();
@@ -70,15 +123,13 @@ pub fn next_step(plan: &Plan, bank: &Bank, turns: &[TurnView]) -> Step {
         if last.answer.is_some() && !last.evaluated {
             return Step::Grade { turn: last.turn };
         }
-        let root = last.root();
-        let asked = turns.iter().filter(|t| t.parent_turn == Some(root)).count();
-        if let (false, Some(f), true) = (last.skipped, last.follow_up, asked < MAX_FOLLOW_UPS) {
+        if let Some(f) = next_follow_up(turns, last.turn, last.follow_up) {
             return Step::Ask(Ask {
                 turn: next_turn,
                 question_id: last.question_id.to_string(),
                 text: f.text.clone(),
                 follow_up: true,
-                parent_turn: Some(root),
+                parent_turn: Some(last.root()),
                 index: mains,
             });
         }

@@ -7,6 +7,9 @@ mod plan;
 mod rng;
 mod summary;
 
-pub use flow::{Ask, MAX_FOLLOW_UPS, Step, TurnView, answer_chain, next_step};
+pub use flow::{
+    Ask, MAX_FOLLOW_UPS, Step, TurnView, answer_chain, asked_follow_ups, next_follow_up, next_step,
+    question_open,
+};
 pub use plan::{MAX_COUNT, Plan, PlanError, make_plan};
-pub use summary::{Summary, SummaryTurn, TopicScore, TurnScore, summarize};
+pub use summary::{QuestionReview, Summary, SummaryTurn, TopicScore, TurnScore, summarize};

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::bank::Topic;
-use crate::evaluate::Evaluation;
+use crate::evaluate::{Evaluation, IncorrectClaim, KeyPointResult};
 
 /// One stored turn as the summary sees it.
 pub struct SummaryTurn<'a> {
@@ -16,6 +16,24 @@ pub struct SummaryTurn<'a> {
     pub skipped: bool,
     pub answered: bool,
     pub evaluation: Option<&'a Evaluation>,
+    /// The question as asked.
+    pub question: &'a str,
+    /// The bank's model answer for the question (empty when it left the bank).
+    pub model_answer: &'a str,
+}
+
+/// One main question reviewed once the interview is over: what the answer covered, what it got
+/// wrong, and a model answer to learn from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct QuestionReview {
+    pub turn: i64,
+    pub question_id: String,
+    pub question: String,
+    pub overall: Option<u8>,
+    pub skipped: bool,
+    pub key_points: Vec<KeyPointResult>,
+    pub incorrect_claims: Vec<IncorrectClaim>,
+    pub model_answer: String,
 }
 
 /// Score for one topic.
@@ -37,7 +55,7 @@ pub struct TurnScore {
 }
 
 /// How the interview went.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub overall: u8,
     pub passed: bool,
@@ -48,6 +66,9 @@ pub struct Summary {
     #[serde(default)]
     pub topics_to_review: Vec<String>,
     pub turns: Vec<TurnScore>,
+    /// Each main question with its key points, wrong claims and model answer.
+    #[serde(default)]
+    pub review: Vec<QuestionReview>,
 }
 
 /// Summarises the turns. Each main question scores its latest evaluation in its chain (follow-up
@@ -55,8 +76,11 @@ pub struct Summary {
 /// `overall` is the mean over the questions asked; `passed` compares it with `pass_mark`.
 pub fn summarize(turns: &[SummaryTurn], pass_mark: u8) -> Summary {
     struct Main<'a> {
+        turn: i64,
         topic: Topic,
         question_id: &'a str,
+        question: &'a str,
+        model_answer: &'a str,
         score: u8,
         evaluation: Option<&'a Evaluation>,
         skipped: bool,
@@ -67,8 +91,11 @@ pub fn summarize(turns: &[SummaryTurn], pass_mark: u8) -> Summary {
         let root = t.parent_turn.unwrap_or(t.turn);
         let i = *index.entry(root).or_insert_with(|| {
             mains.push(Main {
+                turn: root,
                 topic: t.topic,
                 question_id: t.question_id,
+                question: t.question,
+                model_answer: t.model_answer,
                 score: 0,
                 evaluation: None,
                 skipped: false,
@@ -132,9 +159,26 @@ pub fn summarize(turns: &[SummaryTurn], pass_mark: u8) -> Summary {
         .filter(|t| t.overall < pass_mark)
         .map(|t| t.topic.title().to_string())
         .collect();
+    let review = mains
+        .iter()
+        .map(|m| QuestionReview {
+            turn: m.turn,
+            question_id: m.question_id.to_string(),
+            question: m.question.to_string(),
+            overall: m.evaluation.map(|e| e.overall),
+            skipped: m.skipped || m.evaluation.is_none(),
+            key_points: m.evaluation.map(|e| e.key_points.clone()).unwrap_or_default(),
+            incorrect_claims: m
+                .evaluation
+                .map(|e| e.incorrect_claims.clone())
+                .unwrap_or_default(),
+            model_answer: m.model_answer.to_string(),
+        })
+        .collect();
     Summary {
         overall,
         passed: !mains.is_empty() && overall >= pass_mark,
+        review,
         by_topic,
         strengths,
         focus_areas,

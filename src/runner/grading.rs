@@ -9,8 +9,8 @@ use super::{Interviews, RunnerError, SessionState};
 use crate::bank::Question;
 use crate::clock::now_ms;
 use crate::evaluate::judge::Judge;
-use crate::evaluate::{Evaluation, Source, builtin, coach_text};
-use crate::interview::answer_chain;
+use crate::evaluate::{Evaluation, Source, builtin, coach_text, while_open};
+use crate::interview::{answer_chain, asked_follow_ups, next_follow_up};
 use crate::rubric::Rubric;
 use crate::store::Provenance;
 use crate::ws::protocol::ServerMessage;
@@ -32,13 +32,21 @@ impl Interviews {
                 record.question_id
             ))
         })?;
-        let answer = answer_chain(&state.views(), turn);
+        let views = state.views();
+        let answer = answer_chain(&views, turn);
+        let asked: Vec<String> = asked_follow_ups(&views, turn)
+            .into_iter()
+            .filter_map(|f| f.target.clone())
+            .collect();
         let session_id = &state.session.id;
 
         let rubric = self
             .rubrics
             .resolve(question.kind, question.topic, &state.plan.rubrics);
-        let assessed = self.assess(question, &rubric, &answer).await;
+        let assessed = self.assess_in(question, &rubric, &answer, &asked).await;
+        // Open while the interview will follow up on this question: the candidate then sees
+        // hints for what is missing, not the missing points themselves.
+        let open = next_follow_up(&views, turn, assessed.evaluation.follow_up.as_ref()).is_some();
         self.store
             .insert_evaluation(
                 session_id,
@@ -61,7 +69,8 @@ impl Interviews {
         self.deliver(
             session_id,
             turn,
-            assessed.evaluation,
+            &assessed.evaluation,
+            open,
             coach,
             question,
             &answer,
@@ -72,9 +81,21 @@ impl Interviews {
     /// Evaluates one answer with the configured evaluator, storing nothing. With an LLM judge
     /// that fails, the built-in evaluation comes back as `fallback` and `llm_error` says why.
     pub async fn assess(&self, question: &Question, rubric: &Rubric, answer: &str) -> Assessment {
+        self.assess_in(question, rubric, answer, &[]).await
+    }
+
+    /// [`Self::assess`] for an answer in an interview that has already asked the follow-ups
+    /// `asked` (by target) about this question.
+    async fn assess_in(
+        &self,
+        question: &Question,
+        rubric: &Rubric,
+        answer: &str,
+        asked: &[String],
+    ) -> Assessment {
         let Some(judge) = &self.judge else {
             let (evaluation, provenance) =
-                builtin_evaluation(question, rubric, answer, Source::Builtin);
+                builtin_evaluation(question, rubric, answer, Source::Builtin, asked);
             return Assessment {
                 evaluation,
                 provenance,
@@ -89,7 +110,7 @@ impl Interviews {
             },
             Err(error) => {
                 let (evaluation, provenance) =
-                    builtin_evaluation(question, rubric, answer, Source::Fallback);
+                    builtin_evaluation(question, rubric, answer, Source::Fallback, asked);
                 Assessment {
                     evaluation,
                     provenance,
@@ -125,11 +146,13 @@ impl Interviews {
 
     /// Marks the session, streams feedback (LLM coach tokens, or the built-in text when there is
     /// no coach or it produced nothing), then sends the evaluation.
+    #[allow(clippy::too_many_arguments)]
     async fn deliver(
         &self,
         session_id: &str,
         turn: i64,
-        evaluation: Evaluation,
+        evaluation: &Evaluation,
+        open: bool,
         coach: Option<&std::sync::Arc<Judge>>,
         question: &Question,
         answer: &str,
@@ -137,15 +160,21 @@ impl Interviews {
         self.store
             .touch_session(session_id, !evaluation.flags.is_empty(), now_ms())
             .await?;
+        // Feedback is written from what the candidate may see now.
+        let shown = if open {
+            while_open(evaluation)
+        } else {
+            evaluation.clone()
+        };
         let streamed = match coach {
             Some(judge) => {
-                self.stream_coach(judge, session_id, turn, question, answer, &evaluation)
+                self.stream_coach(judge, session_id, turn, question, answer, &shown, open)
                     .await
             }
             None => 0,
         };
         if streamed == 0 {
-            for text in feedback_pieces(&coach_text(&evaluation)) {
+            for text in feedback_pieces(&coach_text(&shown)) {
                 self.hub
                     .publish(session_id, ServerMessage::FeedbackDelta { turn, text })
                     .await;
@@ -154,10 +183,7 @@ impl Interviews {
         self.hub
             .publish(
                 session_id,
-                ServerMessage::Evaluation {
-                    turn,
-                    evaluation: Box::new(evaluation),
-                },
+                ServerMessage::evaluation(turn, evaluation, open, Some(&question.model_answer)),
             )
             .await;
         Ok(())
@@ -172,6 +198,7 @@ impl Interviews {
         question: &Question,
         answer: &str,
         evaluation: &Evaluation,
+        open: bool,
     ) -> usize {
         let (tx, mut rx) = mpsc::channel::<String>(TOKEN_BUFFER);
         let relay = async {
@@ -184,7 +211,10 @@ impl Interviews {
             }
             n
         };
-        let (result, relayed) = tokio::join!(judge.coach(question, answer, evaluation, tx), relay);
+        let (result, relayed) = tokio::join!(
+            judge.coach(question, answer, evaluation, open, tx),
+            relay
+        );
         if let Err(e) = result {
             tracing::warn!(session_id, turn, error = %e, relayed, "coach stream failed");
         }
@@ -206,9 +236,10 @@ fn builtin_evaluation(
     rubric: &Rubric,
     answer: &str,
     source: Source,
+    asked: &[String],
 ) -> (Evaluation, Provenance) {
     let started = Instant::now();
-    let mut e = builtin::evaluate(question, rubric, answer);
+    let mut e = builtin::evaluate_in(question, rubric, answer, builtin::Context { asked });
     e.source = source;
     (
         e,

@@ -200,7 +200,7 @@ impl Interviews {
         let _ = outbox
             .send(session_message(session_id, token, &state.plan))
             .await;
-        let _ = outbox.send(state.transcript()).await;
+        let _ = outbox.send(state.transcript(&self.bank)).await;
         if state.session.status == SessionStatus::Finished {
             let summary = state
                 .session
@@ -311,6 +311,20 @@ impl Interviews {
         let result = async {
             let open = self.open_turn(session_id).await?;
             self.store.skip_turn(session_id, open, now_ms()).await?;
+            // Skipping a follow-up closes its question: show the whole evaluation and the model
+            // answer in place of the hints.
+            let state = SessionState::load(&self.store, session_id).await?;
+            if let Some(skipped) = state.turn(open).filter(|t| t.is_follow_up)
+                && let Some(graded) = state
+                    .turns
+                    .iter()
+                    .filter(|t| t.parent_turn == skipped.parent_turn || Some(t.turn) == skipped.parent_turn)
+                    .rfind(|t| state.current.contains_key(&t.turn))
+            {
+                self.hub
+                    .publish(session_id, state.evaluation_message(graded.turn, &self.bank))
+                    .await;
+            }
             self.advance(session_id).await
         }
         .await;
@@ -404,7 +418,7 @@ impl Interviews {
     }
 
     async fn finish(&self, state: &SessionState) -> Result<(), RunnerError> {
-        let turns = state.summary_turns();
+        let turns = state.summary_turns(&self.bank);
         let pass_mark = self.pass_mark(state);
         let mut summary = interview::summarize(&turns, pass_mark);
         if let Some(judge) = &self.judge {
@@ -518,7 +532,7 @@ impl Interviews {
         if state.session.status != SessionStatus::Finished {
             return Ok(());
         }
-        let turns = state.summary_turns();
+        let turns = state.summary_turns(&self.bank);
         let mut summary = interview::summarize(&turns, self.pass_mark(&state));
         if let Some(stored) = state
             .session

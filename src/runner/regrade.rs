@@ -9,7 +9,6 @@ use crate::clock::now_ms;
 use crate::evaluate::judge::Judge;
 use crate::interview::answer_chain;
 use crate::store::RegradeItem;
-use crate::ws::protocol::ServerMessage;
 
 /// Items regraded per wake-up at most (the rest wait for the next one).
 const BATCH: usize = 20;
@@ -121,14 +120,11 @@ impl Interviews {
             overall = evaluation.overall,
             "fallback evaluation regraded by the LLM"
         );
+        let state = SessionState::load(&self.store, &item.session_id)
+            .await
+            .map_err(|e| e.to_string())?;
         self.hub
-            .publish(
-                &item.session_id,
-                ServerMessage::Evaluation {
-                    turn: item.turn,
-                    evaluation: Box::new(evaluation),
-                },
-            )
+            .publish(&item.session_id, state.evaluation_message(item.turn, &self.bank))
             .await;
         Ok(())
     }

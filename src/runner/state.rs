@@ -5,8 +5,9 @@ use std::collections::HashMap;
 
 use super::RunnerError;
 use crate::bank::{Bank, Topic};
-use crate::interview::{Plan, SummaryTurn, TurnView};
-use crate::store::{SessionRecord, Store, StoredEvaluation, TurnRecord};
+use crate::evaluate::while_open;
+use crate::interview::{Plan, SummaryTurn, TurnView, question_open};
+use crate::store::{SessionRecord, SessionStatus, Store, StoredEvaluation, TurnRecord};
 use crate::ws::protocol::{ServerMessage, TranscriptTurn};
 
 /// Session, turns and the current evaluation of each turn.
@@ -59,8 +60,29 @@ impl SessionState {
             .collect()
     }
 
+    /// True while the question `turn` belongs to may still get an answer or a follow-up.
+    pub fn is_open(&self, turn: i64) -> bool {
+        question_open(
+            &self.views(),
+            turn,
+            self.session.status == SessionStatus::Finished,
+        )
+    }
+
+    /// The `evaluation` message for a turn's current evaluation, as the candidate may see it now.
+    pub fn evaluation_message(&self, turn: i64, bank: &Bank) -> ServerMessage {
+        let model_answer = self
+            .turn(turn)
+            .and_then(|t| bank.get(&t.question_id))
+            .map(|q| q.model_answer.as_str());
+        match self.current.get(&turn) {
+            Some(e) => ServerMessage::evaluation(turn, &e.evaluation, self.is_open(turn), model_answer),
+            None => ServerMessage::error("internal", format!("turn {turn} has no evaluation")),
+        }
+    }
+
     /// What the summary needs.
-    pub fn summary_turns(&self) -> Vec<SummaryTurn<'_>> {
+    pub fn summary_turns<'b>(&'b self, bank: &'b Bank) -> Vec<SummaryTurn<'b>> {
         self.turns
             .iter()
             .map(|t| SummaryTurn {
@@ -72,6 +94,10 @@ impl SessionState {
                 skipped: t.skipped,
                 answered: t.answer_text.is_some(),
                 evaluation: self.current.get(&t.turn).map(|e| &e.evaluation),
+                question: &t.question_text,
+                model_answer: bank
+                    .get(&t.question_id)
+                    .map_or("", |q| q.model_answer.as_str()),
             })
             .collect()
     }
@@ -113,14 +139,16 @@ impl SessionState {
         }
     }
 
-    /// The `transcript` message replayed on resume.
-    pub fn transcript(&self) -> ServerMessage {
+    /// The `transcript` message replayed on resume: open questions as hints, closed ones whole.
+    pub fn transcript(&self, bank: &Bank) -> ServerMessage {
         ServerMessage::Transcript {
             session_id: self.session.id.clone(),
             turns: self
                 .turns
                 .iter()
-                .map(|t| TranscriptTurn {
+                .map(|t| {
+                    let open = self.is_open(t.turn);
+                    TranscriptTurn {
                     turn: t.turn,
                     question_id: t.question_id.clone(),
                     topic: t.topic.clone(),
@@ -131,7 +159,18 @@ impl SessionState {
                     index: self.index_of(t.turn),
                     answer: t.answer_text.clone(),
                     skipped: t.skipped,
-                    evaluation: self.current.get(&t.turn).map(|e| e.evaluation.clone()),
+                    evaluation: self.current.get(&t.turn).map(|e| {
+                        if open {
+                            while_open(&e.evaluation)
+                        } else {
+                            e.evaluation.clone()
+                        }
+                    }),
+                    closed: !open,
+                    model_answer: (!open)
+                        .then(|| bank.get(&t.question_id).map(|q| q.model_answer.clone()))
+                        .flatten(),
+                }
                 })
                 .collect(),
         }

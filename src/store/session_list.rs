@@ -199,7 +199,57 @@ where
     qb
 }
 
+/// Sessions among `ids` that came from an invite and have a turn whose current evaluation is
+/// only the built-in evaluator's (configured or as the LLM's fallback): a recruiter should read
+/// those answers, because keyword matching is an estimate.
+fn needs_review_query<DB>(ids: &[String]) -> QueryBuilder<DB>
+where
+    DB: Database,
+    DB::Arguments: Default,
+    for<'t> String: Encode<'t, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new(
+        "SELECT s.id FROM sessions s WHERE s.invite_id IS NOT NULL AND EXISTS (\
+         SELECT 1 FROM evaluations e WHERE e.session_id = s.id \
+         AND e.source IN ('builtin', 'fallback') \
+         AND NOT EXISTS (SELECT 1 FROM evaluations l WHERE l.session_id = e.session_id \
+         AND l.turn = e.turn AND l.id > e.id)) AND s.id IN (",
+    );
+    let mut list = qb.separated(", ");
+    for id in ids {
+        list.push_bind(id.clone());
+    }
+    qb.push(")");
+    qb
+}
+
 impl Store {
+    /// Which of these sessions need a human review: invited interviews graded, on some turn,
+    /// only by the built-in evaluator.
+    pub async fn needs_review(
+        &self,
+        ids: &[String],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let rows: Vec<(String,)> = match &self.pool {
+            super::Pool::Sqlite(p) => {
+                needs_review_query::<sqlx::Sqlite>(ids)
+                    .build_query_as()
+                    .fetch_all(p)
+                    .await?
+            }
+            super::Pool::Postgres(p) => {
+                needs_review_query::<sqlx::Postgres>(ids)
+                    .build_query_as()
+                    .fetch_all(p)
+                    .await?
+            }
+        };
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
     /// One page of sessions, and the key to continue from when there may be more.
     pub async fn list_sessions(
         &self,

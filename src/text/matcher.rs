@@ -234,7 +234,11 @@ fn judge(s: &Sentence, path: &Path) -> Match {
         .take_while(|w| w.clause == clause)
     {
         match w.role {
-            Role::Negator => before += 1,
+            // The nearest negation governs: "isn't a JIT and doesn't use hints" denies the hints.
+            Role::Negator => {
+                before = 1;
+                break;
+            }
             Role::Content if !FILLERS.contains(&w.lower.as_str()) => {
                 reach += 1;
                 if reach > Window::NEGATION_REACH {
@@ -315,6 +319,11 @@ mod tests {
         assert_eq!(m("not thread safe", "The GIL doesn't make your code thread-safe"), YES);
         assert_eq!(m("no speed up", "CPU-bound code gets no speed-up from threads"), YES);
         assert_eq!(m("no speed up", "Threads speed up CPU-bound code"), None);
+    }
+
+    #[test]
+    fn the_nearest_negation_governs() {
+        assert_eq!(m("uses type hints", "It isn't a JIT and doesn't use type hints"), NO);
     }
 
     #[test]

@@ -42,6 +42,9 @@ pub fn stem(word: &str) -> String {
     if w.ends_with("ing") && w.len() >= 6 && has_vowel(&w[..w.len() - 3]) {
         w.truncate(w.len() - 3);
         w = undouble(w);
+    } else if w.ends_with("eed") && w.len() >= 6 {
+        // "guaranteed" meets "guarantees": drop only the d.
+        w.pop();
     } else if w.ends_with("ed") && w.len() >= 5 && has_vowel(&w[..w.len() - 2]) {
         w.truncate(w.len() - 2);
         w = undouble(w);
@@ -65,6 +68,7 @@ mod tests {
             &["match", "matches"],
             &["run", "running"],
             &["add", "adding", "added"],
+            &["guarantee", "guarantees", "guaranteed"],
             &["lazy", "lazily"],
         ] {
             let first = stem(group[0]);

@@ -240,7 +240,7 @@ phrases = ["shallow copy", "copy of the outer list"]
 
     #[test]
     fn a_phrase_in_two_groups_is_refused() {
-        let bad = "[[group]]\nphrases = [\"a b\", \"c d\"]\n[[group]]\nphrases = [\"e f\", \"c d\"]\n";
+        let bad = "[[group]]\nphrases = [\"alpha beta\", \"gamma delta\"]\n[[group]]\nphrases = [\"zeta eta\", \"gamma delta\"]\n";
         let problems = Synonyms::parse("_synonyms.toml", bad).unwrap_err();
         assert!(problems[0].message.contains("already in group[0]"), "{problems:?}");
         let lonely = "[[group]]\nphrases = [\"alone\"]\n";

@@ -292,7 +292,8 @@ fn looks_like_code_keyword(word: &str, next: Option<&str>, clause_start: bool) -
         return false;
     }
     let Some(next) = next else { return false };
-    if CODE_NOUNS.contains(&next) {
+    // "is is just a faster ==": the first one is named, not used.
+    if CODE_NOUNS.contains(&next) || next == word {
         return true;
     }
     clause_start
@@ -349,7 +350,7 @@ mod tests {
         assert_eq!(content_tokens("never, without"), ["not", "not"]);
         assert_eq!(
             content_tokens("not only fast but also small"),
-            ["fast", "small"]
+            ["only", "fast", "small"]
         );
         assert_eq!(content_tokens("use a lock rather than luck"), [
             "use", "lock", "not", "luck"

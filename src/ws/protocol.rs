@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bank::{Kind, Level, Topic};
 use crate::evaluate::Evaluation;
-use crate::interview::{Summary, TopicScore, TurnScore};
+use crate::interview::{QuestionReview, Summary, TopicScore, TurnScore};
 
 /// Default number of questions when `start` gives no count.
 pub const DEFAULT_COUNT: usize = 5;
@@ -67,7 +67,13 @@ pub struct TranscriptTurn {
     pub index: usize,
     pub answer: Option<String>,
     pub skipped: bool,
+    /// Shown as [`Evaluation`]'s open form (hints, no missing points) until `closed`.
     pub evaluation: Option<Evaluation>,
+    /// The question will get no more follow-ups: its key points and model answer are shown.
+    #[serde(default)]
+    pub closed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_answer: Option<String>,
 }
 
 /// Messages to the client.
@@ -100,7 +106,13 @@ pub enum ServerMessage {
     },
     Evaluation {
         turn: i64,
+        /// While the question is open, missing key points are withheld and shown as hints.
         evaluation: Box<Evaluation>,
+        /// No more follow-ups on this question: everything is shown, with the model answer.
+        #[serde(default)]
+        closed: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        model_answer: Option<String>,
     },
     Summary {
         session_id: String,
@@ -111,6 +123,9 @@ pub enum ServerMessage {
         focus_areas: Vec<String>,
         topics_to_review: Vec<String>,
         turns: Vec<TurnScore>,
+        /// Every question with its key points, the wrong claims and the model answer.
+        #[serde(default)]
+        review: Vec<QuestionReview>,
     },
     Transcript {
         session_id: String,
@@ -135,6 +150,22 @@ impl ServerMessage {
             focus_areas: s.focus_areas,
             topics_to_review: s.topics_to_review,
             turns: s.turns,
+            review: s.review,
+        }
+    }
+
+    /// The `evaluation` message for a turn: its open form while the question may still get a
+    /// follow-up, otherwise the whole evaluation with the question's model answer.
+    pub fn evaluation(turn: i64, e: &Evaluation, open: bool, model_answer: Option<&str>) -> Self {
+        ServerMessage::Evaluation {
+            turn,
+            evaluation: Box::new(if open {
+                crate::evaluate::while_open(e)
+            } else {
+                e.clone()
+            }),
+            closed: !open,
+            model_answer: model_answer.filter(|_| !open).map(str::to_string),
         }
     }
 

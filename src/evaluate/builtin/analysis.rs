@@ -18,8 +18,6 @@ pub struct Analysis {
     /// Distinct sentences in order of first appearance; repeats are scored once.
     pub sentences: Vec<Sentence>,
     pub flags: Vec<Flag>,
-    /// Words in the whole answer.
-    pub word_count: usize,
 }
 
 impl Analysis {
@@ -98,11 +96,7 @@ pub fn analyse(answer: &str, question: &Question) -> Analysis {
         flags.push(Flag::CopiedQuestion);
     }
 
-    Analysis {
-        sentences,
-        flags,
-        word_count,
-    }
+    Analysis { sentences, flags }
 }
 
 /// Share of 4-word sequences that occur more than once (a paragraph pasted twice, a phrase on loop).

@@ -50,15 +50,39 @@ const REPORTED: &[&str] = &[
     "the idea that",
     "the belief that",
     "the claim that",
+    "not just",
+    "not merely",
+    "not simply",
+    "more than just",
 ];
 
 /// Share of a key point's weighted words a sentence must carry to make it in other words.
-const SOFT_THRESHOLD: f64 = 0.6;
+const SOFT_THRESHOLD: f64 = 0.4;
 /// Credit for a point recognised from its words rather than one of its terms.
 const SOFT_CREDIT: f64 = 0.7;
 
-/// Words that make a clause a hypothesis rather than a claim.
-const HYPOTHETICAL: &[&str] = &["would", "could", "might", "if", "unless", "without", "suppose", "imagine"];
+/// Words after a claim that take it back ("… is a myth").
+const REFUTED_AFTER: &[&str] = &[
+    "is a myth",
+    "s a myth",
+    "is a misconception",
+    "s a misconception",
+    "is wrong",
+    "s wrong",
+    "is not true",
+    "is false",
+    "is a common mistake",
+    "is a trap",
+    "is a mistake",
+    "not the case",
+];
+
+/// Words that make a clause a condition rather than a claim ("if threads ran in parallel …").
+const CONDITIONAL: &[&str] = &["if", "unless", "suppose", "imagine", "assuming"];
+/// Words that open a condition for the next clause ("without the GIL, threads would …").
+const COUNTERFACTUAL: &[&str] = &["if", "unless", "without", "suppose", "imagine"];
+/// Modal verbs that make a consequence hypothetical.
+const MODAL: &[&str] = &["would", "could", "might"];
 
 /// Coverage of every key point, the wrong claims, and the weighted score.
 pub struct Coverage {
@@ -101,7 +125,22 @@ fn best(terms: &[Term], s: &Sentence) -> Option<(Match, usize)> {
 
 /// How much of the key point's weighted words `s` carries, when it carries enough of them,
 /// one that is the point's own among them, with the same polarity as the point.
-fn in_other_words(profile: &Profile, s: &Sentence) -> Option<f64> {
+pub fn other_words_score(profile: &Profile, s: &Sentence) -> (f64, Vec<String>) {
+    let mut words: Vec<&str> = s.tokens.iter().map(String::as_str).collect();
+    words.extend(s.alts.iter().flat_map(|a| a.tokens.iter().map(String::as_str)));
+    words.sort_unstable();
+    words.dedup();
+    let mut carried: Vec<String> = words
+        .iter()
+        .filter_map(|w| profile.word_for(w).map(str::to_string))
+        .collect();
+    carried.sort();
+    carried.dedup();
+    let score = carried.iter().map(|w| profile.weights[w]).sum::<f64>() / profile.core.max(1e-9);
+    (score, carried)
+}
+
+pub fn in_other_words(profile: &Profile, s: &Sentence) -> Option<f64> {
     if profile.core <= 0.0 {
         return None;
     }
@@ -109,17 +148,9 @@ fn in_other_words(profile: &Profile, s: &Sentence) -> Option<f64> {
     if negative != profile.negative {
         return None;
     }
-    let mut words: Vec<&str> = s.tokens.iter().map(String::as_str).collect();
-    words.extend(s.alts.iter().flat_map(|a| a.tokens.iter().map(String::as_str)));
-    words.sort_unstable();
-    words.dedup();
-    let carried: Vec<(&str, f64)> = words
-        .iter()
-        .filter_map(|w| profile.weights.get(*w).map(|x| (*w, *x)))
-        .collect();
-    let score = carried.iter().map(|(_, x)| x).sum::<f64>() / profile.core;
+    let (score, carried) = other_words_score(profile, s);
     (carried.len() >= 3
-        && carried.iter().any(|(w, _)| profile.own.contains(*w))
+        && carried.iter().any(|w| profile.own.contains(w))
         && score >= SOFT_THRESHOLD)
         .then_some(score.min(1.0))
 }
@@ -134,11 +165,27 @@ fn not_a_claim(s: &Sentence, m: &Match) -> bool {
     if REPORTED.iter().any(|r| joined.contains(&format!(" {r} "))) {
         return true;
     }
+    let after: Vec<&str> = s.words[m.last_word + 1..]
+        .iter()
+        .take(6)
+        .map(|w| w.lower.as_str())
+        .collect();
+    let after = format!(" {} ", after.join(" "));
+    if REFUTED_AFTER.iter().any(|r| after.contains(&format!(" {r} "))) {
+        return true;
+    }
+    // Inside a condition ("if threads ran in parallel, …"), or the consequence of a
+    // counterfactual ("without the GIL, threads would run in parallel"), it is not a claim.
     let clause = s.words[m.first_word].clause;
-    s.words.iter().enumerate().any(|(i, w)| {
-        (w.clause == clause || (w.clause + 1 == clause && i < m.first_word))
-            && HYPOTHETICAL.contains(&w.lower.as_str())
-    })
+    let in_clause = |c: u16, list: &[&str]| {
+        s.words
+            .iter()
+            .any(|w| w.clause == c && list.contains(&w.lower.as_str()))
+    };
+    s.words[..m.first_word]
+        .iter()
+        .any(|w| w.clause == clause && CONDITIONAL.contains(&w.lower.as_str()))
+        || (clause > 0 && in_clause(clause - 1, COUNTERFACTUAL) && in_clause(clause, MODAL))
 }
 
 /// Finds, for each key point, the best sentence that asserts it, and every wrong claim.
@@ -150,17 +197,24 @@ pub fn measure(question: &Question, analysis: &Analysis) -> Coverage {
     // Authored misconceptions stated as claims.
     let mut wrong_sentence = vec![false; sentences.len()];
     for m in &question.misconceptions {
-        let hit = sentences.iter().enumerate().find_map(|(i, s)| {
-            let (found, _) = best(m.compiled_terms(), s)?;
+        let mut reported = false;
+        for (i, s) in sentences.iter().enumerate() {
+            let Some((found, _)) = best(m.compiled_terms(), s) else {
+                continue;
+            };
             read[i] = true;
-            (found.polarity == Polarity::Asserted && !not_a_claim(s, &found)).then_some(i)
-        });
-        if let Some(i) = hit {
+            if found.polarity != Polarity::Asserted || not_a_claim(s, &found) {
+                continue;
+            }
+            // Every sentence that states it is wrong; the claim is reported once.
             wrong_sentence[i] = true;
-            incorrect.push(IncorrectClaim {
-                claim: sentences[i].text.clone(),
-                correction: m.correction.clone(),
-            });
+            if !reported {
+                reported = true;
+                incorrect.push(IncorrectClaim {
+                    claim: s.text.clone(),
+                    correction: m.correction.clone(),
+                });
+            }
         }
     }
 

@@ -8,7 +8,7 @@
 
 mod advice;
 mod analysis;
-mod coverage;
+pub mod coverage;
 pub mod guard;
 mod signals;
 mod star;
@@ -26,6 +26,11 @@ pub const NAME: &str = "rehearse-builtin";
 /// Bumped whenever scoring changes, so stored evaluations say which rules graded them.
 pub const VERSION: &str = "2.0";
 
+/// Nearly every point, stated correctly, is full marks: an interviewer does not hold back the
+/// top score for the last minor point.
+const COVERAGE_SCALE: f64 = 1.1;
+/// Most a keyword list can earn on the key-point criterion, as a share of the scale.
+const KEYWORD_LIST_CREDIT: f64 = 0.25;
 /// Accuracy lost for each wrong claim, as a share of the scale.
 const WRONG_CLAIM_PENALTY: f64 = 0.2;
 
@@ -85,7 +90,8 @@ pub fn evaluate_in(
     let repetitive = flags.contains(&Flag::Repetitive);
     let wrong = coverage.incorrect.len() as f64;
     // Wrong claims cost accuracy, and what is explained around them is worth less.
-    let accuracy = (coverage.fraction - WRONG_CLAIM_PENALTY * wrong).max(0.0);
+    let accuracy =
+        (coverage.fraction * COVERAGE_SCALE - WRONG_CLAIM_PENALTY * wrong).clamp(0.0, 1.0);
 
     let measure = |c: &Criterion| -> Measure {
         match c.signal {
@@ -121,6 +127,11 @@ pub fn evaluate_in(
             let m = measure(c);
             let (value, rationale, evidence) = if nothing_earned {
                 (0.0, not_scored_reason(&flags).to_string(), Vec::new())
+            } else if keyword_list {
+                // Terms in a list show recognition, not understanding: a little credit for the
+                // points named, none for reasoning or style.
+                let cap = if c.signal == Signal::KeyPoints { KEYWORD_LIST_CREDIT } else { 0.0 };
+                (m.value.min(cap), m.rationale, m.evidence)
             } else if too_short && !matches!(c.signal, Signal::KeyPoints) {
                 (
                     m.value.min(0.25),

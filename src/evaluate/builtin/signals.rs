@@ -182,7 +182,17 @@ fn quotes(sentences: &[&Sentence], n: usize) -> Vec<String> {
 
 /// Relevance gate: style without substance earns little, so style signals scale with coverage.
 fn relevance(coverage: f64) -> f64 {
-    (0.3 + coverage).min(1.0)
+    (1.3 * coverage).min(1.0)
+}
+
+/// Share of a style signal that the points made carry on their own: a terse correct answer is
+/// not scored like an empty one, and the cues (steps, trade-offs, examples) earn the rest.
+const STYLE_FLOOR: f64 = 0.5;
+/// Share of the reasoning signal that correctly stated points carry before any "because".
+const STATED_DEPTH: f64 = 0.85;
+
+fn with_floor(cues: f64) -> f64 {
+    STYLE_FLOOR + (1.0 - STYLE_FLOOR) * cues
 }
 
 /// Reasoning: covered points explained with causes and consequences.
@@ -196,7 +206,8 @@ pub fn depth(analysis: &Analysis, coverage: f64) -> Measure {
         })
         .collect();
     // Points stated correctly already show the mechanism; reasons on top make it deep.
-    let value = coverage * (0.6 + 0.4 * (reasons.len() as f64 / 2.0).min(1.0));
+    let value =
+        coverage * (STATED_DEPTH + (1.0 - STATED_DEPTH) * (reasons.len() as f64 / 2.0).min(1.0));
     Measure {
         value,
         rationale: match reasons.len() {
@@ -225,11 +236,11 @@ pub fn examples(analysis: &Analysis, coverage: f64) -> Measure {
         .iter()
         .filter(|s| EXAMPLE_CUES.iter().any(|c| s.has_phrase(c)) || looks_like_code(s))
         .collect();
-    let base = match found.len() {
+    let base = with_floor(match found.len() {
         0 => 0.0,
         1 => 0.6,
         _ => 1.0,
-    };
+    });
     Measure {
         value: base * relevance(coverage),
         rationale: match found.len() {
@@ -245,7 +256,7 @@ pub fn examples(analysis: &Analysis, coverage: f64) -> Measure {
 pub fn tradeoffs(analysis: &Analysis, coverage: f64) -> Measure {
     let found = sentences_with(analysis, TRADEOFF_CUES);
     Measure {
-        value: (found.len() as f64 / 3.0).min(1.0) * relevance(coverage),
+        value: with_floor((found.len() as f64 / 3.0).min(1.0)) * relevance(coverage),
         rationale: match found.len() {
             0 => "No trade-offs discussed; say what each option costs.".into(),
             1 | 2 => "Touches on trade-offs; compare the options more directly.".into(),
@@ -262,8 +273,9 @@ pub fn process(analysis: &Analysis, coverage: f64) -> Measure {
         .iter()
         .filter(|c| analysis.sentences.iter().any(|s| s.has_phrase(c)))
         .count();
-    let value = (0.5 * (steps.len() as f64 / 3.0).min(1.0) + 0.5 * (checks as f64 / 4.0).min(1.0))
-        * relevance(coverage);
+    let value = with_floor(
+        0.5 * (steps.len() as f64 / 3.0).min(1.0) + 0.5 * (checks as f64 / 4.0).min(1.0),
+    ) * relevance(coverage);
     Measure {
         value,
         rationale: format!(
@@ -288,10 +300,6 @@ pub fn clarity(
     let avg = words as f64 / n.max(1) as f64;
     let mut value: f64 = 1.0;
     let mut notes = Vec::new();
-    if n < 2 {
-        value *= 0.7;
-        notes.push("a single sentence");
-    }
     if avg > 40.0 {
         value *= 0.7;
         notes.push("very long sentences");
@@ -308,7 +316,7 @@ pub fn clarity(
         notes.push("repeats itself");
     }
     Measure {
-        value: value * (0.5 + coverage).min(1.0),
+        value: value * (2.0 * coverage).min(1.0),
         rationale: if notes.is_empty() {
             "Clear, readable sentences.".into()
         } else {

@@ -3,7 +3,7 @@
 //! learned is reported as reflection, never as the result; habits, hypotheticals and platitudes
 //! are not actions; a vague "I just had to get it done" is not a task.
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use std::sync::LazyLock;
 
 use super::star_cues::*;
@@ -83,8 +83,14 @@ fn proper_place(s: &Sentence) -> bool {
         .any(|c| !NOT_PLACES.contains(&c[1].to_lowercase().as_str()))
 }
 
+static SITUATION_SET: LazyLock<RegexSet> =
+    LazyLock::new(|| RegexSet::new(SITUATION_PATTERNS).expect("situation patterns compile"));
+static TASK_SET: LazyLock<RegexSet> =
+    LazyLock::new(|| RegexSet::new(TASK_PATTERNS).expect("task patterns compile"));
+
 fn read(s: &Sentence, position: usize) -> Reading {
     let ws = words(s);
+    let joined = ws.join(" ");
     let maybe = hypothetical(s);
     let habit = has_any(s, HABITUAL);
     let generic = has_any(s, GENERIC);
@@ -97,7 +103,10 @@ fn read(s: &Sentence, position: usize) -> Reading {
         return r;
     }
 
-    let scene = has_any(s, SITUATION_STRONG) || proper_place(s) || s.words.iter().any(|w| is_year(&w.lower));
+    let scene = has_any(s, SITUATION_STRONG)
+        || SITUATION_SET.is_match(&joined)
+        || proper_place(s)
+        || s.words.iter().any(|w| is_year(&w.lower));
     let weak_scene = has_any(s, SITUATION_WEAK)
         && ws.iter().any(|w| ["was", "were", "had", "did"].contains(w) || is_past(w));
     r.situation = if scene {
@@ -108,20 +117,26 @@ fn read(s: &Sentence, position: usize) -> Reading {
         0
     };
 
-    if has_any(s, TASK_CUES) {
+    if has_any(s, TASK_CUES) || TASK_SET.is_match(&joined) {
         let vague = has_any(s, VAGUE_OBJECTS) && s.word_count < 12;
         r.task = !vague;
         r.vague_task = vague;
     }
 
-    r.own_action = !lesson && acts(&ws, "i");
-    r.team_action = !lesson && acts(&ws, "we");
+    let vague = has_any(s, VAGUE_ACTIONS) && s.word_count < 20;
+    r.own_action = !lesson && !vague && acts(&ws, "i");
+    r.team_action = !lesson && !vague && acts(&ws, "we");
 
     let measurable = has_number(s) || has_any(s, BEFORE_AFTER);
     let outcome = has_any(s, OUTCOME);
     let reaction = has_any(s, REACTION);
     let marker = has_any(s, RESULT_MARKERS);
-    let concrete = measurable || outcome || reaction;
+    let moved = measurable && has_any(s, METRIC_MOVES);
+    // A step the candidate took, or the task they were set, is an outcome only when it says
+    // how things turned out ("as a result", a metric that moved, someone's reaction).
+    let telling_outcome = marker || reaction || moved || has_any(s, BEFORE_AFTER);
+    let step = r.own_action || r.task || (position == 0 && r.situation > 0);
+    let concrete = (measurable || outcome || reaction) && (!step || telling_outcome);
     r.result = if concrete && !(lesson && !measurable && !outcome) && !generic {
         if measurable || reaction { 2 } else { 1 }
     } else if marker && !lesson && ws.iter().any(|w| is_past(w) || WEAK_OUTCOME.contains(w)) {

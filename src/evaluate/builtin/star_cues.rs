@@ -140,7 +140,6 @@ pub const TASK_CUES: &[&str] = &[
     "i owned",
     "i needed to",
     "i had to",
-    "i wanted to",
     "i was supposed to",
     "i decided to take",
     "i volunteered to",
@@ -163,9 +162,19 @@ pub const TASK_CUES: &[&str] = &[
     "the objective",
     "i needed",
     "i had been asked",
-    "we needed to",
-    "we had to",
     "the plan was for me",
+    "assigned to me",
+    "assigned me",
+    "landed on my plate",
+    "on my plate",
+    "landed on me",
+    "i was made",
+    "i was put on",
+    "my call to make",
+    "i had a responsibility",
+    "a responsibility to",
+    "i had three things",
+    "i had two things",
     "my manager asked me",
     "my lead asked me",
     "asked me to",
@@ -197,6 +206,56 @@ pub const VAGUE_OBJECTS: &[&str] = &[
     "do the work",
     "push through",
     "just do",
+];
+
+/// Scenes and roles that need a pattern rather than a phrase.
+pub const SITUATION_PATTERNS: &[&str] = &[
+    r"\b(at|in|on|with|for)\s+(a|an|the|my|our|this|one)\s+([\w-]+\s+){0,3}(company|startup|agency|team|job|bank|firm|shop|employer|role|project|client|consultancy|fintech|healthtech|insurer|retailer|platform|internship|university|uni|college|school|lab|department|squad|org|organisation|organization|marketplace|scale-?up|gig|contract|hospital|ministry|nonprofit|charity)\b",
+    r"\b(context|background|backstory|setting)\b",
+    r"\bi\s+was\s+(a|an|the|one\s+of\s+the)\s+([\w-]+\s+){0,3}(engineer|developer|dev|intern|lead|student|analyst|manager|sre|architect|consultant|contractor|maintainer|programmer|scientist)\b",
+    r"\b(final|first|second|third|last)\s+year\b",
+    r"\bwe\s+had\s+(a|an|this)\s+([\w-]+\s+){0,3}(client|customer|service|system|app|project|deadline|incident|outage|bug|release|problem|legacy)\b",
+    r"\b(one|a)\s+of\s+(the|our)\s+clients\b",
+];
+
+/// Responsibilities that need a pattern rather than a phrase.
+pub const TASK_PATTERNS: &[&str] = &[
+    r"\b(my|the)\s+(task|job|role|goal|responsibility|mission|assignment|brief|remit)\s+(was|is|became)\b",
+    r"\bi\s+was\s+(the|a)\s+([\w-]+\s+){0,2}(lead|owner|point\s+person|one\s+responsible|only\s+[\w-]+|dri)\b",
+    r"\bi\s+(owned|own|was\s+owning)\s+(the|our|this|that)\b",
+    r"\b(was|fell|landed)\s+(on|to)\s+me\b",
+    r"\b(migration|project|fix|rollout|decision|work|feature|service)\s+was\s+(my|mine)\b",
+];
+
+/// A step that says nothing about what was done ("we talked it out", "I figured it out").
+pub const VAGUE_ACTIONS: &[&str] = &[
+    "talked it out",
+    "figured it out",
+    "sorted it out",
+    "worked it out",
+    "dealt with it",
+    "handled it",
+    "did a lot of",
+    "did what",
+    "did my best",
+    "did everything",
+    "got it done",
+    "just did it",
+    "kept pushing",
+    "pushed through",
+    "made it work",
+    "worked hard",
+    "worked on it",
+    "took care of it",
+    "googled it",
+    "did the work",
+    "got through it",
+];
+
+/// Metric movements that make a first-person step also an outcome ("I cut the build to 5 min").
+pub const METRIC_MOVES: &[&str] = &[
+    "dropped", "fell", "went down", "went up", "rose", "doubled", "halved", "tripled", "cut",
+    "reduced", "increased", "improved", "saved", "down to", "up to", "shrank", "grew",
 ];
 
 /// Past-tense verbs that are not regular "-ed" forms.
@@ -444,7 +503,6 @@ pub const BEFORE_AFTER: &[&str] = &[
     "from days to",
     "from minutes to",
     "from weeks to",
-    "instead of",
     "compared to before",
     "than before",
     "before it was",

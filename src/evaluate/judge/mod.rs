@@ -156,6 +156,7 @@ impl Judge {
         question: &Question,
         answer: &str,
         evaluation: &Evaluation,
+        open: bool,
         tokens: mpsc::Sender<String>,
     ) -> Result<Completion, JudgeError> {
         let star_parts: Vec<_> = evaluation
@@ -171,6 +172,7 @@ impl Judge {
             "evaluation": evaluation,
             "behavioral": evaluation.star.is_some(),
             "star_parts": star_parts,
+            "open": open,
         });
         let prompt = self
             .prompts

@@ -57,10 +57,20 @@ pub enum Order {
     Desc,
 }
 
+/// A session in a list, with what a recruiter should know at a glance.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SessionListItem {
+    #[serde(flatten)]
+    pub session: SessionRecord,
+    /// An invited interview with answers graded only by the built-in evaluator (a keyword and
+    /// structure estimate): a human should review it.
+    pub needs_review: bool,
+}
+
 /// One page of sessions.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SessionPage {
-    pub items: Vec<SessionRecord>,
+    pub items: Vec<SessionListItem>,
     /// Pass as `cursor` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
 }
@@ -147,6 +157,15 @@ pub async fn list(
     app.principal(&req).await?.staff()?;
     let q = query(&params)?;
     let (items, next) = app.interviews.store.list_sessions(&q).await?;
+    let ids: Vec<String> = items.iter().map(|s| s.id.clone()).collect();
+    let review = app.interviews.store.needs_review(&ids).await?;
+    let items = items
+        .into_iter()
+        .map(|session| SessionListItem {
+            needs_review: review.contains(&session.id),
+            session,
+        })
+        .collect();
     let next_cursor = next.map(|key| encode_cursor(q.sort, q.descending, key));
     Ok(HttpResponse::Ok().json(SessionPage { items, next_cursor }))
 }
@@ -158,8 +177,12 @@ async fn detail_for(
 ) -> Result<SessionDetail, ApiError> {
     let who = app.principal(req).await?;
     who.may_read_session(id)?;
-    let staff = who.staff().is_ok();
-    Ok(admin::session_detail(&app.interviews.store, id, staff).await?)
+    let viewer = if who.staff().is_ok() {
+        admin::Viewer::Staff
+    } else {
+        admin::Viewer::Candidate
+    };
+    Ok(admin::session_detail(&app.interviews.store, &app.interviews.bank, id, viewer).await?)
 }
 
 /// A session with every turn: the question as asked, the answer and its timing, every evaluation

@@ -21,9 +21,10 @@ struct Row {
     status: &'static str,
     overall: Option<i64>,
     flagged: bool,
+    needs_review: bool,
 }
 
-fn row(s: &SessionRecord) -> Row {
+fn row(s: &SessionRecord, needs_review: bool) -> Row {
     Row {
         href: format!("/admin/sessions/{}", format::encode(&s.id)),
         started: format::datetime(s.created_at),
@@ -34,6 +35,7 @@ fn row(s: &SessionRecord) -> Row {
         status: s.status.as_str(),
         overall: s.overall,
         flagged: s.flagged,
+        needs_review,
     }
 }
 
@@ -99,7 +101,18 @@ pub async fn list(staff: Staff, form: web::Query<ListForm>) -> Result<HttpRespon
                 .list_sessions(&q)
                 .await
                 .map_err(|e| staff.fail(e))?;
-            let rows: Vec<Row> = items.iter().map(row).collect();
+            let ids: Vec<String> = items.iter().map(|s| s.id.clone()).collect();
+            let review = staff
+                .app
+                .interviews
+                .store
+                .needs_review(&ids)
+                .await
+                .map_err(|e| staff.fail(e))?;
+            let rows: Vec<Row> = items
+                .iter()
+                .map(|s| row(s, review.contains(&s.id)))
+                .collect();
             let next = next.map(|key| next_href(&f, &q, key));
             (StatusCode::OK, rows, next, Vec::new(), q.sort, q.descending)
         }

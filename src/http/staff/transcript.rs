@@ -172,7 +172,12 @@ pub(super) async fn render(
     status: StatusCode,
     kept: Option<&Submitted>,
 ) -> Result<HttpResponse, PageError> {
-    let detail = admin::session_detail(&staff.app.interviews.store, id, true)
+    let detail = admin::session_detail(
+        &staff.app.interviews.store,
+        &staff.app.interviews.bank,
+        id,
+        admin::Viewer::Staff,
+    )
         .await
         .map_err(|e| staff.fail(e))?;
     let title = format!(

@@ -29,6 +29,7 @@ pub struct TurnView {
     current: Option<EvalView>,
     trail: Vec<TrailEntry>,
     review: Option<ReviewForm>,
+    model_answer: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -43,6 +44,10 @@ struct EvalView {
     flags: Vec<FlagView>,
     strengths: Vec<String>,
     improvements: Vec<String>,
+    incorrect_claims: Vec<crate::evaluate::IncorrectClaim>,
+    /// "low", "medium" or "high" for a built-in estimate.
+    confidence: Option<&'static str>,
+    reflection: Option<String>,
     evaluator: String,
     model: Option<String>,
     prompt_hash: Option<String>,
@@ -174,6 +179,9 @@ fn eval_view(v: &EvaluationView) -> EvalView {
             .collect(),
         strengths: e.strengths.clone(),
         improvements: e.improvements.clone(),
+        incorrect_claims: e.incorrect_claims.clone(),
+        confidence: e.confidence.map(|c| c.as_str()),
+        reflection: e.star.as_ref().and_then(|s| s.reflection.clone()),
         evaluator: format!("{} {}", e.evaluator.name, e.evaluator.version),
         model: p.model.clone(),
         prompt_hash_short: p.prompt_hash.as_ref().map(|h| h.chars().take(12).collect()),
@@ -257,5 +265,6 @@ pub fn turn_view(
             .map(|(i, v)| trail_entry(i + 1, i + 1 == last, v))
             .collect(),
         review: current.map(|c| review_form(session_id, &c.evaluation, t.turn, kept)),
+        model_answer: t.model_answer.clone(),
     }
 }

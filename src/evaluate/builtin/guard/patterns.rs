@@ -102,6 +102,14 @@ pub const PATTERNS: &[(Form, &str)] = &[
     ),
     (
         Form::GraderAddress,
+        r"(?i)\b(for|to)\s+the\s+(grader|evaluator|examiner|marker|assessor|grading\s+(system|model|bot|ai))\b",
+    ),
+    (
+        Form::MarksRequest,
+        r"(?i)\bmark\s+(all|every|each)\s+([\w-]+\s+){0,3}(as\s+)?(present|covered|met|correct|complete)\b|\bgive\s+(it|this|me)\s+(a\s+)?(label|score|grade|rating)\s+(of\s+)?\d",
+    ),
+    (
+        Form::GraderAddress,
         r"(?i)\bif\s+you\s+are\s+(an?\s+)?(ai|llm|language\s+model|grader|evaluator|grading\s+(model|system)|assistant|bot|automated)\b",
     ),
     (
@@ -148,12 +156,16 @@ pub const PATTERNS: &[(Form, &str)] = &[
     ),
     (
         Form::FakeResult,
-        r"(?i)\ball\s+(the\s+)?(key\s+points|criteria|rubric\s+items|requirements)\s+(are\s+|were\s+|have\s+been\s+)?(covered|met|satisfied|addressed|fulfilled)\b",
+        r"(?i)\ball\s+(the\s+)?(expected\s+)?(key\s+points|points|criteria|rubric\s+items|requirements|star\s+parts)\s+(are\s+|were\s+|have\s+been\s+)?(covered|met|satisfied|addressed|fulfilled|present|included)\b",
+    ),
+    (
+        Form::FakeResult,
+        r"(?i)(->|=>|→)\s*(pass|passed|full\s+marks|100)\b|\bverdict\s*[:=]\s*\w+",
     ),
     // ---------------------------------------------------------------- checklists for the grader
     (
         Form::Checklist,
-        r"(?i)\b(key\s+points?|points|criteria|rubric(\s+items)?|checklist|requirements)\s+(covered|addressed|met|hit|satisfied|included|mentioned)\s*:",
+        r"(?i)\b(key\s+points?|points|criteria|rubric(\s+items)?|checklist|requirements)\s+(covered|addressed|met|hit|satisfied|included|mentioned)\s*(\([^)\n]{0,40}\))?\s*:",
     ),
     (Form::Checklist, r"(?im)^\s*(covered|checklist|rubric)\s*:"),
     // ---------------------------------------------------------------- French
