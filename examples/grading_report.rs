@@ -9,13 +9,17 @@ use std::path::Path;
 
 use rehearse::assets::{ContentDir, read_dir};
 use rehearse::bank;
-use rehearse::evaluate::agreement::{LabelledSet, measure_answers, measure_injections, measure_stories};
+use rehearse::evaluate::agreement::{
+    LabelledSet, measure_answers, measure_injections, measure_stories,
+};
 use rehearse::evaluate::{Evaluation, builtin};
 use rehearse::rubric::RubricSet;
 
 fn main() {
-    let questions = bank::parse_unchecked(&read_dir(ContentDir::Questions, Path::new("questions")).unwrap());
-    let rubrics = RubricSet::load(&read_dir(ContentDir::Rubrics, Path::new("rubrics")).unwrap()).unwrap();
+    let questions =
+        bank::parse_unchecked(&read_dir(ContentDir::Questions, Path::new("questions")).unwrap());
+    let rubrics =
+        RubricSet::load(&read_dir(ContentDir::Rubrics, Path::new("rubrics")).unwrap()).unwrap();
     let grade = |id: &str, text: &str| -> Option<Evaluation> {
         let q = questions.iter().find(|q| q.id == id)?;
         Some(builtin::evaluate(q, rubrics.for_kind(q.kind), text))
@@ -27,14 +31,26 @@ fn main() {
         println!("== {path}");
         if let Some(d) = &detail {
             let (id, style) = d.split_once(':').unwrap_or((d, ""));
-            for a in set.answer.iter().filter(|a| a.question == id && (style.is_empty() || a.style == style)) {
+            for a in set
+                .answer
+                .iter()
+                .filter(|a| a.question == id && (style.is_empty() || a.style == style))
+            {
                 let e = grade(&a.question, &a.text).unwrap();
-                println!("--- {} {} (label {}) -> {} {:?} {:?}", a.question, a.style, a.label, e.overall, e.flags, e.confidence);
+                println!(
+                    "--- {} {} (label {}) -> {} {:?} {:?}",
+                    a.question, a.style, a.label, e.overall, e.flags, e.confidence
+                );
                 for c in &e.criteria {
                     println!("    {:<12} {}/{} {}", c.id, c.score, c.max, c.rationale);
                 }
                 for k in &e.key_points {
-                    println!("    [{}] {}  <- {:?}", if k.covered { "x" } else { " " }, k.text, k.evidence);
+                    println!(
+                        "    [{}] {}  <- {:?}",
+                        if k.covered { "x" } else { " " },
+                        k.text,
+                        k.evidence
+                    );
                 }
                 for c in &e.incorrect_claims {
                     println!("    WRONG: {}  => {}", c.claim, c.correction);
@@ -43,7 +59,10 @@ fn main() {
             for s in set.story.iter().filter(|s| s.question == id) {
                 let e = grade(&s.question, &s.text).unwrap();
                 let st = e.star.as_ref().unwrap();
-                println!("--- {} want S{} T{} A{} R{} -> {}", s.question, s.situation, s.task, s.action, s.result, e.overall);
+                println!(
+                    "--- {} want S{} T{} A{} R{} -> {}",
+                    s.question, s.situation, s.task, s.action, s.result, e.overall
+                );
                 for (n, p) in st.parts() {
                     println!("    {n:<9} {} {:?}", p.present, p.evidence);
                 }
@@ -52,10 +71,12 @@ fn main() {
             continue;
         }
         if !set.answer.is_empty() {
-            let mut styles: std::collections::BTreeMap<&str, (f64, f64, f64, usize)> = Default::default();
+            let mut styles: std::collections::BTreeMap<&str, (f64, f64, f64, usize)> =
+                Default::default();
             for a in &set.answer {
                 let e = grade(&a.question, &a.text).unwrap();
-                let covered = e.key_points.iter().filter(|k| k.covered).count() as f64 / e.key_points.len().max(1) as f64;
+                let covered = e.key_points.iter().filter(|k| k.covered).count() as f64
+                    / e.key_points.len().max(1) as f64;
                 let s = styles.entry(a.style.as_str()).or_default();
                 s.0 += f64::from(e.overall);
                 s.1 += covered;
@@ -64,7 +85,12 @@ fn main() {
             }
             for (style, (o, c, w, n)) in &styles {
                 let n = *n as f64;
-                println!("  {style:<10} overall {:>5.1}  covered {:>4.2}  wrong claims {:>4.2}", o / n, c / n, w / n);
+                println!(
+                    "  {style:<10} overall {:>5.1}  covered {:>4.2}  wrong claims {:>4.2}",
+                    o / n,
+                    c / n,
+                    w / n
+                );
             }
             let r = measure_answers(&set.answer, grade);
             for (id, rho, scores) in &r.detail {
@@ -73,8 +99,13 @@ fn main() {
             }
             println!(
                 "  questions {}  mean spearman {:.3}  wrong<adequate {}/{}  keywords>adequate {:?}  terse passed {}/{}",
-                r.questions, r.mean_spearman, r.wrong_below_adequate.0, r.wrong_below_adequate.1,
-                r.keywords_above_adequate, r.terse_passed.0, r.terse_passed.1
+                r.questions,
+                r.mean_spearman,
+                r.wrong_below_adequate.0,
+                r.wrong_below_adequate.1,
+                r.keywords_above_adequate,
+                r.terse_passed.0,
+                r.terse_passed.1
             );
         }
         if !set.story.is_empty() {
@@ -84,21 +115,37 @@ fn main() {
             }
             println!(
                 "  stories {}  F1 S/T/A/R {:.2} {:.2} {:.2} {:.2}  macro {:.3}  lesson-only kept out {}/{}",
-                r.stories, r.f1[0], r.f1[1], r.f1[2], r.f1[3], r.macro_f1, r.lesson_only.1, r.lesson_only.0
+                r.stories,
+                r.f1[0],
+                r.f1[1],
+                r.f1[2],
+                r.f1[3],
+                r.macro_f1,
+                r.lesson_only.1,
+                r.lesson_only.0
             );
         }
         for b in &set.benign {
             if let Some(e) = grade(&b.question, &b.text)
                 && e.has_flag(rehearse::evaluate::Flag::PossiblePromptInjection)
             {
-                println!("  false positive on {}: {:?}", b.question, builtin::guard::inspect(&b.text));
+                println!(
+                    "  false positive on {}: {:?}",
+                    b.question,
+                    builtin::guard::inspect(&b.text)
+                );
             }
         }
         if !set.attempt.is_empty() || !set.benign.is_empty() {
             let r = measure_injections(&set.attempt, &set.benign, grade);
             println!(
                 "  attempts flagged {}/{}  max overall {}  missed {:?}  false positives {}/{}",
-                r.flagged.0, r.flagged.1, r.max_overall, r.missed, r.false_positives.0, r.false_positives.1
+                r.flagged.0,
+                r.flagged.1,
+                r.max_overall,
+                r.missed,
+                r.false_positives.0,
+                r.false_positives.1
             );
         }
     }

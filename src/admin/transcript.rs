@@ -86,7 +86,11 @@ pub struct SessionDetail {
 }
 
 /// Which turns belong to a question that is still open.
-fn open_turns(session: &SessionRecord, turns: &[TurnRecord], all: &[StoredEvaluation]) -> Vec<bool> {
+fn open_turns(
+    session: &SessionRecord,
+    turns: &[TurnRecord],
+    all: &[StoredEvaluation],
+) -> Vec<bool> {
     let views: Vec<TurnView> = turns
         .iter()
         .map(|t| {

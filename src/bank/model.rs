@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::sync::Arc;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use super::profile::Profile;
 use crate::text::{Synonyms, Term};

@@ -114,10 +114,19 @@ pub fn build(questions: &mut [Located], synonyms: &Synonyms) {
                 .filter(|w| shared[w.as_str()] == 1 && !topic.contains(*w))
                 .cloned()
                 .collect();
-            let negations = content_tokens(&k.text).iter().filter(|t| *t == "not").count();
+            let negations = content_tokens(&k.text)
+                .iter()
+                .filter(|t| *t == "not")
+                .count();
             let mut by_prefix: HashMap<String, Vec<String>> = HashMap::new();
-            for w in weights.keys().filter(|w| w.len() >= PREFIX && w.is_char_boundary(PREFIX)) {
-                by_prefix.entry(w[..PREFIX].to_string()).or_default().push(w.clone());
+            for w in weights
+                .keys()
+                .filter(|w| w.len() >= PREFIX && w.is_char_boundary(PREFIX))
+            {
+                by_prefix
+                    .entry(w[..PREFIX].to_string())
+                    .or_default()
+                    .push(w.clone());
             }
             k.profile = Profile {
                 weights,

@@ -240,13 +240,20 @@ mod tests {
             "key_points": [{"text": "is compares identity", "covered": true},
                            {"text": "when identity is the right test", "covered": false, "withheld": true}],
             "confidence": "medium"});
-        let open = r.render(&json!({"type": "evaluation", "turn": 1, "evaluation": ev, "closed": false}));
-        assert!(open.contains("? still missing, area: when identity is the right test"), "{open}");
+        let open =
+            r.render(&json!({"type": "evaluation", "turn": 1, "evaluation": ev, "closed": false}));
+        assert!(
+            open.contains("? still missing, area: when identity is the right test"),
+            "{open}"
+        );
         assert!(open.contains("Not right: “== checks identity”"));
         assert!(open.contains("confidence medium"));
         assert!(!open.contains("Model answer"));
         let closed = r.render(&json!({"type": "evaluation", "turn": 1, "evaluation": ev, "closed": true, "model_answer": "Use is for None."}));
-        assert!(closed.contains("Model answer:\n    Use is for None."), "{closed}");
+        assert!(
+            closed.contains("Model answer:\n    Use is for None."),
+            "{closed}"
+        );
     }
 
     #[test]

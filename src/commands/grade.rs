@@ -40,7 +40,10 @@ pub fn run(settings: &Settings, args: &GradeArgs) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&evaluation)?);
     } else {
         print_human(&question.id, &evaluation);
-        println!("\nModel answer\n  {}", question.model_answer.replace('\n', "\n  "));
+        println!(
+            "\nModel answer\n  {}",
+            question.model_answer.replace('\n', "\n  ")
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

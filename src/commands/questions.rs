@@ -85,9 +85,11 @@ fn print_matches(q: &crate::bank::Question, answer: &str) {
     for s in split_sentences(&crate::text::normalize(answer), &q.synonyms) {
         println!("“{}”", s.text);
         for (i, k) in q.key_points.iter().enumerate() {
-            let (score, words) = crate::evaluate::builtin::coverage::other_words_score(&k.profile, &s);
+            let (score, words) =
+                crate::evaluate::builtin::coverage::other_words_score(&k.profile, &s);
             if score >= 0.3 {
-                let made = crate::evaluate::builtin::coverage::in_other_words(&k.profile, &s).is_some();
+                let made =
+                    crate::evaluate::builtin::coverage::in_other_words(&k.profile, &s).is_some();
                 println!(
                     "    key point {i}: {} words {score:.2} [{}]",
                     if made { "made in other" } else { "shares" },

@@ -42,7 +42,9 @@ pub fn while_open(e: &Evaluation) -> Evaluation {
             0,
             match missing.len() {
                 1 => "One important point is still missing; its area is shown as a hint.".into(),
-                n => format!("{n} important points are still missing; their areas are shown as hints."),
+                n => format!(
+                    "{n} important points are still missing; their areas are shown as hints."
+                ),
             },
         );
     }
@@ -111,7 +113,10 @@ mod tests {
         assert!(!text.contains("sentinels"), "{text}");
         assert!(!text.contains("== compares values"), "{text}");
         assert!(text.contains("when identity is the right test"));
-        assert!(text.contains("is checks the same object"), "covered points stay");
+        assert!(
+            text.contains("is checks the same object"),
+            "covered points stay"
+        );
         assert!(shown.key_points[1].withheld);
         assert!(shown.improvements[0].contains("One important point"));
     }

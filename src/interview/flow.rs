@@ -91,9 +91,9 @@ pub fn next_follow_up<'a>(
     let root = last.root();
     let asked = turns.iter().filter(|t| t.parent_turn == Some(root)).count();
     let earlier = asked_follow_ups(turns, turn);
-    let repeats = earlier.iter().any(|f| {
-        f.text == proposal.text || (f.target.is_some() && f.target == proposal.target)
-    });
+    let repeats = earlier
+        .iter()
+        .any(|f| f.text == proposal.text || (f.target.is_some() && f.target == proposal.target));
     (asked < MAX_FOLLOW_UPS && !repeats).then_some(proposal)
 }
 
@@ -109,7 +109,9 @@ pub fn question_open(turns: &[TurnView], turn: i64, finished: bool) -> bool {
     if finished || last.skipped {
         return false;
     }
-    last.answer.is_none() || !last.evaluated || next_follow_up(turns, last.turn, last.follow_up).is_some()
+    last.answer.is_none()
+        || !last.evaluated
+        || next_follow_up(turns, last.turn, last.follow_up).is_some()
 }
 
 /// Decides the next step. Turns must be in order.

@@ -167,7 +167,10 @@ pub fn summarize(turns: &[SummaryTurn], pass_mark: u8) -> Summary {
             question: m.question.to_string(),
             overall: m.evaluation.map(|e| e.overall),
             skipped: m.skipped || m.evaluation.is_none(),
-            key_points: m.evaluation.map(|e| e.key_points.clone()).unwrap_or_default(),
+            key_points: m
+                .evaluation
+                .map(|e| e.key_points.clone())
+                .unwrap_or_default(),
             incorrect_claims: m
                 .evaluation
                 .map(|e| e.incorrect_claims.clone())

@@ -66,16 +66,15 @@ impl Interviews {
             }
             None => self.judge.as_ref(),
         };
-        self.deliver(
+        let graded = Graded {
             session_id,
             turn,
-            &assessed.evaluation,
-            open,
-            coach,
             question,
-            &answer,
-        )
-        .await
+            answer: &answer,
+            evaluation: &assessed.evaluation,
+            open,
+        };
+        self.deliver(&graded, coach).await
     }
 
     /// Evaluates one answer with the configured evaluator, storing nothing. With an LLM judge
@@ -146,17 +145,19 @@ impl Interviews {
 
     /// Marks the session, streams feedback (LLM coach tokens, or the built-in text when there is
     /// no coach or it produced nothing), then sends the evaluation.
-    #[allow(clippy::too_many_arguments)]
     async fn deliver(
         &self,
-        session_id: &str,
-        turn: i64,
-        evaluation: &Evaluation,
-        open: bool,
+        g: &Graded<'_>,
         coach: Option<&std::sync::Arc<Judge>>,
-        question: &Question,
-        answer: &str,
     ) -> Result<(), RunnerError> {
+        let Graded {
+            session_id,
+            turn,
+            question,
+            evaluation,
+            open,
+            ..
+        } = *g;
         self.store
             .touch_session(session_id, !evaluation.flags.is_empty(), now_ms())
             .await?;
@@ -167,10 +168,7 @@ impl Interviews {
             evaluation.clone()
         };
         let streamed = match coach {
-            Some(judge) => {
-                self.stream_coach(judge, session_id, turn, question, answer, &shown, open)
-                    .await
-            }
+            Some(judge) => self.stream_coach(judge, g, &shown).await,
             None => 0,
         };
         if streamed == 0 {
@@ -190,16 +188,8 @@ impl Interviews {
     }
 
     /// Relays coach tokens to the candidate as they arrive; returns how many were relayed.
-    async fn stream_coach(
-        &self,
-        judge: &Judge,
-        session_id: &str,
-        turn: i64,
-        question: &Question,
-        answer: &str,
-        evaluation: &Evaluation,
-        open: bool,
-    ) -> usize {
+    async fn stream_coach(&self, judge: &Judge, g: &Graded<'_>, shown: &Evaluation) -> usize {
+        let (session_id, turn) = (g.session_id, g.turn);
         let (tx, mut rx) = mpsc::channel::<String>(TOKEN_BUFFER);
         let relay = async {
             let mut n = 0;
@@ -211,15 +201,26 @@ impl Interviews {
             }
             n
         };
-        let (result, relayed) = tokio::join!(
-            judge.coach(question, answer, evaluation, open, tx),
-            relay
-        );
+        let (result, relayed) =
+            tokio::join!(judge.coach(g.question, g.answer, shown, g.open, tx), relay);
         if let Err(e) = result {
             tracing::warn!(session_id, turn, error = %e, relayed, "coach stream failed");
         }
         relayed
     }
+}
+
+/// A graded turn on its way to the candidate.
+#[derive(Clone, Copy)]
+struct Graded<'a> {
+    session_id: &'a str,
+    turn: i64,
+    question: &'a Question,
+    /// The answer chain that was graded.
+    answer: &'a str,
+    evaluation: &'a Evaluation,
+    /// A follow-up is coming: the candidate sees hints, not the missing points.
+    open: bool,
 }
 
 /// One answer evaluated by the configured evaluator.

@@ -318,11 +318,16 @@ impl Interviews {
                 && let Some(graded) = state
                     .turns
                     .iter()
-                    .filter(|t| t.parent_turn == skipped.parent_turn || Some(t.turn) == skipped.parent_turn)
+                    .filter(|t| {
+                        t.parent_turn == skipped.parent_turn || Some(t.turn) == skipped.parent_turn
+                    })
                     .rfind(|t| state.current.contains_key(&t.turn))
             {
                 self.hub
-                    .publish(session_id, state.evaluation_message(graded.turn, &self.bank))
+                    .publish(
+                        session_id,
+                        state.evaluation_message(graded.turn, &self.bank),
+                    )
                     .await;
             }
             self.advance(session_id).await

@@ -124,7 +124,10 @@ impl Interviews {
             .await
             .map_err(|e| e.to_string())?;
         self.hub
-            .publish(&item.session_id, state.evaluation_message(item.turn, &self.bank))
+            .publish(
+                &item.session_id,
+                state.evaluation_message(item.turn, &self.bank),
+            )
             .await;
         Ok(())
     }

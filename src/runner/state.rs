@@ -76,7 +76,9 @@ impl SessionState {
             .and_then(|t| bank.get(&t.question_id))
             .map(|q| q.model_answer.as_str());
         match self.current.get(&turn) {
-            Some(e) => ServerMessage::evaluation(turn, &e.evaluation, self.is_open(turn), model_answer),
+            Some(e) => {
+                ServerMessage::evaluation(turn, &e.evaluation, self.is_open(turn), model_answer)
+            }
             None => ServerMessage::error("internal", format!("turn {turn} has no evaluation")),
         }
     }
@@ -149,28 +151,28 @@ impl SessionState {
                 .map(|t| {
                     let open = self.is_open(t.turn);
                     TranscriptTurn {
-                    turn: t.turn,
-                    question_id: t.question_id.clone(),
-                    topic: t.topic.clone(),
-                    level: t.level.clone(),
-                    kind: t.kind.clone(),
-                    text: t.question_text.clone(),
-                    follow_up: t.is_follow_up,
-                    index: self.index_of(t.turn),
-                    answer: t.answer_text.clone(),
-                    skipped: t.skipped,
-                    evaluation: self.current.get(&t.turn).map(|e| {
-                        if open {
-                            while_open(&e.evaluation)
-                        } else {
-                            e.evaluation.clone()
-                        }
-                    }),
-                    closed: !open,
-                    model_answer: (!open)
-                        .then(|| bank.get(&t.question_id).map(|q| q.model_answer.clone()))
-                        .flatten(),
-                }
+                        turn: t.turn,
+                        question_id: t.question_id.clone(),
+                        topic: t.topic.clone(),
+                        level: t.level.clone(),
+                        kind: t.kind.clone(),
+                        text: t.question_text.clone(),
+                        follow_up: t.is_follow_up,
+                        index: self.index_of(t.turn),
+                        answer: t.answer_text.clone(),
+                        skipped: t.skipped,
+                        evaluation: self.current.get(&t.turn).map(|e| {
+                            if open {
+                                while_open(&e.evaluation)
+                            } else {
+                                e.evaluation.clone()
+                            }
+                        }),
+                        closed: !open,
+                        model_answer: (!open)
+                            .then(|| bank.get(&t.question_id).map(|q| q.model_answer.clone()))
+                            .flatten(),
+                    }
                 })
                 .collect(),
         }

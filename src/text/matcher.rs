@@ -4,10 +4,10 @@
 //! a negator inside the matched words, or right before them in the same clause, that the term
 //! does not itself contain, turns "`is` compares identity" into "`is` does not compare identity".
 
+use super::content_tokens;
 use super::sentences::{Sentence, Tok};
 use super::synonyms::Synonyms;
 use super::tokens::Role;
-use super::content_tokens;
 
 /// The gap rule shared by the lint and the evaluator.
 pub struct Window;
@@ -124,7 +124,8 @@ impl Term {
 
     /// True when `s` asserts the term.
     pub fn asserted_in(&self, s: &Sentence) -> bool {
-        self.find(s).is_some_and(|m| m.polarity == Polarity::Asserted)
+        self.find(s)
+            .is_some_and(|m| m.polarity == Polarity::Asserted)
     }
 }
 
@@ -286,15 +287,36 @@ mod tests {
 
     #[test]
     fn words_in_order_with_small_gaps_match() {
-        assert_eq!(m("evaluated once", "Defaults are evaluated only once, at def time."), YES);
-        assert_eq!(m("global interpreter lock", "The Global Interpreter-Lock serialises bytecode"), YES);
+        assert_eq!(
+            m(
+                "evaluated once",
+                "Defaults are evaluated only once, at def time."
+            ),
+            YES
+        );
+        assert_eq!(
+            m(
+                "global interpreter lock",
+                "The Global Interpreter-Lock serialises bytecode"
+            ),
+            YES
+        );
         assert_eq!(m("evaluated once", "once it is evaluated"), None);
-        assert_eq!(m("evaluated once", "evaluated lazily by a long chain of things once"), None);
+        assert_eq!(
+            m(
+                "evaluated once",
+                "evaluated lazily by a long chain of things once"
+            ),
+            None
+        );
     }
 
     #[test]
     fn matching_backtracks_past_an_early_partial_match() {
-        assert_eq!(m("shared list object", "shared x y z shared list object"), YES);
+        assert_eq!(
+            m("shared list object", "shared x y z shared list object"),
+            YES
+        );
         assert_eq!(m("alpha beta gamma", "alpha beta beta x x gamma"), YES);
     }
 
@@ -302,51 +324,96 @@ mod tests {
     fn stop_word_only_terms_never_match() {
         let t = Term::new("the of and", &Synonyms::empty());
         assert!(t.is_empty());
-        assert!(t.find(&Sentence::new("the of and", &Synonyms::empty())).is_none());
+        assert!(
+            t.find(&Sentence::new("the of and", &Synonyms::empty()))
+                .is_none()
+        );
     }
 
     #[test]
     fn a_negation_in_the_clause_denies_the_term() {
-        assert_eq!(m("released during io", "The GIL is not released during I/O."), NO);
-        assert_eq!(m("released during io", "The GIL is released during I/O."), YES);
-        assert_eq!(m("thread safe", "The GIL doesn't make your code thread-safe"), NO);
+        assert_eq!(
+            m("released during io", "The GIL is not released during I/O."),
+            NO
+        );
+        assert_eq!(
+            m("released during io", "The GIL is released during I/O."),
+            YES
+        );
+        assert_eq!(
+            m("thread safe", "The GIL doesn't make your code thread-safe"),
+            NO
+        );
         assert_eq!(m("thread safe", "It never really gets thread safe"), NO);
         assert_eq!(m("speeds up", "Threads give no speed-up"), NO);
     }
 
     #[test]
     fn a_term_that_holds_the_negation_is_asserted_by_it() {
-        assert_eq!(m("not thread safe", "The GIL doesn't make your code thread-safe"), YES);
-        assert_eq!(m("no speed up", "CPU-bound code gets no speed-up from threads"), YES);
+        assert_eq!(
+            m(
+                "not thread safe",
+                "The GIL doesn't make your code thread-safe"
+            ),
+            YES
+        );
+        assert_eq!(
+            m(
+                "no speed up",
+                "CPU-bound code gets no speed-up from threads"
+            ),
+            YES
+        );
         assert_eq!(m("no speed up", "Threads speed up CPU-bound code"), None);
     }
 
     #[test]
     fn the_nearest_negation_governs() {
-        assert_eq!(m("uses type hints", "It isn't a JIT and doesn't use type hints"), NO);
+        assert_eq!(
+            m(
+                "uses type hints",
+                "It isn't a JIT and doesn't use type hints"
+            ),
+            NO
+        );
     }
 
     #[test]
     fn a_negation_in_a_term_governs_the_next_word() {
         assert_eq!(m("no gil", "It runs with no GIL at all"), YES);
         assert_eq!(
-            m("no gil", "An extension that doesn't support it, the GIL gets switched back on"),
+            m(
+                "no gil",
+                "An extension that doesn't support it, the GIL gets switched back on"
+            ),
             None
         );
     }
 
     #[test]
     fn a_negation_in_another_clause_does_not_reach() {
-        assert_eq!(m("help io", "Threads don't help CPU work, but they help I/O."), YES);
+        assert_eq!(
+            m("help io", "Threads don't help CPU work, but they help I/O."),
+            YES
+        );
         assert_eq!(m("identity", "No, `is` checks identity."), YES);
-        assert_eq!(m("compares values", "`is` compares identity, not values"), Some(Polarity::Unclear));
+        assert_eq!(
+            m("compares values", "`is` compares identity, not values"),
+            Some(Polarity::Unclear)
+        );
     }
 
     #[test]
     fn synonyms_match_either_way() {
         assert_eq!(m("identity", "both names refer to the same object"), YES);
         assert_eq!(m("same object", "it checks identity"), YES);
-        assert_eq!(m("compares identity", "it compares whether they are the same object"), YES);
+        assert_eq!(
+            m(
+                "compares identity",
+                "it compares whether they are the same object"
+            ),
+            YES
+        );
         assert_eq!(m("identity", "they are not the same object"), NO);
     }
 }

@@ -59,8 +59,13 @@ impl Synonyms {
     /// Parses and checks a synonym file; every problem is reported, nothing is half-loaded.
     pub fn parse(path: &str, contents: &str) -> Result<Synonyms, Vec<Problem>> {
         let file = Some(path);
-        let raw: RawFile = toml::from_str(contents)
-            .map_err(|e| vec![Problem::new(file, "", format!("invalid TOML: {}", e.message()))])?;
+        let raw: RawFile = toml::from_str(contents).map_err(|e| {
+            vec![Problem::new(
+                file,
+                "",
+                format!("invalid TOML: {}", e.message()),
+            )]
+        })?;
         let mut problems = Vec::new();
         let mut table = Synonyms::default();
         let mut seen: HashMap<Vec<String>, usize> = HashMap::new();
@@ -147,11 +152,14 @@ impl Synonyms {
     /// The longest phrase starting at `tokens[i]`: its length, group, and whether it is the
     /// canonical form itself.
     fn phrase_at(&self, tokens: &[String], i: usize) -> Option<(usize, usize, bool)> {
-        self.index.get(&tokens[i])?.iter().find_map(|(phrase, g, canonical)| {
-            tokens[i..]
-                .starts_with(phrase)
-                .then_some((phrase.len(), *g, *canonical))
-        })
+        self.index
+            .get(&tokens[i])?
+            .iter()
+            .find_map(|(phrase, g, canonical)| {
+                tokens[i..]
+                    .starts_with(phrase)
+                    .then_some((phrase.len(), *g, *canonical))
+            })
     }
 
     /// `tokens` with every phrase replaced by its canonical form (how a term is also compiled).
@@ -233,8 +241,14 @@ phrases = ["shallow copy", "copy of the outer list"]
             "[[group]]\nphrases = [\"race condition\", \"race\", \"data race\"]\n",
         )
         .unwrap();
-        assert_eq!(s.canonical(&content_tokens("a race condition")), ["rac", "condition"]);
-        assert!(s.overlay(&content_tokens("a race condition here")).is_empty());
+        assert_eq!(
+            s.canonical(&content_tokens("a race condition")),
+            ["rac", "condition"]
+        );
+        assert!(
+            s.overlay(&content_tokens("a race condition here"))
+                .is_empty()
+        );
         assert_eq!(s.overlay(&content_tokens("a data race")).len(), 1);
     }
 
@@ -242,7 +256,10 @@ phrases = ["shallow copy", "copy of the outer list"]
     fn a_phrase_in_two_groups_is_refused() {
         let bad = "[[group]]\nphrases = [\"alpha beta\", \"gamma delta\"]\n[[group]]\nphrases = [\"zeta eta\", \"gamma delta\"]\n";
         let problems = Synonyms::parse("_synonyms.toml", bad).unwrap_err();
-        assert!(problems[0].message.contains("already in group[0]"), "{problems:?}");
+        assert!(
+            problems[0].message.contains("already in group[0]"),
+            "{problems:?}"
+        );
         let lonely = "[[group]]\nphrases = [\"alone\"]\n";
         assert!(Synonyms::parse("_synonyms.toml", lonely).is_err());
     }

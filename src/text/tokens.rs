@@ -10,10 +10,10 @@ const STOP_WORDS: &[&str] = &[
     "as", "from", "into", "than", "then", "so", "if", "do", "does", "did", "can", "could", "would",
     "should", "will", "shall", "may", "might", "must", "i", "you", "he", "she", "we", "they", "me",
     "my", "our", "your", "their", "them", "us", "his", "her", "which", "who", "whom", "what",
-    "when", "where", "why", "how", "there", "here", "also", "just", "very", "about",
-    "over", "under", "up", "out", "again", "more", "most", "some", "any", "all",
-    "both", "few", "other", "such", "own", "too", "s", "t", "ll", "re", "ve", "d", "m",
-    "has", "have", "had", "am", "let", "lets",
+    "when", "where", "why", "how", "there", "here", "also", "just", "very", "about", "over",
+    "under", "up", "out", "again", "more", "most", "some", "any", "all", "both", "few", "other",
+    "such", "own", "too", "s", "t", "ll", "re", "ve", "d", "m", "has", "have", "had", "am", "let",
+    "lets",
 ];
 
 /// Words that deny what follows them in their clause.
@@ -21,8 +21,19 @@ const NEGATORS: &[&str] = &["not", "no", "never", "neither", "nor", "without"];
 
 /// Words that open a new clause: a negation before them does not reach past them.
 const CLAUSE_WORDS: &[&str] = &[
-    "but", "while", "whilst", "whereas", "although", "though", "however", "because", "since", "so",
-    "unless", "yet", "otherwise",
+    "but",
+    "while",
+    "whilst",
+    "whereas",
+    "although",
+    "though",
+    "however",
+    "because",
+    "since",
+    "so",
+    "unless",
+    "yet",
+    "otherwise",
 ];
 
 /// Python keywords that are also English stop words: written as code they are content.
@@ -164,7 +175,9 @@ fn pieces(text: &str) -> Vec<Piece> {
             // "I/O" is one word, not the pronoun "I" and a letter.
             if raw.eq_ignore_ascii_case("i")
                 && chars.get(i) == Some(&'/')
-                && chars.get(i + 1).is_some_and(|c| c.eq_ignore_ascii_case(&'o'))
+                && chars
+                    .get(i + 1)
+                    .is_some_and(|c| c.eq_ignore_ascii_case(&'o'))
                 && chars.get(i + 2).is_none_or(|c| !is_word_char(*c))
             {
                 raw = "io".into();
@@ -352,27 +365,33 @@ mod tests {
             content_tokens("not only fast but also small"),
             ["only", "fast", "small"]
         );
-        assert_eq!(content_tokens("use a lock rather than luck"), [
-            "use", "lock", "not", "luck"
-        ]);
+        assert_eq!(
+            content_tokens("use a lock rather than luck"),
+            ["use", "lock", "not", "luck"]
+        );
     }
 
     #[test]
     fn keywords_written_as_code_are_content() {
-        assert_eq!(content_tokens("`is` compares identity"), [
-            "is", "compar", "identity"
-        ]);
+        assert_eq!(
+            content_tokens("`is` compares identity"),
+            ["is", "compar", "identity"]
+        );
         assert_eq!(content_tokens("the is operator"), ["is", "operator"]);
-        assert_eq!(content_tokens("is checks identity while == checks values"), [
-            "is", "check", "identity", "==", "check", "valu"
-        ]);
+        assert_eq!(
+            content_tokens("is checks identity while == checks values"),
+            ["is", "check", "identity", "==", "check", "valu"]
+        );
         assert_eq!(content_tokens("It is fast"), ["fast"]);
         assert_eq!(content_tokens("`not` is an operator"), ["not", "operator"]);
     }
 
     #[test]
     fn i_o_is_one_word() {
-        assert_eq!(content_tokens("blocking I/O and io-bound"), ["block", "io", "io", "bound"]);
+        assert_eq!(
+            content_tokens("blocking I/O and io-bound"),
+            ["block", "io", "io", "bound"]
+        );
     }
 
     #[test]

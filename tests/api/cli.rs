@@ -26,10 +26,12 @@ fn questions_list_json_prints_full_question_objects() {
     for q in &list {
         assert_eq!(q["topic"], "behavioral");
         assert_eq!(q["level"], "senior");
-        for field in ["id", "kind", "text", "key_points", "follow_ups", "star"] {
+        for field in ["id", "kind", "text", "key_points", "model_answer", "star"] {
             assert!(!q[field].is_null(), "{field} in {q}");
         }
         assert!(q["key_points"][0]["terms"].is_array());
+        assert!(q["key_points"][0]["follow_up"].is_string());
+        assert!(q["key_points"][0]["hint"].is_string());
     }
 }
 

@@ -142,11 +142,43 @@ fn a_missing_key_point_proposes_a_follow_up_that_probes_it() {
     let e = grade("conc-gil-basics", GIL_PARTIAL);
     let f = e.follow_up.expect("partial answers get a follow-up");
     assert!(f.reason.starts_with("missing key point:"), "{}", f.reason);
-    assert!(
-        question("conc-gil-basics").follow_ups.contains(&f.text),
-        "uses the bank's follow-up: {}",
-        f.text
+    let q = question("conc-gil-basics");
+    let probed = q
+        .key_points
+        .iter()
+        .position(|k| k.follow_up == f.text)
+        .unwrap_or_else(|| panic!("uses a key point's own follow-up: {}", f.text));
+    assert!(!e.key_points[probed].covered, "it probes a missing point");
+    assert_eq!(
+        f.target.as_deref(),
+        Some(format!("key_point:{probed}").as_str())
     );
+    // The most important missing point is probed first.
+    let top = e
+        .key_points
+        .iter()
+        .zip(&q.key_points)
+        .filter(|(r, _)| !r.covered)
+        .map(|(_, k)| k.weight)
+        .fold(0.0, f64::max);
+    assert_eq!(q.key_points[probed].weight, top);
+}
+
+#[test]
+fn a_follow_up_never_probes_a_point_already_asked_about() {
+    let q = question("conc-gil-basics");
+    let first = grade("conc-gil-basics", GIL_PARTIAL).follow_up.unwrap();
+    let asked = [first.target.clone().unwrap()];
+    let second = builtin::evaluate_in(
+        q,
+        rubric_for(q),
+        GIL_PARTIAL,
+        builtin::Context { asked: &asked },
+    )
+    .follow_up
+    .unwrap();
+    assert_ne!(second.target, first.target);
+    assert_ne!(second.text, first.text);
 }
 
 const MUT_STRONG: &str = "Mutable objects like lists, dicts and sets can be changed in place after you \
@@ -280,8 +312,24 @@ fn behavioral_answers_find_each_star_part_with_evidence() {
     );
     assert!(star.result.evidence.as_deref().unwrap().contains("40%"));
     assert!(full.passed, "{}", full.overall);
-    assert!(full.key_points.is_empty());
-    assert!(full.follow_up.is_none(), "nothing missing, nothing to ask");
+    // The prompt's own key points (raised it privately, brought evidence …) count as content.
+    assert!(
+        full.key_points.iter().any(|k| k.covered),
+        "{:#?}",
+        full.key_points
+    );
+    assert!(
+        full.criteria
+            .iter()
+            .any(|c| c.id == "content" && c.score > c.min)
+    );
+    // With the story complete, a follow-up can only probe a point the story left out.
+    if let Some(f) = &full.follow_up {
+        assert!(
+            f.target.as_deref().unwrap().starts_with("key_point:"),
+            "{f:?}"
+        );
+    }
 }
 
 #[test]

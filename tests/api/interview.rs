@@ -5,7 +5,8 @@ use std::collections::HashSet;
 use rehearse::bank::{Level, Topic};
 use rehearse::evaluate::{FollowUp, builtin};
 use rehearse::interview::{
-    PlanError, Step, SummaryTurn, TurnView, answer_chain, make_plan, next_step, summarize,
+    PlanError, Step, SummaryTurn, TurnView, answer_chain, asked_follow_ups, make_plan, next_step,
+    question_open, summarize,
 };
 
 use crate::helpers::{BANK, question, rubric_for};
@@ -114,6 +115,12 @@ fn the_flow_asks_follow_ups_only_when_proposed_and_at_most_twice() {
     let fu = FollowUp {
         text: "What was the result?".into(),
         reason: "missing STAR part: result".into(),
+        target: Some("star:result".into()),
+    };
+    let fu2 = FollowUp {
+        text: "What did you do yourself?".into(),
+        reason: "missing STAR part: action".into(),
+        target: Some("star:action".into()),
     };
     let mut turns = vec![view(1, q1, None, Some("a"), Some(&fu))];
     let second = ask(&turns);
@@ -126,7 +133,13 @@ fn the_flow_asks_follow_ups_only_when_proposed_and_at_most_twice() {
         ),
         (2, true, Some(1), "What was the result?")
     );
-    turns.push(view(2, q1, Some(1), Some("b"), Some(&fu)));
+    let mut repeated = turns.clone();
+    repeated.push(view(2, q1, Some(1), Some("b"), Some(&fu)));
+    assert!(
+        !ask(&repeated).follow_up,
+        "the same follow-up is never asked twice about one question"
+    );
+    turns.push(view(2, q1, Some(1), Some("b"), Some(&fu2)));
     assert!(ask(&turns).follow_up);
     turns.push(view(3, q1, Some(1), Some("c"), Some(&fu)));
     let after_two = ask(&turns);
@@ -165,6 +178,7 @@ fn the_flow_waits_for_open_turns_and_regrades_unevaluated_answers() {
     let fu = FollowUp {
         text: "More?".into(),
         reason: "r".into(),
+        target: None,
     };
     let mut skipped = view(1, q, None, None, Some(&fu));
     skipped.skipped = true;
@@ -213,6 +227,8 @@ fn the_summary_scores_each_question_by_its_latest_evaluation() {
             skipped: false,
             answered: true,
             evaluation: Some(&weak),
+            question: &gil.text,
+            model_answer: &gil.model_answer,
         },
         SummaryTurn {
             turn: 2,
@@ -223,6 +239,8 @@ fn the_summary_scores_each_question_by_its_latest_evaluation() {
             skipped: false,
             answered: true,
             evaluation: Some(&better),
+            question: "What else?",
+            model_answer: &gil.model_answer,
         },
         SummaryTurn {
             turn: 3,
@@ -233,6 +251,8 @@ fn the_summary_scores_each_question_by_its_latest_evaluation() {
             skipped: true,
             answered: false,
             evaluation: None,
+            question: &url.text,
+            model_answer: &url.model_answer,
         },
     ];
     let s = summarize(&turns, 60);
@@ -254,4 +274,47 @@ fn the_summary_scores_each_question_by_its_latest_evaluation() {
     );
     assert_eq!(s.turns.len(), 3);
     assert!(!s.passed);
+    // The review shows every main question once, with its latest key points and model answer.
+    assert_eq!(s.review.len(), 2);
+    assert_eq!(s.review[0].question, gil.text);
+    assert_eq!(s.review[0].model_answer, gil.model_answer);
+    assert_eq!(s.review[0].key_points, better.key_points);
+    assert!(s.review[1].skipped && s.review[1].model_answer == url.model_answer);
+}
+
+#[test]
+fn a_question_stays_open_while_a_follow_up_is_coming() {
+    let fu = FollowUp {
+        text: "What did you do yourself?".into(),
+        reason: "missing STAR part: action".into(),
+        target: Some("star:action".into()),
+    };
+    let q = "beh-teammate-conflict";
+    let awaiting = [view(1, q, None, None, None)];
+    assert!(question_open(&awaiting, 1, false), "unanswered");
+    let proposing = [view(1, q, None, Some("a"), Some(&fu))];
+    assert!(
+        question_open(&proposing, 1, false),
+        "a follow-up will be asked"
+    );
+    assert!(!question_open(&proposing, 1, true), "the interview is over");
+    let complete = [view(1, q, None, Some("a"), None)];
+    assert!(!question_open(&complete, 1, false), "nothing more to ask");
+    let mut skipped = view(2, q, Some(1), None, None);
+    skipped.skipped = true;
+    let after_skip = [view(1, q, None, Some("a"), Some(&fu)), skipped];
+    assert!(
+        !question_open(&after_skip, 1, false),
+        "skipping the follow-up closes it"
+    );
+    assert!(!question_open(&after_skip, 2, false));
+    let asked_twice = [
+        view(1, q, None, Some("a"), Some(&fu)),
+        view(2, q, Some(1), Some("b"), Some(&fu)),
+    ];
+    assert!(
+        !question_open(&asked_twice, 2, false),
+        "a repeated proposal is not asked, so the question closes"
+    );
+    assert_eq!(asked_follow_ups(&asked_twice, 2), [&fu]);
 }

@@ -5,6 +5,8 @@ mod app;
 mod bank_lint;
 mod cli;
 mod evaluator;
+mod feedback_loop;
+mod grading_quality;
 mod helpers;
 mod interview;
 mod llm;

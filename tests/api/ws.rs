@@ -107,10 +107,14 @@ async fn an_answer_is_stored_when_it_is_acknowledged_and_its_evaluation_when_sen
         .await
         .unwrap()
         .expect("stored before sent");
+    // A follow-up is coming, so the candidate sees the open form: covered points, hints for
+    // the rest, no missing point named; the store keeps everything.
+    assert_eq!(evaluation["closed"], false);
     assert_eq!(
-        serde_json::to_value(&stored.evaluation).unwrap(),
+        serde_json::to_value(rehearse::evaluate::while_open(&stored.evaluation)).unwrap(),
         evaluation["evaluation"]
     );
+    assert!(evaluation.get("model_answer").is_none());
     assert!(
         evaluation["evaluation"]["star"].is_object(),
         "behavioral answers carry STAR"
@@ -125,10 +129,10 @@ async fn a_missing_star_part_gets_at_most_two_follow_ups() {
     let thin = "We had a hard project and it was difficult for everyone on the team.";
     let (_, e) = c.answer_and_grade(thin, "t-1").await;
     assert!(
-        e["evaluation"]["follow_up"]["reason"]
+        e["evaluation"]["follow_up"]["target"]
             .as_str()
             .unwrap()
-            .starts_with("missing STAR part")
+            .starts_with("star:")
     );
     let f1 = c.recv().await;
     assert_eq!(

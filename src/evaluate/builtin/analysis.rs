@@ -38,10 +38,18 @@ pub fn is_fragment(s: &Sentence) -> bool {
     if n <= 2 {
         return true;
     }
-    let function = s.words.iter().filter(|w| w.role != Role::Content && !w.code).count();
+    let function = s
+        .words
+        .iter()
+        .filter(|w| w.role != Role::Content && !w.code)
+        .count();
     let ratio = function as f64 / n as f64;
     let items = segments(s);
-    (items >= 3 && (n as f64 / items as f64) <= 3.5 && ratio < 0.25) || (n >= 6 && ratio < 0.08)
+    let per_item = n as f64 / items as f64;
+    // Nobody strings a dozen clauses together with commas; a list of phrases is still a list.
+    (items >= 3 && per_item <= 3.5 && ratio < 0.25)
+        || (items >= 12 && per_item <= 6.0)
+        || (n >= 6 && ratio < 0.08)
 }
 
 /// How much a sentence reads as prose rather than a fragment: full credit for a real sentence,

@@ -127,7 +127,11 @@ fn best(terms: &[Term], s: &Sentence) -> Option<(Match, usize)> {
 /// one that is the point's own among them, with the same polarity as the point.
 pub fn other_words_score(profile: &Profile, s: &Sentence) -> (f64, Vec<String>) {
     let mut words: Vec<&str> = s.tokens.iter().map(String::as_str).collect();
-    words.extend(s.alts.iter().flat_map(|a| a.tokens.iter().map(String::as_str)));
+    words.extend(
+        s.alts
+            .iter()
+            .flat_map(|a| a.tokens.iter().map(String::as_str)),
+    );
     words.sort_unstable();
     words.dedup();
     let mut carried: Vec<String> = words
@@ -171,7 +175,10 @@ fn not_a_claim(s: &Sentence, m: &Match) -> bool {
         .map(|w| w.lower.as_str())
         .collect();
     let after = format!(" {} ", after.join(" "));
-    if REFUTED_AFTER.iter().any(|r| after.contains(&format!(" {r} "))) {
+    if REFUTED_AFTER
+        .iter()
+        .any(|r| after.contains(&format!(" {r} ")))
+    {
         return true;
     }
     // Inside a condition ("if threads ran in parallel, …"), or the consequence of a

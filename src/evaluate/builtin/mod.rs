@@ -62,7 +62,8 @@ pub fn evaluate_in(
 
     let mut flags = analysis.flags.clone();
     let any_star = star.breakdown.parts().iter().any(|(_, p)| p.present);
-    let relevant = coverage.covered() > 0 || !coverage.incorrect.is_empty() || (behavioral && any_star);
+    let relevant =
+        coverage.covered() > 0 || !coverage.incorrect.is_empty() || (behavioral && any_star);
     if !relevant
         && !analysis.sentences.is_empty()
         && analysis::vocabulary_overlap(&analysis, question) < 0.1
@@ -93,6 +94,13 @@ pub fn evaluate_in(
     let accuracy =
         (coverage.fraction * COVERAGE_SCALE - WRONG_CLAIM_PENALTY * wrong).clamp(0.0, 1.0);
 
+    // What style is measured against: the points made, or for a story how complete it is.
+    let star_mean = (star.situation + star.task + star.action + star.result) / 4.0;
+    let substance = if behavioral {
+        accuracy.max(star_mean)
+    } else {
+        accuracy
+    };
     let measure = |c: &Criterion| -> Measure {
         match c.signal {
             Signal::KeyPoints => Measure {
@@ -105,11 +113,11 @@ pub fn evaluate_in(
                     .take(3)
                     .collect(),
             },
-            Signal::Depth => signals::depth(&analysis, accuracy),
-            Signal::Examples => signals::examples(&analysis, accuracy),
-            Signal::Tradeoffs => signals::tradeoffs(&analysis, accuracy),
-            Signal::Process => signals::process(&analysis, accuracy),
-            Signal::Clarity => signals::clarity(&analysis, accuracy, keyword_list, repetitive),
+            Signal::Depth => signals::depth(&analysis, substance),
+            Signal::Examples => signals::examples(&analysis, substance),
+            Signal::Tradeoffs => signals::tradeoffs(&analysis, substance),
+            Signal::Process => signals::process(&analysis, substance),
+            Signal::Clarity => signals::clarity(&analysis, substance, keyword_list, repetitive),
             Signal::Ownership => {
                 signals::ownership(&star.own_actions, star.team_actions, star.measurable_result)
             }
@@ -130,7 +138,11 @@ pub fn evaluate_in(
             } else if keyword_list {
                 // Terms in a list show recognition, not understanding: a little credit for the
                 // points named, none for reasoning or style.
-                let cap = if c.signal == Signal::KeyPoints { KEYWORD_LIST_CREDIT } else { 0.0 };
+                let cap = if c.signal == Signal::KeyPoints {
+                    KEYWORD_LIST_CREDIT
+                } else {
+                    0.0
+                };
                 (m.value.min(cap), m.rationale, m.evidence)
             } else if too_short && !matches!(c.signal, Signal::KeyPoints) {
                 (
@@ -184,7 +196,12 @@ pub fn evaluate_in(
         star: behavioral.then_some(star.breakdown.clone()),
         follow_up,
         flags,
-        confidence: Some(confidence(&analysis, &coverage, behavioral, &star.breakdown)),
+        confidence: Some(confidence(
+            &analysis,
+            &coverage,
+            behavioral,
+            &star.breakdown,
+        )),
         incorrect_claims: coverage.incorrect,
         source: Source::Builtin,
         rubric: RubricRef {

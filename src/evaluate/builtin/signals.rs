@@ -202,7 +202,9 @@ pub fn depth(analysis: &Analysis, coverage: f64) -> Measure {
         .iter()
         .filter(|s| {
             REASONING.iter().any(|c| s.has_phrase(c))
-                || ["->", "=>", "→", " - so "].iter().any(|a| s.text.contains(a))
+                || ["->", "=>", "→", " - so "]
+                    .iter()
+                    .any(|a| s.text.contains(a))
         })
         .collect();
     // Points stated correctly already show the mechanism; reasons on top make it deep.

@@ -47,8 +47,7 @@ fn has_any(s: &Sentence, phrases: &[&str]) -> bool {
 }
 
 fn is_past(w: &str) -> bool {
-    IRREGULAR_PAST.contains(&w)
-        || (w.len() > 4 && w.ends_with("ed") && !NOT_PAST_ED.contains(&w))
+    IRREGULAR_PAST.contains(&w) || (w.len() > 4 && w.ends_with("ed") && !NOT_PAST_ED.contains(&w))
 }
 
 /// Speculation or advice rather than something that happened.
@@ -68,7 +67,9 @@ fn acts(ws: &[&str], subject: &str) -> bool {
 }
 
 fn has_number(s: &Sentence) -> bool {
-    s.words.iter().any(|w| w.lower.bytes().any(|b| b.is_ascii_digit()))
+    s.words
+        .iter()
+        .any(|w| w.lower.bytes().any(|b| b.is_ascii_digit()))
         || s.text.contains('%')
         || s.has_word(NUMBER_WORDS)
 }
@@ -108,7 +109,9 @@ fn read(s: &Sentence, position: usize) -> Reading {
         || proper_place(s)
         || s.words.iter().any(|w| is_year(&w.lower));
     let weak_scene = has_any(s, SITUATION_WEAK)
-        && ws.iter().any(|w| ["was", "were", "had", "did"].contains(w) || is_past(w));
+        && ws
+            .iter()
+            .any(|w| ["was", "were", "had", "did"].contains(w) || is_past(w));
     r.situation = if scene {
         2
     } else if weak_scene && !generic && position < 3 {
@@ -117,11 +120,10 @@ fn read(s: &Sentence, position: usize) -> Reading {
         0
     };
 
-    if has_any(s, TASK_CUES) || TASK_SET.is_match(&joined) {
-        let vague = has_any(s, VAGUE_OBJECTS) && s.word_count < 12;
-        r.task = !vague;
-        r.vague_task = vague;
-    }
+    // "I just had to get it done": a line that sounds like a task but names none.
+    let vague_task = has_any(s, VAGUE_OBJECTS) && s.word_count < 12;
+    r.vague_task = vague_task;
+    r.task = !vague_task && (has_any(s, TASK_CUES) || TASK_SET.is_match(&joined));
 
     let vague = has_any(s, VAGUE_ACTIONS) && s.word_count < 20;
     r.own_action = !lesson && !vague && acts(&ws, "i");
@@ -241,7 +243,11 @@ pub fn detect(sentences: &[Sentence]) -> Star {
                 "Missing: what you personally had to achieve."
             },
         ),
-        action: part(action_evidence, action_note, "Missing: the steps you took yourself."),
+        action: part(
+            action_evidence,
+            action_note,
+            "Missing: the steps you took yourself.",
+        ),
         result: part(
             result.map(|(s, _)| s),
             if measurable_result {
@@ -303,13 +309,25 @@ mod tests {
         ] {
             assert!(star(s).situation.present, "{s}");
         }
-        assert!(!star("I think conflict is normal in any team.").situation.present);
+        assert!(
+            !star("I think conflict is normal in any team.")
+                .situation
+                .present
+        );
     }
 
     #[test]
     fn a_task_is_the_candidates_own_goal_not_a_vague_line() {
-        assert!(star("It was on me to stop the bleeding before the sale.").task.present);
-        assert!(star("I was asked to cut our cloud bill by a third.").task.present);
+        assert!(
+            star("It was on me to stop the bleeding before the sale.")
+                .task
+                .present
+        );
+        assert!(
+            star("I was asked to cut our cloud bill by a third.")
+                .task
+                .present
+        );
         let vague = star("I just had to get it done.");
         assert!(!vague.task.present);
         assert!(vague.task.note.contains("getting it done"));
@@ -335,7 +353,9 @@ mod tests {
         let s = star("I learned to be less defensive.");
         assert!(!s.result.present);
         assert!(s.reflection.is_some());
-        let real = star("We shipped two days early and support tickets dropped by 40%. I learned to ask sooner.");
+        let real = star(
+            "We shipped two days early and support tickets dropped by 40%. I learned to ask sooner.",
+        );
         assert!(real.result.present);
         assert!(real.result.evidence.unwrap().contains("40%"));
         assert!(real.reflection.unwrap().contains("learned"));

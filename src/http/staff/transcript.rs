@@ -178,8 +178,8 @@ pub(super) async fn render(
         id,
         admin::Viewer::Staff,
     )
-        .await
-        .map_err(|e| staff.fail(e))?;
+    .await
+    .map_err(|e| staff.fail(e))?;
     let title = format!(
         "Transcript — {}",
         detail

@@ -107,12 +107,12 @@ fn quoted_in_discussion(text: &str, start: usize, end: usize) -> bool {
         let c = before.rfind(close).filter(|_| open != close);
         match (o, c) {
             (Some(o), Some(c)) => o > c,
-            (Some(o), None) => open != close || before[..o].matches(open).count() % 2 == 0,
+            (Some(o), None) => open != close || before[..o].matches(open).count().is_multiple_of(2),
             _ => false,
         }
     };
-    let quoted = (opened('"', '"') && after.contains('"'))
-        || (opened('“', '”') && after.contains('”'));
+    let quoted =
+        (opened('"', '"') && after.contains('"')) || (opened('“', '”') && after.contains('”'));
     quoted && SECURITY_TALK.is_match(text)
 }
 
@@ -156,7 +156,11 @@ fn decode(blob: &str) -> Option<String> {
             base64::engine::general_purpose::STANDARD_NO_PAD
                 .decode(trimmed)
                 .ok()
-                .or_else(|| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(trimmed).ok())
+                .or_else(|| {
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD
+                        .decode(trimmed)
+                        .ok()
+                })
         })
     })?;
     let text = String::from_utf8(bytes).ok()?;

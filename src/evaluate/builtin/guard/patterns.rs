@@ -133,18 +133,30 @@ pub const PATTERNS: &[(Form, &str)] = &[
         r"(?im)^\s*[>*_\-]*\s*(grader|evaluator|examiner|assessor|ai|llm|judge|grading\s+note)\s*:",
     ),
     // ---------------------------------------------------------------- role and template markers
-    (Form::RoleMarker, r"(?im)^\s*[>*_\-]*\s*(system|assistant|developer)\s*:"),
+    (
+        Form::RoleMarker,
+        r"(?im)^\s*[>*_\-]*\s*(system|assistant|developer)\s*:",
+    ),
     (
         Form::RoleMarker,
         r"(?i)<\|\s*(im_start|im_end|system|assistant|user|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\s*\|>",
     ),
-    (Form::RoleMarker, r"(?i)\[/?INST\]|<<\s*/?SYS\s*>>|<start_of_turn>|<end_of_turn>"),
+    (
+        Form::RoleMarker,
+        r"(?i)\[/?INST\]|<<\s*/?SYS\s*>>|<start_of_turn>|<end_of_turn>",
+    ),
     (
         Form::RoleMarker,
         r"(?im)^\s*#{2,}\s*(system|instruction|instructions|response|assistant|human)\b",
     ),
-    (Form::RoleMarker, r"(?i)</?\s*(system|instructions?|admin|grader)\s*>"),
-    (Form::RoleMarker, r#"(?i)"role"\s*:\s*"(system|assistant|developer)""#),
+    (
+        Form::RoleMarker,
+        r"(?i)</?\s*(system|instructions?|admin|grader)\s*>",
+    ),
+    (
+        Form::RoleMarker,
+        r#"(?i)"role"\s*:\s*"(system|assistant|developer)""#,
+    ),
     // ---------------------------------------------------------------- fake results
     (
         Form::FakeResult,
@@ -238,7 +250,10 @@ pub const PATTERNS: &[(Form, &str)] = &[
         Form::Override,
         r"(忽略|无视|忽视|不要理会|不要管)[^。！？\n]{0,10}(指令|指示|说明|规则|提示|要求|评分标准)",
     ),
-    (Form::MarksRequest, r"满分|最高分|打高分|给高分|(给|打)[^。！？\n]{0,6}(100|十|10)分"),
+    (
+        Form::MarksRequest,
+        r"满分|最高分|打高分|给高分|(给|打)[^。！？\n]{0,6}(100|十|10)分",
+    ),
     (
         Form::GraderAddress,
         r"(评分员|评分者|评卷人|阅卷老师|阅卷人|考官|评审员|评估者)|你现在是|你是一?个?(评分|评审|AI|助手)",
