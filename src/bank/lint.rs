@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use super::load::Located;
 use super::model::{Kind, Level, Question, Topic};
 use crate::lint::Problem;
-use crate::text::{Synonyms, Term, content_tokens, split_sentences};
+use crate::text::{Sentence, Synonyms, Term, content_tokens, split_sentences};
 
 /// Fewest questions a (topic, level) cell may hold.
 pub const MIN_PER_CELL: usize = 4;
@@ -177,6 +177,22 @@ fn check_misconceptions(q: &Question, synonyms: &Synonyms, report: &mut impl FnM
     } else if n > 4 {
         report(format!("has {n} misconceptions, at most 4"));
     }
+    // What is correct, split once: every key point, then the model answer.
+    let correct: Vec<(String, Vec<Sentence>)> = q
+        .key_points
+        .iter()
+        .enumerate()
+        .map(|(c, k)| {
+            (
+                format!("key_points[{c}]"),
+                split_sentences(&k.text, synonyms),
+            )
+        })
+        .chain([(
+            "the model answer".to_string(),
+            split_sentences(&q.model_answer, synonyms),
+        )])
+        .collect();
     for (i, m) in q.misconceptions.iter().enumerate() {
         if m.text.is_empty() {
             report(format!("misconceptions[{i}].text is empty"));
@@ -184,14 +200,15 @@ fn check_misconceptions(q: &Question, synonyms: &Synonyms, report: &mut impl FnM
         if m.terms.is_empty() {
             report(format!("misconceptions[{i}].terms is empty"));
         }
-        let sentences = split_sentences(&m.correction, synonyms).len();
+        let correction = split_sentences(&m.correction, synonyms);
         if m.correction.is_empty() {
             report(format!("misconceptions[{i}].correction is empty"));
-        } else if sentences > 1 || word_count(&m.correction) > 45 {
+        } else if correction.len() > 1 || word_count(&m.correction) > 45 {
             report(format!(
                 "misconceptions[{i}].correction must be one sentence (at most 45 words)"
             ));
         }
+        let own = ("its own correction".to_string(), correction);
         for (t, term) in m.compiled_terms().iter().enumerate() {
             if term.is_empty() {
                 report(format!(
@@ -200,18 +217,8 @@ fn check_misconceptions(q: &Question, synonyms: &Synonyms, report: &mut impl FnM
                 ));
                 continue;
             }
-            let correct = q
-                .key_points
-                .iter()
-                .map(|k| k.text.as_str())
-                .chain([q.model_answer.as_str(), m.correction.as_str()]);
-            for (c, text) in correct.enumerate() {
-                if asserts_any(text, std::slice::from_ref(term), synonyms) {
-                    let what = match c {
-                        c if c < q.key_points.len() => format!("key_points[{c}]"),
-                        c if c == q.key_points.len() => "the model answer".into(),
-                        _ => "its own correction".into(),
-                    };
+            for (what, sentences) in correct.iter().chain([&own]) {
+                if sentences.iter().any(|s| term.asserted_in(s)) {
                     report(format!(
                         "misconceptions[{i}].terms[{t}] `{}` also matches {what}; make it specific to the wrong claim",
                         term.source()

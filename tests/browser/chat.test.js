@@ -150,8 +150,9 @@ test('reloading mid-interview resumes the same interview from its transcript', {
     assert.equal(firstTurn.status, 'saved');
     assert.ok(firstTurn.score, 'the first answer has its score card again');
     const transcript = watch.received.slice(receivedBefore).find((m) => m.type === 'transcript');
-    const firstEvaluation = transcript.turns.find((t) => t.turn === first.turn).evaluation;
-    await checkScoreCard(page, first.turn, firstEvaluation);
+    const firstTurnMessage = transcript.turns.find((t) => t.turn === first.turn);
+    assert.equal(firstTurnMessage.closed, true, 'its follow-ups were skipped, so the question is closed');
+    await checkScoreCard(page, first.turn, firstTurnMessage);
 
     // Continue and finish the same interview.
     for (let q = reopened; q; q = await nextOpenQuestion(page, watch)) {
@@ -337,14 +338,34 @@ async function answerAndCheck(page, watch, q, text, via) {
       deltas.map((d) => d.text).join(''),
     );
   }
-  const evaluation = await eventually(() => received(watch, 'evaluation').findLast((m) => m.turn === q.turn)?.evaluation);
-  await checkScoreCard(page, q.turn, evaluation);
+  const message = await eventually(() => received(watch, 'evaluation').findLast((m) => m.turn === q.turn));
+  await checkScoreCard(page, q.turn, message);
 }
 
-/** The score card of `turn` shows exactly `evaluation`. */
-async function checkScoreCard(page, turn, evaluation) {
+/**
+ * The score card of `turn` shows exactly the `evaluation` message: while the question is open
+ * the missing points as hints and no model answer; once closed every point and the model answer.
+ */
+async function checkScoreCard(page, turn, message) {
+  const { evaluation } = message;
   const card = page.locator(turnSel(turn, '[data-testid=score-card]'));
   assert.equal(await card.count(), 1, 'one score card per turn');
+  assert.equal(await card.getAttribute('data-closed'), String(Boolean(message.closed)));
+  assert.equal(await card.getByTestId('model-answer').count(), message.closed && message.model_answer ? 1 : 0);
+  if (message.closed && message.model_answer) {
+    await card.getByTestId('model-answer').locator('summary').click();
+    assert.equal(await card.locator('.model-answer-text').textContent(), message.model_answer);
+  }
+  assert.equal(
+    await card.getByTestId('estimate').count(),
+    evaluation.confidence ? 1 : 0,
+    'a built-in grade says it is a keyword-and-structure estimate',
+  );
+  if (evaluation.confidence) {
+    assert.equal(await card.getByTestId('estimate').getAttribute('data-confidence'), evaluation.confidence);
+    assert.match(await card.getByTestId('estimate').textContent(), /LLM/);
+  }
+  assert.equal(await card.getByTestId('incorrect-claim').count(), (evaluation.incorrect_claims ?? []).length);
   assert.equal(await card.getByTestId('score-overall').textContent(), `${evaluation.overall}/100`);
   assert.equal(await card.getByTestId('score-passed').getAttribute('data-passed'), String(evaluation.passed));
 
@@ -392,6 +413,10 @@ async function checkScoreCard(page, turn, evaluation) {
       })),
     );
     assert.deepEqual(points, evaluation.key_points.map((k) => ({ covered: k.covered, evidence: k.evidence ?? null })));
+    // Withheld points show only their hint while the question is open.
+    const hints = await card.getByTestId('hint').allTextContents();
+    assert.deepEqual(hints, evaluation.key_points.filter((k) => k.withheld).map((k) => k.text));
+    if (!message.closed) assert.ok(evaluation.key_points.every((k) => k.covered || k.withheld));
   }
 
   const flags = await card.getByTestId('flag').evaluateAll((items) => items.map((li) => li.dataset.flag));
@@ -417,6 +442,13 @@ async function checkSummary(page, summary, catalog) {
   assert.deepEqual(strengths, summary.strengths);
   const focus = await page.locator('[data-testid=summary-focus] li').allTextContents();
   assert.deepEqual(focus, summary.focus_areas);
+  // Every question again, with its model answer.
+  const review = page.getByTestId('review-item');
+  assert.equal(await review.count(), summary.review.length);
+  for (const [i, r] of summary.review.entries()) {
+    assert.equal(await review.nth(i).getAttribute('data-question'), r.question_id);
+    assert.equal(await review.nth(i).getByTestId('model-answer').count(), r.model_answer ? 1 : 0);
+  }
 }
 
 /** What each turn shows, for comparing before and after a reload. */
