@@ -128,6 +128,10 @@ pub fn build(questions: &mut [Located], synonyms: &Synonyms) {
                     .or_default()
                     .push(w.clone());
             }
+            // The same word wins whatever order the map hands them out in.
+            for forms in by_prefix.values_mut() {
+                forms.sort();
+            }
             k.profile = Profile {
                 weights,
                 core,

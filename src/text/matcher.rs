@@ -5,7 +5,7 @@
 //! does not itself contain, turns "`is` compares identity" into "`is` does not compare identity".
 
 use super::content_tokens;
-use super::sentences::{Sentence, Tok};
+use super::sentences::{Sentence, Tok, bit};
 use super::synonyms::Synonyms;
 use super::tokens::Role;
 
@@ -70,6 +70,8 @@ pub struct Match {
 pub struct Term {
     source: String,
     forms: Vec<Vec<String>>,
+    /// Each form's tokens as a Bloom signature (see [`Sentence`]).
+    sigs: Vec<u64>,
 }
 
 impl Term {
@@ -81,9 +83,14 @@ impl Term {
         if canonical != forms[0] {
             forms.push(canonical);
         }
+        let sigs = forms
+            .iter()
+            .map(|f| f.iter().fold(0, |sig, t| sig | bit(t)))
+            .collect();
         Term {
             source: source.to_string(),
             forms,
+            sigs,
         }
     }
 
@@ -105,8 +112,9 @@ impl Term {
     /// The best match in `s`: an asserting one when there is one, else a denying one.
     pub fn find(&self, s: &Sentence) -> Option<Match> {
         let mut best: Option<Match> = None;
-        for form in &self.forms {
-            if form.is_empty() {
+        for (form, sig) in self.forms.iter().zip(&self.sigs) {
+            // A token the sentence does not have at all: no alignment can exist.
+            if form.is_empty() || sig & !s.tok_sig != 0 {
                 continue;
             }
             let mut consider = |m: Match| {

@@ -31,6 +31,23 @@ pub struct Sentence {
     pub word_count: usize,
     /// How many of those words are stop (function) words; prose has many, keyword lists few.
     pub function_words: usize,
+    /// The lower-cased words joined by single spaces, with a space at each end.
+    joined: String,
+    /// Which words occur, as a 64-bit Bloom signature: a phrase with a word outside it cannot occur.
+    word_sig: u64,
+    /// The same for `toks` and the synonym readings: a term with a token outside it cannot match.
+    pub(crate) tok_sig: u64,
+}
+
+/// One bit per word: a cheap "might contain" test before a real search.
+pub(crate) fn bit(word: &str) -> u64 {
+    // FNV-1a; only the spread matters.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in word.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    1 << (h % 64)
 }
 
 impl Sentence {
@@ -49,9 +66,25 @@ impl Sentence {
             })
             .collect();
         let tokens: Vec<String> = toks.iter().map(|t| t.text.clone()).collect();
+        let mut joined = String::with_capacity(text.len() + 2);
+        joined.push(' ');
+        let mut word_sig = 0;
+        for w in &words {
+            joined.push_str(&w.lower);
+            joined.push(' ');
+            word_sig |= bit(&w.lower);
+        }
+        let alts = synonyms.overlay(&tokens);
+        let tok_sig = tokens
+            .iter()
+            .chain(alts.iter().flat_map(|a| a.tokens.iter()))
+            .fold(0, |sig, t| sig | bit(t));
         Sentence {
+            joined,
+            word_sig,
+            tok_sig,
             text: text.trim().to_string(),
-            alts: synonyms.overlay(&tokens),
+            alts,
             word_count: words.len(),
             function_words: words.iter().filter(|w| w.role != Role::Content).count(),
             toks,
@@ -62,10 +95,14 @@ impl Sentence {
 
     /// Does the contiguous word sequence `phrase` (space-separated, lower-case) occur?
     pub fn has_phrase(&self, phrase: &str) -> bool {
-        let n = phrase.split(' ').count();
-        self.words
-            .windows(n)
-            .any(|w| w.iter().map(|w| w.lower.as_str()).eq(phrase.split(' ')))
+        let sig = phrase.split(' ').fold(0, |sig, w| sig | bit(w));
+        if sig & !self.word_sig != 0 {
+            return false;
+        }
+        self.joined.match_indices(phrase).any(|(at, _)| {
+            self.joined.as_bytes()[at - 1] == b' '
+                && self.joined.as_bytes().get(at + phrase.len()) == Some(&b' ')
+        })
     }
 
     /// The first of `phrases` that occurs, if any.

@@ -53,12 +53,27 @@ pub fn evaluate_in(
     answer: &str,
     context: Context<'_>,
 ) -> Evaluation {
-    let injection = !guard::inspect(answer).is_empty();
     let text = crate::text::normalize(answer);
+    let injection = !guard::inspect_normalized(&text).is_empty();
     let analysis = analysis::analyse(&text, question);
     let coverage = coverage::measure(question, &analysis);
     let behavioral = question.kind == Kind::Behavioral;
-    let star = star::detect(&analysis.sentences);
+    let reads_stories = behavioral
+        || rubric.criteria.iter().any(|c| {
+            matches!(
+                c.signal,
+                Signal::Situation
+                    | Signal::Task
+                    | Signal::Action
+                    | Signal::Result
+                    | Signal::Ownership
+            )
+        });
+    let star = if reads_stories {
+        star::detect(&analysis.sentences)
+    } else {
+        star::Star::none()
+    };
 
     let mut flags = analysis.flags.clone();
     let any_star = star.breakdown.parts().iter().any(|(_, p)| p.present);

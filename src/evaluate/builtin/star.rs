@@ -163,6 +163,13 @@ fn part(evidence: Option<&Sentence>, present_note: &str, missing_note: &str) -> 
     }
 }
 
+impl Star {
+    /// No story read (an answer graded by a rubric that does not look for one).
+    pub fn none() -> Self {
+        detect(&[])
+    }
+}
+
 /// Detects the four STAR parts in the answer's sentences.
 pub fn detect(sentences: &[Sentence]) -> Star {
     let readings: Vec<Reading> = sentences

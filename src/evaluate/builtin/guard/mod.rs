@@ -10,19 +10,23 @@ mod blocks;
 mod patterns;
 
 use base64::Engine;
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use std::sync::LazyLock;
 
 pub use patterns::Form;
 use patterns::{COMMENT_WORDS, PATTERNS};
 
-static SET: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new(PATTERNS.iter().map(|(_, p)| *p)).expect("injection patterns compile")
-});
+/// Word boundaries as ASCII boundaries, so the patterns run on the fast DFA engines; every
+/// pattern reads normalised text, where a boundary next to a letter in another script still
+/// falls where a reader would put it for these phrases.
+fn ascii_boundaries(pattern: &str) -> String {
+    pattern.replace(r"\b", r"(?-u:\b)")
+}
+
 static EACH: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     PATTERNS
         .iter()
-        .map(|(_, p)| Regex::new(p).expect("injection pattern compiles"))
+        .map(|(_, p)| Regex::new(&ascii_boundaries(p)).expect("injection pattern compiles"))
         .collect()
 });
 static HTML_COMMENT: LazyLock<Regex> =
@@ -31,7 +35,7 @@ static CODE_COMMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?m)(?:^|\s)(?:#|//)(.*)$|(?s)/\*(.*?)\*/").expect("code comment pattern")
 });
 static GRADER_WORDS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(COMMENT_WORDS).expect("comment words pattern"));
+    LazyLock::new(|| Regex::new(&ascii_boundaries(COMMENT_WORDS)).expect("comment words pattern"));
 static BASE64: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[A-Za-z0-9+/_-]{24,}={0,2}").expect("base64 pattern"));
 
@@ -47,22 +51,26 @@ pub struct Finding {
 
 /// Every attempt found in `answer` (empty for an honest answer).
 pub fn inspect(answer: &str) -> Vec<Finding> {
-    let text = crate::text::normalize(answer);
-    let mut found = patterns_in(&text, "text");
-    for c in HTML_COMMENT.captures_iter(&text) {
+    inspect_normalized(&crate::text::normalize(answer))
+}
+
+/// [`inspect`] for text already passed through [`crate::text::normalize`].
+pub fn inspect_normalized(text: &str) -> Vec<Finding> {
+    let mut found = patterns_in(text, "text");
+    for c in HTML_COMMENT.captures_iter(text) {
         found.extend(comment_finding(c.get(1).map_or("", |m| m.as_str())));
     }
-    for c in CODE_COMMENT.captures_iter(&text) {
+    for c in CODE_COMMENT.captures_iter(text) {
         let body = c.get(1).or_else(|| c.get(2)).map_or("", |m| m.as_str());
         found.extend(comment_finding(body));
     }
-    for hidden in blocks::hidden_markup(&text) {
+    for hidden in blocks::hidden_markup(text) {
         found.extend(comment_finding(hidden));
     }
-    if let Some(line) = blocks::fake_result(&text) {
+    if let Some(line) = blocks::fake_result(text) {
         found.push(finding(Form::FakeResult, "text", line));
     }
-    for blob in BASE64.find_iter(&text) {
+    for blob in BASE64.find_iter(text) {
         if let Some(decoded) = decode(blob.as_str()) {
             let decoded = crate::text::normalize(&decoded);
             let mut inner = patterns_in(&decoded, "base64");
@@ -80,20 +88,22 @@ pub fn scan(answer: &str) -> Option<String> {
     inspect(answer).into_iter().next().map(|f| f.excerpt)
 }
 
+/// Each pattern on its own: one search per pattern, each with its own literal prefilter, is far
+/// faster than asking a set which of them overlap.
 fn patterns_in(text: &str, place: &'static str) -> Vec<Finding> {
-    SET.matches(text)
-        .iter()
-        .filter_map(|i| {
-            let m = EACH[i]
+    EACH.iter()
+        .zip(PATTERNS)
+        .filter_map(|(re, (form, _))| {
+            let m = re
                 .find_iter(text)
                 .find(|m| !quoted_in_discussion(text, m.start(), m.end()))?;
-            Some(finding(PATTERNS[i].0, place, line_around(text, m.start())))
+            Some(finding(*form, place, line_around(text, m.start())))
         })
         .collect()
 }
 
 static SECURITY_TALK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(prompt\s+injection|injection|attack|attacker|malicious|untrusted|adversarial|jailbreak|sanitis|sanitiz|defend|defence|defense|guard\s+against|guardrail|as\s+data)")
+    Regex::new(&ascii_boundaries(r"(?i)\b(prompt\s+injection|injection|attack|attacker|malicious|untrusted|adversarial|jailbreak|sanitis|sanitiz|defend|defence|defense|guard\s+against|guardrail|as\s+data)"))
         .expect("security talk pattern")
 });
 
