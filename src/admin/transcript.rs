@@ -6,7 +6,8 @@ use serde::Serialize;
 use super::AdminError;
 use crate::bank::Bank;
 use crate::evaluate::{Evaluation, Flag, Source, while_open};
-use crate::interview::{TurnView, question_open};
+use crate::interview::question_open;
+use crate::runner::turn_views;
 use crate::store::{
     Provenance, SessionRecord, SessionStatus, Store, StoreError, StoredEvaluation, TurnRecord,
 };
@@ -91,22 +92,8 @@ fn open_turns(
     turns: &[TurnRecord],
     all: &[StoredEvaluation],
 ) -> Vec<bool> {
-    let views: Vec<TurnView> = turns
-        .iter()
-        .map(|t| {
-            let current = all.iter().rfind(|e| e.turn == t.turn);
-            TurnView {
-                turn: t.turn,
-                question_id: &t.question_id,
-                is_follow_up: t.is_follow_up,
-                parent_turn: t.parent_turn,
-                answer: t.answer_text.as_deref(),
-                skipped: t.skipped,
-                evaluated: current.is_some(),
-                follow_up: current.and_then(|e| e.evaluation.follow_up.as_ref()),
-            }
-        })
-        .collect();
+    // Oldest first: the last evaluation of a turn is its current one.
+    let views = turn_views(turns, |turn| all.iter().rfind(|e| e.turn == turn));
     let finished = session.status == SessionStatus::Finished;
     turns
         .iter()

@@ -10,6 +10,8 @@ mod hub;
 mod regrade;
 mod state;
 
+pub use state::turn_views;
+
 pub use error::RunnerError;
 pub use grading::Assessment;
 pub use hub::{Hub, Outbox, SessionGuard};

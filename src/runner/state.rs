@@ -10,6 +10,29 @@ use crate::interview::{Plan, SummaryTurn, TurnView, question_open};
 use crate::store::{SessionRecord, SessionStatus, Store, StoredEvaluation, TurnRecord};
 use crate::ws::protocol::{ServerMessage, TranscriptTurn};
 
+/// Stored turns as the pure interview flow sees them, given each turn's current evaluation.
+pub fn turn_views<'a>(
+    turns: &'a [TurnRecord],
+    current: impl Fn(i64) -> Option<&'a StoredEvaluation>,
+) -> Vec<TurnView<'a>> {
+    turns
+        .iter()
+        .map(|t| {
+            let e = current(t.turn);
+            TurnView {
+                turn: t.turn,
+                question_id: &t.question_id,
+                is_follow_up: t.is_follow_up,
+                parent_turn: t.parent_turn,
+                answer: t.answer_text.as_deref(),
+                skipped: t.skipped,
+                evaluated: e.is_some(),
+                follow_up: e.and_then(|e| e.evaluation.follow_up.as_ref()),
+            }
+        })
+        .collect()
+}
+
 /// Session, turns and the current evaluation of each turn.
 pub struct SessionState {
     pub session: SessionRecord,
@@ -42,22 +65,7 @@ impl SessionState {
 
     /// What the pure interview flow needs.
     pub fn views(&self) -> Vec<TurnView<'_>> {
-        self.turns
-            .iter()
-            .map(|t| {
-                let e = self.current.get(&t.turn);
-                TurnView {
-                    turn: t.turn,
-                    question_id: &t.question_id,
-                    is_follow_up: t.is_follow_up,
-                    parent_turn: t.parent_turn,
-                    answer: t.answer_text.as_deref(),
-                    skipped: t.skipped,
-                    evaluated: e.is_some(),
-                    follow_up: e.and_then(|e| e.evaluation.follow_up.as_ref()),
-                }
-            })
-            .collect()
+        turn_views(&self.turns, |turn| self.current.get(&turn))
     }
 
     /// True while the question `turn` belongs to may still get an answer or a follow-up.
