@@ -10,13 +10,6 @@ use rehearse::commands::{self, UsageError};
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     rehearse::tokens::install_crypto_provider();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("REHEARSE_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     match commands::run(cli).await {
         Ok(code) => code,
         Err(e) => {

@@ -23,6 +23,7 @@ pub struct UsageError(pub String);
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let settings = Settings::load(cli.config.as_deref(), &cli.overrides())?;
+    crate::logging::init(settings.server.log_format);
     match cli.command {
         Command::Serve { .. } => serve::run(settings).await,
         Command::Chat(args) => chat::run(args).await,
