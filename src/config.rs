@@ -87,6 +87,9 @@ pub struct LlmSettings {
     pub breaker_cooldown_secs: f64,
     /// How often the regrade worker looks for fallback evaluations to regrade.
     pub regrade_interval_secs: f64,
+    /// Largest reply (bytes, streamed or not) read from the endpoint; a bigger one fails the
+    /// call as `reply_too_large`.
+    pub max_reply_bytes: usize,
 }
 
 impl Default for LlmSettings {
@@ -110,6 +113,7 @@ impl Default for LlmSettings {
             breaker_threshold: 5,
             breaker_cooldown_secs: 30.0,
             regrade_interval_secs: 20.0,
+            max_reply_bytes: 1024 * 1024,
         }
     }
 }
@@ -132,6 +136,9 @@ pub struct ServerSettings {
     pub ping_interval_secs: u64,
     /// A connection silent (no frame, no pong) for this long is closed.
     pub idle_timeout_secs: u64,
+    /// A write to a client that does not complete within this many seconds (the client stopped
+    /// reading) closes the connection (1008); the candidate resumes later and loses nothing.
+    pub write_timeout_secs: u64,
     /// Seconds to let in-flight requests finish on SIGINT/SIGTERM.
     pub shutdown_timeout_secs: u64,
     /// HTTP worker threads (0 = one per CPU core).
@@ -144,6 +151,10 @@ pub struct ServerSettings {
     pub token_request_burst: f64,
     /// Login attempts and failed authentications per minute per client address.
     pub logins_per_minute: f64,
+    /// Interviews a client address may start per minute (sustained, and at once).
+    pub starts_per_minute: f64,
+    /// `text` (colour only on a terminal) or `json` (one object per line).
+    pub log_format: crate::logging::LogFormat,
 }
 
 /// A secret setting; `Debug` never shows it.
@@ -174,9 +185,12 @@ impl Default for ServerSettings {
             message_burst: 10.0,
             ping_interval_secs: 10,
             idle_timeout_secs: 30,
+            write_timeout_secs: 5,
             shutdown_timeout_secs: 10,
             workers: 0,
             cookie_key: None,
+            starts_per_minute: 30.0,
+            log_format: Default::default(),
             token_requests_per_second: 20.0,
             token_request_burst: 60.0,
             logins_per_minute: 10.0,

@@ -16,6 +16,7 @@ use crate::llm::LlmClient;
 use crate::prompts::Prompts;
 use crate::runner::{Hub, Interviews};
 use crate::store::Store;
+use crate::supervise::Supervisor;
 
 /// How often rubric edits made through other replicas are picked up.
 const RUBRIC_REFRESH: Duration = Duration::from_secs(15);
@@ -72,14 +73,18 @@ impl Application {
                  (it is shown once), then log in at /admin/login"
             );
         }
-        let judge = interviews.judge.clone();
-        tokio::spawn(crate::admin::keep_registry_fresh(
-            interviews.clone(),
-            RUBRIC_REFRESH,
-        ));
-        if let Some(judge) = judge {
-            let interval = Duration::from_secs_f64(settings.llm.regrade_interval_secs.max(0.05));
-            tokio::spawn(interviews.clone().run_regrade_worker(judge, interval));
+        let tasks = Supervisor::default();
+        let refresh = interviews.clone();
+        tasks.spawn("rubric_refresh", move || {
+            crate::admin::keep_registry_fresh(refresh.clone(), RUBRIC_REFRESH)
+        });
+        if let Some(judge) = interviews.judge.clone() {
+            let interval =
+                Duration::from_secs_f64(settings.llm.regrade_interval_secs.clamp(0.05, 3600.0));
+            let worker = interviews.clone();
+            tasks.spawn("regrade_worker", move || {
+                worker.clone().run_regrade_worker(judge.clone(), interval)
+            });
         }
         let auth = crate::http::auth::Auth::new(&settings.server)?;
         let state = web::Data::new(AppState {
@@ -87,9 +92,13 @@ impl Application {
             server: settings.server.clone(),
             auth,
             pages: http::staff::Pages::load(&settings.content.templates)?,
+            tasks,
+            starts: Default::default(),
         });
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(actix_web::middleware::from_fn(http::nul::refuse_nul))
+                .wrap(actix_web::middleware::from_fn(crate::logging::access_log))
                 .wrap(TracingLogger::default())
                 .app_data(state.clone())
                 .configure(http::configure)

@@ -87,9 +87,11 @@ const CSV_COLUMNS: &[&str] = &[
     "model_answer",
 ];
 
-/// A CSV field: quoted when needed, and defused when a spreadsheet would read it as a formula.
+/// A CSV field: quoted when needed, and defused when a spreadsheet would read it as a formula —
+/// including when blanks or line breaks come before the formula, which spreadsheets skip.
 fn field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let first = value.trim_start_matches([' ', '\n']).chars().next();
+    let value = if matches!(first, Some('=' | '+' | '-' | '@' | '\t' | '\r')) {
         format!("'{value}")
     } else {
         value.to_string()
@@ -337,5 +339,10 @@ mod tests {
         assert_eq!(field("say \"hi\"\nnow"), "\"say \"\"hi\"\"\nnow\"");
         assert_eq!(field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(field("-1"), "'-1");
+        assert_eq!(field(" =1+1"), "' =1+1");
+        assert_eq!(field("\n=1+1"), "\"'\n=1+1\"");
+        assert_eq!(field("  \n @SUM(A1)"), "\"'  \n @SUM(A1)\"");
+        assert_eq!(field(" \t=1"), "' \t=1", "a tab after blanks");
+        assert_eq!(field(" plain"), " plain");
     }
 }

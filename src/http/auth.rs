@@ -13,7 +13,7 @@ use crate::clock::now_ms;
 use crate::config::ServerSettings;
 use crate::store::Store;
 use crate::tokens;
-use crate::ws::limiter::TokenBucket;
+use crate::ws::limiter::KeyedLimiter;
 
 /// The staff pages' login cookie.
 pub const COOKIE: &str = "rehearse_staff";
@@ -103,7 +103,7 @@ pub struct Auth {
     key: Key,
     per_token: (f64, f64),
     per_address: f64,
-    buckets: Mutex<HashMap<String, TokenBucket>>,
+    buckets: KeyedLimiter,
     touched: Mutex<HashMap<i64, i64>>,
 }
 
@@ -128,20 +128,13 @@ impl Auth {
                 settings.token_request_burst,
             ),
             per_address: settings.logins_per_minute,
-            buckets: Mutex::new(HashMap::new()),
+            buckets: KeyedLimiter::default(),
             touched: Mutex::new(HashMap::new()),
         })
     }
 
     fn take(&self, key: String, rate: f64, burst: f64) -> bool {
-        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        if buckets.len() > 100_000 {
-            buckets.clear(); // bounded memory; losing buckets only forgives some requests
-        }
-        buckets
-            .entry(key)
-            .or_insert_with(|| TokenBucket::new(rate, burst))
-            .take()
+        self.buckets.take(key, rate, burst)
     }
 
     /// Counts a login attempt or failed authentication from the request's address.

@@ -17,6 +17,32 @@ pub async fn metrics(app: web::Data<AppState>) -> HttpResponse {
              # TYPE rehearse_regrade_backlog gauge\nrehearse_regrade_backlog {backlog}\n"
         ));
     }
+    out.push_str(
+        "# HELP rehearse_task_panics_total Panics of a supervised background task (it is restarted).\n\
+         # TYPE rehearse_task_panics_total counter\n",
+    );
+    let tasks = app.tasks.status();
+    for (name, task) in &tasks {
+        out.push_str(&format!(
+            "rehearse_task_panics_total{{task=\"{name}\"}} {}\n",
+            task.panics
+        ));
+    }
+    out.push_str(
+        "# HELP rehearse_task_running Whether a supervised background task is running (1) or not (0).\n\
+         # TYPE rehearse_task_running gauge\n",
+    );
+    for (name, task) in &tasks {
+        out.push_str(&format!(
+            "rehearse_task_running{{task=\"{name}\"}} {}\n",
+            u8::from(task.running)
+        ));
+    }
+    out.push_str(&format!(
+        "# HELP rehearse_storage_full Whether the last interview write failed for lack of disk space.\n\
+         # TYPE rehearse_storage_full gauge\nrehearse_storage_full {}\n",
+        u8::from(interviews.store.storage_full())
+    ));
     if let Some(judge) = &interviews.judge {
         out.push_str(&judge.client.metrics.render());
     }

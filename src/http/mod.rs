@@ -5,6 +5,7 @@ pub mod auth;
 pub(crate) mod catalog;
 pub mod error;
 mod metrics;
+pub mod nul;
 mod pages;
 pub mod staff;
 pub mod whole;
@@ -23,6 +24,10 @@ pub struct AppState {
     pub auth: auth::Auth,
     /// The staff pages' templates.
     pub pages: staff::Pages,
+    /// The background tasks this process keeps running.
+    pub tasks: crate::supervise::Supervisor,
+    /// Interview starts per client address.
+    pub starts: crate::ws::limiter::KeyedLimiter,
 }
 
 impl AppState {

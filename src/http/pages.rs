@@ -31,17 +31,46 @@ fn serve(path: &str) -> Result<HttpResponse, ApiError> {
         .body(body.into_owned()))
 }
 
-/// `GET /healthz`: 200 when the database answers, 503 otherwise.
+/// `GET /healthz`: 200 `ok` when the database answers, the last interview write had room and
+/// every background task is running; 503 `degraded` (with the reasons) or `unavailable` otherwise.
 pub async fn healthz(app: web::Data<AppState>) -> HttpResponse {
-    match app.interviews.store.ping().await {
-        Ok(()) => HttpResponse::Ok().json(json!({
-            "status": "ok",
-            "database": "ok",
-            "connected_interviews": app.interviews.hub.connected(),
-        })),
-        Err(e) => HttpResponse::ServiceUnavailable().json(json!({
+    let store = &app.interviews.store;
+    if let Err(e) = store.ping().await {
+        return HttpResponse::ServiceUnavailable().json(json!({
             "status": "unavailable",
             "database": e.to_string(),
-        })),
+        }));
+    }
+    let tasks = app.tasks.status();
+    let mut problems = Vec::new();
+    if store.storage_full() {
+        problems.push("storage full: the last write failed for lack of disk space".to_string());
+    }
+    for (name, task) in &tasks {
+        if !task.running {
+            problems.push(format!("background task {name} is not running"));
+        }
+    }
+    let tasks: serde_json::Map<String, serde_json::Value> = tasks
+        .iter()
+        .map(|(name, t)| {
+            let state = if t.running { "running" } else { "stopped" };
+            (
+                name.to_string(),
+                json!({"state": state, "panics": t.panics}),
+            )
+        })
+        .collect();
+    let body = json!({
+        "status": if problems.is_empty() { "ok" } else { "degraded" },
+        "database": if store.storage_full() { "full" } else { "ok" },
+        "problems": problems,
+        "tasks": tasks,
+        "connected_interviews": app.interviews.hub.connected(),
+    });
+    if problems.is_empty() {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
     }
 }

@@ -4,6 +4,8 @@
 use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
 use secrecy::{ExposeSecret, SecretString};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio::time::timeout_at;
@@ -43,6 +45,7 @@ pub struct LlmClient {
     dialect: Dialect,
     deadlines: Deadlines,
     max_retries: u32,
+    max_reply: usize,
     breaker: Breaker,
     pub metrics: LlmMetrics,
 }
@@ -56,8 +59,43 @@ impl std::fmt::Debug for LlmClient {
     }
 }
 
+/// A setting in seconds; a value too large (or `inf`) means a day, `NaN` and negatives 1 ms.
+/// The response body as text, refusing (or, for `truncate`, cutting) more than `limit` bytes
+/// without reading further.
+async fn read_capped(
+    mut response: reqwest::Response,
+    limit: usize,
+    truncate: bool,
+) -> Result<String, LlmError> {
+    let too_large = || LlmError::ReplyTooLarge(limit);
+    if !truncate && response.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| LlmError::Connect(format!("reading the response: {e}")))?
+    {
+        if body.len() + chunk.len() > limit {
+            if truncate {
+                body.extend_from_slice(&chunk[..limit - body.len()]);
+                break;
+            }
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
 fn secs(s: f64) -> Duration {
-    Duration::from_secs_f64(s.max(0.001))
+    const DAY: f64 = 86_400.0;
+    Duration::from_secs_f64(if s.is_nan() {
+        0.001
+    } else {
+        s.clamp(0.001, DAY)
+    })
 }
 
 impl LlmClient {
@@ -104,6 +142,7 @@ impl LlmClient {
                 total: secs(settings.total_timeout_secs),
             },
             max_retries: settings.max_retries,
+            max_reply: settings.max_reply_bytes.max(1),
             breaker: Breaker::new(
                 settings.breaker_threshold,
                 secs(settings.breaker_cooldown_secs),
@@ -173,6 +212,13 @@ impl LlmClient {
                     let wait = e
                         .retry_after()
                         .unwrap_or_else(|| backoff(retries, rand::random()));
+                    // A server asking for a longer wait than a whole call may take is not
+                    // waited for: the caller falls back now and the regrade comes later.
+                    if wait > self.deadlines.total {
+                        self.breaker.record_failure();
+                        self.metrics.failure(e.kind());
+                        return Err(e);
+                    }
                     tracing::debug!(error = %e, retries, ?wait, "retrying LLM call");
                     tokio::time::sleep(wait).await;
                 }
@@ -204,7 +250,8 @@ impl LlmClient {
         let status = response.status();
         if !status.is_success() {
             let wait = retry_after(response.headers());
-            let text = timeout_at(total_deadline, response.text())
+            // An error body is only a message: read at most the limit's worth, no error if longer.
+            let text = timeout_at(total_deadline, read_capped(response, self.max_reply, true))
                 .await
                 .ok()
                 .and_then(Result::ok)
@@ -214,13 +261,13 @@ impl LlmClient {
         match stream {
             None => {
                 let first_token = started.elapsed();
-                let text = match timeout_at(total_deadline, response.text()).await {
-                    Err(_) => return Err(LlmError::Timeout(TimeoutKind::Total)),
-                    Ok(Err(e)) => {
-                        return Err(LlmError::Connect(format!("reading the response: {e}")));
-                    }
-                    Ok(Ok(t)) => t,
-                };
+                let text =
+                    match timeout_at(total_deadline, read_capped(response, self.max_reply, false))
+                        .await
+                    {
+                        Err(_) => return Err(LlmError::Timeout(TimeoutKind::Total)),
+                        Ok(result) => result?,
+                    };
                 let (content, usage) = wire::parse_completion(&text)?;
                 self.metrics.first_token(first_token);
                 Ok(Completion {
@@ -255,7 +302,23 @@ impl LlmClient {
         tokens: &mpsc::Sender<String>,
         forwarded: &mut bool,
     ) -> Result<Completion, LlmError> {
-        let mut events = response.bytes_stream().eventsource();
+        // The stream ends early once the reply passes the limit; `too_large` tells why.
+        let too_large = Arc::new(AtomicBool::new(false));
+        let (limit, flag) = (self.max_reply, too_large.clone());
+        let mut received = 0usize;
+        let mut events = response
+            .bytes_stream()
+            .take_while(move |chunk| {
+                if let Ok(bytes) = chunk {
+                    received = received.saturating_add(bytes.len());
+                }
+                let within = received <= limit;
+                if !within {
+                    flag.store(true, Ordering::Relaxed);
+                }
+                std::future::ready(within)
+            })
+            .eventsource();
         let mut content = String::new();
         let mut usage = None;
         let mut finished = false;
@@ -274,6 +337,9 @@ impl LlmClient {
                     return Err(LlmError::Timeout(TimeoutKind::FirstToken));
                 }
                 Err(_) => return Err(LlmError::Timeout(TimeoutKind::Idle)),
+                Ok(None | Some(Err(_))) if too_large.load(Ordering::Relaxed) => {
+                    return Err(LlmError::ReplyTooLarge(self.max_reply));
+                }
                 Ok(None) if finished => break,
                 Ok(None) => return Err(LlmError::StreamCut),
                 Ok(Some(Err(_))) => return Err(LlmError::StreamCut),

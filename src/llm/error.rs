@@ -48,6 +48,8 @@ pub enum LlmError {
     StreamCut,
     #[error("LLM response was not usable: {0}")]
     InvalidResponse(String),
+    #[error("LLM reply is larger than the {0}-byte limit (llm.max_reply_bytes)")]
+    ReplyTooLarge(usize),
     #[error("LLM endpoint is failing; calls are paused for another {0:?}")]
     CircuitOpen(Duration),
 }
@@ -68,6 +70,7 @@ impl LlmError {
             LlmError::StreamError(_) => "stream_error",
             LlmError::StreamCut => "stream_cut",
             LlmError::InvalidResponse(_) => "invalid_response",
+            LlmError::ReplyTooLarge(_) => "reply_too_large",
             LlmError::CircuitOpen(_) => "circuit_open",
         }
     }

@@ -24,17 +24,22 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
     };
-    let wait = if let Some(ms) = header("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
-        Duration::from_secs_f64(ms.max(0.0) / 1000.0)
-    } else if let Some(value) = header("retry-after") {
-        match value.parse::<f64>() {
-            Ok(secs) => Duration::from_secs_f64(secs.max(0.0)),
-            Err(_) => http_date_delay(value)?,
-        }
-    } else {
-        return None;
-    };
-    Some(wait.min(MAX_RETRY_AFTER))
+    // Values that are not finite numbers ("inf", "NaN") are ignored, as if absent.
+    let number = |v: &str| v.parse::<f64>().ok().filter(|n| n.is_finite());
+    if let Some(ms) = header("retry-after-ms").and_then(number) {
+        return Some(capped_secs(ms / 1000.0));
+    }
+    let value = header("retry-after")?;
+    match value.parse::<f64>() {
+        Ok(secs) if secs.is_finite() => Some(capped_secs(secs)),
+        Ok(_) => None,
+        Err(_) => http_date_delay(value).map(|d| d.min(MAX_RETRY_AFTER)),
+    }
+}
+
+/// A finite number of seconds as a wait between zero and [`MAX_RETRY_AFTER`].
+fn capped_secs(secs: f64) -> Duration {
+    Duration::from_secs_f64(secs.clamp(0.0, MAX_RETRY_AFTER.as_secs_f64()))
 }
 
 fn http_date_delay(value: &str) -> Option<Duration> {
@@ -81,6 +86,37 @@ mod tests {
             retry_after(&h),
             Some(Duration::ZERO),
             "a date in the past means now"
+        );
+    }
+
+    #[test]
+    fn absurd_retry_after_values_never_panic() {
+        for (name, value, expected) in [
+            ("retry-after", "1e20", Some(MAX_RETRY_AFTER)),
+            ("retry-after", "1e308", Some(MAX_RETRY_AFTER)),
+            ("retry-after", "inf", None),
+            ("retry-after", "-inf", None),
+            ("retry-after", "NaN", None),
+            ("retry-after", "-5", Some(Duration::ZERO)),
+            ("retry-after-ms", "inf", None),
+            ("retry-after-ms", "1e300", Some(MAX_RETRY_AFTER)),
+            (
+                "retry-after",
+                "Fri, 31 Dec 9999 23:59:59 GMT",
+                Some(MAX_RETRY_AFTER),
+            ),
+        ] {
+            let mut h = HeaderMap::new();
+            h.insert(name, HeaderValue::from_static(value));
+            assert_eq!(retry_after(&h), expected, "{name}: {value}");
+        }
+        let mut h = HeaderMap::new();
+        h.insert("retry-after-ms", HeaderValue::from_static("inf"));
+        h.insert("retry-after", HeaderValue::from_static("2"));
+        assert_eq!(
+            retry_after(&h),
+            Some(Duration::from_secs(2)),
+            "an unusable ms header gives way to retry-after"
         );
     }
 }

@@ -2,6 +2,8 @@
 //! feedback, send the evaluation. When the judge fails the built-in evaluation is delivered at
 //! once as `fallback` and the turn is queued for a regrade.
 
+use futures_util::FutureExt;
+use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 use tokio::sync::mpsc;
 
@@ -43,7 +45,16 @@ impl Interviews {
         let rubric = self
             .rubrics
             .resolve(question.kind, question.topic, &state.plan.rubrics);
+        let started = Instant::now();
         let assessed = self.assess_in(question, &rubric, &answer, &asked).await;
+        tracing::info!(
+            session_id,
+            turn,
+            source = assessed.evaluation.source.as_str(),
+            overall = assessed.evaluation.overall,
+            latency_ms = started.elapsed().as_millis() as u64,
+            "answer graded"
+        );
         // Open while the interview will follow up on this question: the candidate then sees
         // hints for what is missing, not the missing points themselves.
         let open = next_follow_up(&views, turn, assessed.evaluation.follow_up.as_ref()).is_some();
@@ -120,8 +131,30 @@ impl Interviews {
     }
 
     /// The judge's validated evaluation, its follow-up rewritten by the LLM when it proposes one.
-    /// The error is a short description for logs and the regrade queue.
+    /// The error is a short description for logs and the regrade queue. A defect on the LLM
+    /// path (a panic) is one more LLM failure: it never leaves an acknowledged answer ungraded.
     pub(super) async fn judge_answer(
+        &self,
+        judge: &Judge,
+        question: &Question,
+        rubric: &Rubric,
+        answer: &str,
+    ) -> Result<(Evaluation, Provenance), String> {
+        AssertUnwindSafe(self.judge_answer_unguarded(judge, question, rubric, answer))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|panic| {
+                let message = panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("non-text panic");
+                tracing::error!(panic = message, "the LLM judge panicked");
+                Err("internal: the LLM judge failed unexpectedly".to_string())
+            })
+    }
+
+    async fn judge_answer_unguarded(
         &self,
         judge: &Judge,
         question: &Question,
@@ -174,16 +207,13 @@ impl Interviews {
         if streamed == 0 {
             for text in feedback_pieces(&coach_text(&shown)) {
                 self.hub
-                    .publish(session_id, ServerMessage::FeedbackDelta { turn, text })
-                    .await;
+                    .publish(session_id, ServerMessage::FeedbackDelta { turn, text });
             }
         }
-        self.hub
-            .publish(
-                session_id,
-                ServerMessage::evaluation(turn, evaluation, open, Some(&question.model_answer)),
-            )
-            .await;
+        self.hub.publish(
+            session_id,
+            ServerMessage::evaluation(turn, evaluation, open, Some(&question.model_answer)),
+        );
         Ok(())
     }
 
@@ -195,8 +225,7 @@ impl Interviews {
             let mut n = 0;
             while let Some(text) = rx.recv().await {
                 self.hub
-                    .publish(session_id, ServerMessage::FeedbackDelta { turn, text })
-                    .await;
+                    .publish(session_id, ServerMessage::FeedbackDelta { turn, text });
                 n += 1;
             }
             n

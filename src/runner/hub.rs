@@ -11,8 +11,50 @@ use tokio::sync::{Mutex as AsyncMutex, Notify, OwnedMutexGuard, mpsc, watch};
 
 use crate::ws::protocol::ServerMessage;
 
-/// A connection's outgoing queue.
-pub type Outbox = mpsc::Sender<ServerMessage>;
+/// A connection's outgoing queue. Sending never waits: a queue that is full means the candidate's
+/// client is not reading, so the connection is told to close (the candidate resumes later and
+/// loses nothing — every message worth keeping is stored and replayed on resume). No task ever
+/// awaits one candidate's socket.
+#[derive(Clone)]
+pub struct Outbox {
+    tx: mpsc::Sender<ServerMessage>,
+    stalled: Arc<Notify>,
+}
+
+/// The connection's side of its outbox.
+pub struct OutboxReceiver {
+    pub messages: mpsc::Receiver<ServerMessage>,
+    /// Notified once when a message could not be queued because the queue was full.
+    pub stalled: Arc<Notify>,
+}
+
+impl Outbox {
+    /// A queue holding up to `capacity` messages.
+    pub fn channel(capacity: usize) -> (Outbox, OutboxReceiver) {
+        let (tx, messages) = mpsc::channel(capacity);
+        let stalled = Arc::new(Notify::new());
+        (
+            Outbox {
+                tx,
+                stalled: stalled.clone(),
+            },
+            OutboxReceiver { messages, stalled },
+        )
+    }
+
+    /// Queues a message without waiting. False when it was not queued: the connection is gone,
+    /// or its queue is full and the connection has been told to close.
+    pub fn send(&self, message: ServerMessage) -> bool {
+        match self.tx.try_send(message) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                self.stalled.notify_one();
+                false
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        }
+    }
+}
 
 #[derive(Default)]
 struct Slot {
@@ -69,7 +111,7 @@ impl Hub {
                 conn_id,
                 "interview moved to a new connection"
             );
-            let _ = old.try_send(ServerMessage::Error {
+            old.send(ServerMessage::Error {
                 code: "session_taken_over".into(),
                 message: "this interview was resumed on another connection".into(),
                 fatal: true,
@@ -96,14 +138,14 @@ impl Hub {
         forget_if_idle(&mut slots, session_id);
     }
 
-    /// Sends to the interview's current connection, if any. Never fails: an undelivered message
-    /// is already stored and will be replayed on resume.
-    pub async fn publish(&self, session_id: &str, message: ServerMessage) {
+    /// Sends to the interview's current connection, if any, without waiting. Never fails: an
+    /// undelivered message is already stored and will be replayed on resume.
+    pub fn publish(&self, session_id: &str, message: ServerMessage) {
         let outbox = self.with_slot(session_id, |slot| {
             slot.conn.as_ref().map(|(_, o)| o.clone())
         });
         if let Some(outbox) = outbox {
-            let _ = outbox.send(message).await;
+            outbox.send(message);
         }
     }
 
@@ -162,5 +204,32 @@ fn forget_if_idle(slots: &mut HashMap<String, Slot>, session_id: &str) {
         .is_some_and(|slot| slot.conn.is_none() && Arc::strong_count(&slot.lock) == 1)
     {
         slots.remove(session_id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn publishing_to_a_full_outbox_returns_at_once_and_tells_the_connection_to_close() {
+        let hub = Hub::default();
+        let (outbox, mut receiver) = Outbox::channel(2);
+        hub.attach("s", 1, outbox);
+        for turn in 1..=3 {
+            hub.publish(
+                "s",
+                ServerMessage::FeedbackDelta {
+                    turn,
+                    text: "x".into(),
+                },
+            );
+        }
+        // The third message did not fit: the connection is told to close instead of anyone
+        // waiting for it to read.
+        receiver.stalled.notified().await;
+        assert!(receiver.messages.try_recv().is_ok());
+        assert!(receiver.messages.try_recv().is_ok());
+        assert!(receiver.messages.try_recv().is_err());
     }
 }

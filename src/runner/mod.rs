@@ -84,6 +84,7 @@ impl Interviews {
         })?;
         plan.rubrics = req.rubrics;
         let session_id = uuid::Uuid::new_v4().to_string();
+        let invited = req.invite_id.is_some();
         let resume_token = tokens::random_token();
         self.store
             .create_session(&NewSession {
@@ -101,10 +102,16 @@ impl Interviews {
                 now: now_ms(),
             })
             .await?;
+        tracing::info!(
+            session_id,
+            topics = ?plan.topics.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
+            level = %plan.level,
+            count = plan.count,
+            invited,
+            "interview started"
+        );
         self.hub.attach(&session_id, conn_id, outbox.clone());
-        let _ = outbox
-            .send(session_message(&session_id, &resume_token, &plan))
-            .await;
+        outbox.send(session_message(&session_id, &resume_token, &plan));
         let guard = self.hub.lock(&session_id).await;
         self.advance(&session_id).await?;
         self.hub.release(&session_id, guard);
@@ -144,6 +151,7 @@ impl Interviews {
                 ));
             }
         };
+        tracing::info!(invite_id = invite.id, "invite used");
         let corrupt = |what: &str| {
             RunnerError::Internal(format!("invite {} has an unreadable {what}", invite.id))
         };
@@ -199,21 +207,17 @@ impl Interviews {
         // session row is read twice: once to check the token, once in the snapshot.)
         self.hub.attach(session_id, conn_id, outbox.clone());
         let state = SessionState::load(&self.store, session_id).await?;
-        let _ = outbox
-            .send(session_message(session_id, token, &state.plan))
-            .await;
-        let _ = outbox.send(state.transcript(&self.bank)).await;
+        tracing::info!(session_id, turns = state.turns.len(), "interview resumed");
+        outbox.send(session_message(session_id, token, &state.plan));
+        outbox.send(state.transcript(&self.bank));
         if state.session.status == SessionStatus::Finished {
-            let summary = state
-                .session
-                .summary
-                .clone()
-                .and_then(|s| serde_json::from_value(s).ok());
-            if let Some(summary) = summary {
-                let _ = outbox
-                    .send(ServerMessage::summary(session_id, summary))
-                    .await;
-            }
+            // Scored from the machine evaluations the candidate sees, not from staff reviews.
+            let mut summary = interview::summarize(
+                &state.candidate_summary_turns(&self.bank),
+                self.pass_mark(&state),
+            );
+            keep_narrative(&mut summary, &state);
+            outbox.send(ServerMessage::summary(session_id, summary));
             return Ok(session_id.to_string());
         }
         // When grading is in flight it holds the lock and will publish to this connection itself.
@@ -259,12 +263,10 @@ impl Interviews {
             .turn_for_client_msg_id(session_id, &client_msg_id)
             .await?
         {
-            let _ = outbox
-                .send(ServerMessage::Ack {
-                    turn: turn.turn,
-                    client_msg_id,
-                })
-                .await;
+            outbox.send(ServerMessage::Ack {
+                turn: turn.turn,
+                client_msg_id,
+            });
             return Ok(());
         }
         let Some(guard) = self.hub.try_lock(session_id) else {
@@ -281,12 +283,11 @@ impl Interviews {
         {
             AnswerOutcome::Stored(t) | AnswerOutcome::Duplicate(t) => t.turn,
         };
-        let _ = outbox
-            .send(ServerMessage::Ack {
-                turn,
-                client_msg_id,
-            })
-            .await;
+        tracing::info!(session_id, turn, bytes = text.len(), "answer stored");
+        outbox.send(ServerMessage::Ack {
+            turn,
+            client_msg_id,
+        });
         let this = self.clone();
         let session_id = session_id.to_string();
         let work = self.hub.begin_work();
@@ -296,7 +297,7 @@ impl Interviews {
             this.hub.release(&session_id, guard);
             if let Err(e) = result {
                 tracing::error!(session_id, error = %e, "grading failed; the answer is stored and will be graded on resume");
-                this.hub.publish(&session_id, e.to_message()).await;
+                this.hub.publish(&session_id, e.to_message());
             }
         });
         Ok(())
@@ -325,12 +326,10 @@ impl Interviews {
                     })
                     .rfind(|t| state.current.contains_key(&t.turn))
             {
-                self.hub
-                    .publish(
-                        session_id,
-                        state.evaluation_message(graded.turn, &self.bank),
-                    )
-                    .await;
+                self.hub.publish(
+                    session_id,
+                    state.evaluation_message(graded.turn, &self.bank),
+                );
             }
             self.advance(session_id).await
         }
@@ -374,8 +373,7 @@ impl Interviews {
                 Step::AwaitAnswer { turn } => {
                     if let Some(t) = state.turn(turn) {
                         self.hub
-                            .publish(session_id, state.question_message(t, &self.bank))
-                            .await;
+                            .publish(session_id, state.question_message(t, &self.bank));
                     }
                     return Ok(());
                 }
@@ -405,22 +403,28 @@ impl Interviews {
             asked_at: now_ms(),
         };
         self.store.insert_turn(&record).await?;
-        self.hub
-            .publish(
-                &state.session.id,
-                ServerMessage::Question {
-                    turn: ask.turn,
-                    question_id: q.id.clone(),
-                    topic: q.topic,
-                    level: q.level,
-                    kind: q.kind,
-                    text: ask.text,
-                    index: ask.index,
-                    of: state.plan.count,
-                    follow_up: ask.follow_up,
-                },
-            )
-            .await;
+        if ask.follow_up {
+            tracing::info!(
+                session_id = state.session.id,
+                turn = ask.turn,
+                question_id = q.id,
+                "follow-up asked"
+            );
+        }
+        self.hub.publish(
+            &state.session.id,
+            ServerMessage::Question {
+                turn: ask.turn,
+                question_id: q.id.clone(),
+                topic: q.topic,
+                level: q.level,
+                kind: q.kind,
+                text: ask.text,
+                index: ask.index,
+                of: state.plan.count,
+                follow_up: ask.follow_up,
+            },
+        );
         Ok(())
     }
 
@@ -446,12 +450,16 @@ impl Interviews {
                 now_ms(),
             )
             .await?;
-        self.hub
-            .publish(
-                &state.session.id,
-                ServerMessage::summary(&state.session.id, summary),
-            )
-            .await;
+        tracing::info!(
+            session_id = state.session.id,
+            overall = summary.overall,
+            passed = summary.passed,
+            "interview finished"
+        );
+        self.hub.publish(
+            &state.session.id,
+            ServerMessage::summary(&state.session.id, summary),
+        );
         Ok(())
     }
 
@@ -541,16 +549,7 @@ impl Interviews {
         }
         let turns = state.summary_turns(&self.bank);
         let mut summary = interview::summarize(&turns, self.pass_mark(&state));
-        if let Some(stored) = state
-            .session
-            .summary
-            .clone()
-            .and_then(|v| serde_json::from_value::<interview::Summary>(v).ok())
-        {
-            summary.strengths = stored.strengths;
-            summary.focus_areas = stored.focus_areas;
-            summary.topics_to_review = stored.topics_to_review;
-        }
+        keep_narrative(&mut summary, &state);
         let json =
             serde_json::to_value(&summary).map_err(|e| RunnerError::Internal(e.to_string()))?;
         self.store
@@ -612,5 +611,20 @@ fn clean_optional(
             format!("{field} is longer than {max} characters"),
         )),
         other => Ok(other),
+    }
+}
+
+/// Carries the stored summary's narrative (strengths, focus areas, topics to review) over to a
+/// summary recomputed from evaluations.
+fn keep_narrative(summary: &mut interview::Summary, state: &SessionState) {
+    if let Some(stored) = state
+        .session
+        .summary
+        .clone()
+        .and_then(|v| serde_json::from_value::<interview::Summary>(v).ok())
+    {
+        summary.strengths = stored.strengths;
+        summary.focus_areas = stored.focus_areas;
+        summary.topics_to_review = stored.topics_to_review;
     }
 }

@@ -123,12 +123,10 @@ impl Interviews {
         let state = SessionState::load(&self.store, &item.session_id)
             .await
             .map_err(|e| e.to_string())?;
-        self.hub
-            .publish(
-                &item.session_id,
-                state.evaluation_message(item.turn, &self.bank),
-            )
-            .await;
+        self.hub.publish(
+            &item.session_id,
+            state.evaluation_message(item.turn, &self.bank),
+        );
         Ok(())
     }
 }

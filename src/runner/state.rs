@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::RunnerError;
 use crate::bank::{Bank, Topic};
-use crate::evaluate::while_open;
+use crate::evaluate::{Source, while_open};
 use crate::interview::{Plan, SummaryTurn, TurnView, question_open};
 use crate::store::{SessionRecord, SessionStatus, Store, StoredEvaluation, TurnRecord};
 use crate::ws::protocol::{ServerMessage, TranscriptTurn};
@@ -39,6 +39,9 @@ pub struct SessionState {
     pub plan: Plan,
     pub turns: Vec<TurnRecord>,
     pub current: HashMap<i64, StoredEvaluation>,
+    /// What the candidate is shown of each turn: its latest machine evaluation. A recruiter's
+    /// review (score, comment, reviewer) stays with the staff.
+    pub shown: HashMap<i64, StoredEvaluation>,
 }
 
 impl SessionState {
@@ -49,17 +52,19 @@ impl SessionState {
         })?;
         let turns = store.turns(session_id).await?;
         // Oldest first, so the last one written per turn wins: the current evaluation.
-        let current = store
-            .evaluations(session_id)
-            .await?
-            .into_iter()
-            .map(|e| (e.turn, e))
+        let evaluations = store.evaluations(session_id).await?;
+        let shown = evaluations
+            .iter()
+            .filter(|e| e.evaluation.source != Source::Human)
+            .map(|e| (e.turn, e.clone()))
             .collect();
+        let current = evaluations.into_iter().map(|e| (e.turn, e)).collect();
         Ok(SessionState {
             session,
             plan,
             turns,
             current,
+            shown,
         })
     }
 
@@ -83,7 +88,7 @@ impl SessionState {
             .turn(turn)
             .and_then(|t| bank.get(&t.question_id))
             .map(|q| q.model_answer.as_str());
-        match self.current.get(&turn) {
+        match self.shown.get(&turn) {
             Some(e) => {
                 ServerMessage::evaluation(turn, &e.evaluation, self.is_open(turn), model_answer)
             }
@@ -93,6 +98,19 @@ impl SessionState {
 
     /// What the summary needs.
     pub fn summary_turns<'b>(&'b self, bank: &'b Bank) -> Vec<SummaryTurn<'b>> {
+        self.summary_turns_of(bank, &self.current)
+    }
+
+    /// What the candidate's summary needs: their machine evaluations only.
+    pub fn candidate_summary_turns<'b>(&'b self, bank: &'b Bank) -> Vec<SummaryTurn<'b>> {
+        self.summary_turns_of(bank, &self.shown)
+    }
+
+    fn summary_turns_of<'b>(
+        &'b self,
+        bank: &'b Bank,
+        evaluations: &'b HashMap<i64, StoredEvaluation>,
+    ) -> Vec<SummaryTurn<'b>> {
         self.turns
             .iter()
             .map(|t| SummaryTurn {
@@ -103,7 +121,7 @@ impl SessionState {
                 parent_turn: t.parent_turn,
                 skipped: t.skipped,
                 answered: t.answer_text.is_some(),
-                evaluation: self.current.get(&t.turn).map(|e| &e.evaluation),
+                evaluation: evaluations.get(&t.turn).map(|e| &e.evaluation),
                 question: &t.question_text,
                 model_answer: bank
                     .get(&t.question_id)
@@ -169,7 +187,7 @@ impl SessionState {
                         index: self.index_of(t.turn),
                         answer: t.answer_text.clone(),
                         skipped: t.skipped,
-                        evaluation: self.current.get(&t.turn).map(|e| {
+                        evaluation: self.shown.get(&t.turn).map(|e| {
                             if open {
                                 while_open(&e.evaluation)
                             } else {

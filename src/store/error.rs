@@ -23,3 +23,19 @@ impl StoreError {
         matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
     }
 }
+
+impl StoreError {
+    /// True when the database could not write for lack of disk space (SQLite `SQLITE_FULL`,
+    /// PostgreSQL `disk_full`, or `ENOSPC` from the operating system).
+    pub fn is_storage_full(&self) -> bool {
+        const ENOSPC: i32 = 28;
+        match self {
+            StoreError::Database(sqlx::Error::Database(e)) => {
+                matches!(e.code().as_deref(), Some("13" | "53100"))
+                    || e.message().contains("disk is full")
+            }
+            StoreError::Database(sqlx::Error::Io(e)) => e.raw_os_error() == Some(ENOSPC),
+            _ => false,
+        }
+    }
+}

@@ -76,8 +76,8 @@ impl Store {
             "{}/{}",
             evaluation.evaluator.name, evaluation.evaluator.version
         );
-        let id: i64 = on_pool!(self, |p| {
-            sqlx::query_scalar(
+        let id = on_pool!(self, |p| {
+            sqlx::query_scalar::<_, i64>(
                 "INSERT INTO evaluations (session_id, turn, source, rubric_id, rubric_version, evaluator, \
                  model, prompt_hash, latency_ms, usage, overall, passed, flags, body, reviewer, comment, \
                  created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
@@ -101,9 +101,9 @@ impl Store {
             .bind(&provenance.comment)
             .bind(now)
             .fetch_one(p)
-            .await?
+            .await
         });
-        Ok(id)
+        self.observe_write(id.map_err(StoreError::from))
     }
 
     /// The current (newest) evaluation of a turn, if it has one.

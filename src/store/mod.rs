@@ -26,6 +26,8 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -60,6 +62,9 @@ pub enum Backend {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: Pool,
+    /// Set when the last answer, turn, session or evaluation write failed for lack of disk space;
+    /// cleared by the next one that succeeds.
+    storage_full: Arc<AtomicBool>,
 }
 
 /// Connection settings beyond the URL.
@@ -105,7 +110,10 @@ impl Store {
                     .await?,
             ),
         };
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            storage_full: Arc::default(),
+        })
     }
 
     /// Connects and applies pending migrations.
@@ -149,6 +157,21 @@ impl Store {
             .await?
             .rows_affected());
         Ok(())
+    }
+
+    /// True when the last write that records an interview failed because the disk is full.
+    pub fn storage_full(&self) -> bool {
+        self.storage_full.load(Ordering::Relaxed)
+    }
+
+    /// Notes whether a write that records an interview ran out of disk space.
+    fn observe_write<T>(&self, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        match &result {
+            Ok(_) => self.storage_full.store(false, Ordering::Relaxed),
+            Err(e) if e.is_storage_full() => self.storage_full.store(true, Ordering::Relaxed),
+            Err(_) => {}
+        }
+        result
     }
 
     /// Closes every pooled connection.

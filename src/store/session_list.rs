@@ -52,10 +52,19 @@ pub fn encode_cursor(sort: SessionSort, descending: bool, key: SortKey) -> Strin
     hex::encode(serde_json::to_vec(&c).unwrap_or_default())
 }
 
-/// The key a token carries, if it is one [`encode_cursor`] issued for this sort order.
+/// The key a token carries, if it is one [`encode_cursor`] issued for this sort order. A token
+/// whose key does not fit the sort column (text for a number, a NUL character) is refused here,
+/// the same on every database, rather than failing in the query.
 pub fn decode_cursor(token: &str, sort: SessionSort, descending: bool) -> Option<SortKey> {
     let c: Cursor = serde_json::from_slice(&hex::decode(token).ok()?).ok()?;
-    (c.sort == sort && c.desc == descending).then_some(c.key)
+    let fits = match (&c.key, sort) {
+        (SortKey::Int(_, id), SessionSort::CreatedAt | SessionSort::Overall) => !id.contains('\0'),
+        (SortKey::Text(value, id), SessionSort::Candidate) => {
+            !value.contains('\0') && !id.contains('\0')
+        }
+        _ => false,
+    };
+    (fits && c.sort == sort && c.desc == descending).then_some(c.key)
 }
 
 /// Filters and paging for [`Store::list_sessions`]. Unset filters match everything.
@@ -283,5 +292,33 @@ impl Store {
             None
         };
         Ok((items, next))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_that_do_not_fit_their_sort_are_refused() {
+        let good = encode_cursor(SessionSort::CreatedAt, true, SortKey::Int(5, "a".into()));
+        assert!(decode_cursor(&good, SessionSort::CreatedAt, true).is_some());
+        assert!(decode_cursor(&good, SessionSort::CreatedAt, false).is_none());
+        for (sort, key) in [
+            (
+                SessionSort::CreatedAt,
+                SortKey::Text("x".into(), "a".into()),
+            ),
+            (SessionSort::Overall, SortKey::Text("1".into(), "a".into())),
+            (SessionSort::Candidate, SortKey::Int(1, "a".into())),
+            (
+                SessionSort::Candidate,
+                SortKey::Text("a\0b".into(), "a".into()),
+            ),
+            (SessionSort::CreatedAt, SortKey::Int(1, "\0".into())),
+        ] {
+            let token = encode_cursor(sort, false, key.clone());
+            assert_eq!(decode_cursor(&token, sort, false), None, "{key:?}");
+        }
     }
 }

@@ -78,7 +78,7 @@ impl Store {
     pub async fn create_session(&self, s: &NewSession) -> Result<(), StoreError> {
         let topics = s.topics.join(",");
         let plan = s.plan.to_string();
-        on_pool!(self, |p| {
+        let result = on_pool!(self, |p| {
             sqlx::query(
                 "INSERT INTO sessions (id, resume_token_hash, candidate_name, candidate_email, topics, \
                  level, question_count, plan, status, invite_id, created_by, created_at, updated_at) \
@@ -96,9 +96,10 @@ impl Store {
             .bind(&s.created_by)
             .bind(s.now)
             .execute(p)
-            .await?
-            .rows_affected()
+            .await
+            .map(|r| r.rows_affected())
         });
+        self.observe_write(result.map_err(StoreError::from))?;
         Ok(())
     }
 

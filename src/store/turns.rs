@@ -36,7 +36,7 @@ impl Store {
             .await
             .map(|r| r.rows_affected())
         });
-        match result.map_err(StoreError::from) {
+        match self.observe_write(result.map_err(StoreError::from)) {
             Err(e) if e.is_unique_violation() => Err(StoreError::Conflict(format!(
                 "turn {} already exists",
                 t.turn
@@ -129,7 +129,7 @@ impl Store {
             .await
             .map(|r| r.rows_affected())
         });
-        match updated.map_err(StoreError::from) {
+        match self.observe_write(updated.map_err(StoreError::from)) {
             Ok(1) => Ok(AnswerOutcome::Stored(self.turn(session_id, turn).await?)),
             // A concurrent resend won the race on the unique (session, client_msg_id) index.
             Err(e) if e.is_unique_violation() => match self

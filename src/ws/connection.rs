@@ -2,18 +2,25 @@
 //! writer fed by the connection's outbox, and a worker that runs the candidate's commands in
 //! order without blocking the reader.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::error::PayloadError;
+use actix_web::web::Bytes;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, dev, web};
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, ProtocolError};
-use std::sync::atomic::{AtomicU64, Ordering};
+use futures_util::Stream;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
+use super::frame_guard::GuardedPayload;
 use super::limiter::TokenBucket;
 use super::protocol::{ClientMessage, DEFAULT_COUNT, ServerMessage, parse};
 use crate::http::AppState;
 use crate::runner::{Interviews, Outbox, RunnerError, StartRequest};
 
-const OUTBOX_CAPACITY: usize = 256;
+/// Messages queued for one connection; a full queue means the client stopped reading.
+const OUTBOX_CAPACITY: usize = 1024;
 const COMMAND_CAPACITY: usize = 32;
 
 static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
@@ -24,13 +31,23 @@ pub async fn route(
     body: web::Payload,
     app: web::Data<AppState>,
 ) -> actix_web::Result<HttpResponse> {
-    let (response, session, stream) = actix_ws::handle(&req, body)?;
     let limit = app.server.max_frame_bytes;
+    // Oversized frames are refused from their header, before their payload is read.
+    let refused = Arc::new(AtomicBool::new(false));
+    let guarded: Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>> = Box::pin(
+        GuardedPayload::new(body.into_inner(), limit, refused.clone()),
+    );
+    let body = web::Payload::from_request(&req, &mut dev::Payload::from(guarded)).await?;
+    let (response, session, stream) = actix_ws::handle(&req, body)?;
     let stream = stream
         .max_frame_size(limit)
         .aggregate_continuations()
         .max_continuation_size(limit);
-    actix_web::rt::spawn(run(app.into_inner(), session, stream));
+    let address = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    actix_web::rt::spawn(run(app.into_inner(), session, stream, refused, address));
     Ok(response)
 }
 
@@ -42,44 +59,59 @@ fn close(code: CloseCode, description: &str) -> Option<CloseReason> {
 }
 
 async fn run(
-    app: std::sync::Arc<AppState>,
+    app: Arc<AppState>,
     mut session: actix_ws::Session,
     mut stream: AggregatedMessageStream,
+    refused: Arc<AtomicBool>,
+    address: String,
 ) {
     let conn_id = NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed);
-    let (out_tx, mut out_rx) = mpsc::channel::<ServerMessage>(OUTBOX_CAPACITY);
+    let (outbox, mut out_rx) = Outbox::channel(OUTBOX_CAPACITY);
     let (cmd_tx, cmd_rx) = mpsc::channel::<ClientMessage>(COMMAND_CAPACITY);
-    tokio::spawn(worker(app.interviews.clone(), conn_id, out_tx, cmd_rx));
+    tokio::spawn(worker(app.interviews.clone(), conn_id, outbox, cmd_rx));
 
     let limits = &app.server;
     let mut bucket = TokenBucket::new(limits.messages_per_second, limits.message_burst);
     let idle_timeout = Duration::from_secs(limits.idle_timeout_secs);
+    let write_timeout = Duration::from_secs(limits.write_timeout_secs.max(1));
     let mut ping = tokio::time::interval(Duration::from_secs(limits.ping_interval_secs.max(1)));
     ping.tick().await;
+    // Liveness is what the peer reads, not what it sends: our pings answered, or its messages.
+    // A peer that sends pings but never reads is not alive for this purpose.
     let mut last_seen = Instant::now();
     let mut shutdown = app.interviews.hub.shutdown_signal();
+    let too_big = || {
+        close(
+            CloseCode::Size,
+            &format!("frame larger than {} bytes", limits.max_frame_bytes),
+        )
+    };
 
     let reason = loop {
-        tokio::select! {
+        let sent = tokio::select! {
             _ = shutdown.wait_for(|&down| down) => {
                 break close(CloseCode::Restart, "server restarting; resume to continue");
             }
+            _ = out_rx.stalled.notified() => break stalled(),
             incoming = stream.recv() => {
                 let message = match incoming {
+                    Some(Err(_)) | None if refused.load(Ordering::Relaxed) => break too_big(),
+                    Some(Err(ProtocolError::Overflow)) => break too_big(),
                     None => break None,
-                    Some(Err(ProtocolError::Overflow)) => {
-                        break close(CloseCode::Size, &format!("frame larger than {} bytes", limits.max_frame_bytes));
-                    }
                     Some(Err(e)) => break close(CloseCode::Protocol, &e.to_string()),
                     Some(Ok(m)) => m,
                 };
-                last_seen = Instant::now();
                 match message {
                     AggregatedMessage::Text(text) => {
+                        last_seen = Instant::now();
                         let reply = if !bucket.take() {
                             Some(ServerMessage::error("rate_limited", "too many messages; this one was dropped"))
                         } else {
                             match parse(&text) {
+                                Ok(ClientMessage::Start { .. }) if !start_allowed(&app, &address) => Some(ServerMessage::error(
+                                    "rate_limited",
+                                    "too many interviews started from this address; wait a minute",
+                                )),
                                 Ok(cmd) => cmd_tx
                                     .try_send(cmd)
                                     .err()
@@ -87,45 +119,81 @@ async fn run(
                                 Err(e) => Some(ServerMessage::error(e.code, e.message)),
                             }
                         };
-                        if let Some(reply) = reply
-                            && session.text(reply.to_json()).await.is_err()
-                        {
-                            break None;
+                        match reply {
+                            Some(reply) => bounded(write_timeout, session.text(reply.to_json())).await,
+                            None => Sent::Ok,
                         }
                     }
                     AggregatedMessage::Binary(_) => break close(CloseCode::Unsupported, "binary frames are not accepted"),
-                    AggregatedMessage::Ping(bytes) => {
-                        if session.pong(&bytes).await.is_err() {
-                            break None;
-                        }
+                    AggregatedMessage::Ping(bytes) => bounded(write_timeout, session.pong(&bytes)).await,
+                    AggregatedMessage::Pong(_) => {
+                        last_seen = Instant::now();
+                        Sent::Ok
                     }
-                    AggregatedMessage::Pong(_) => {}
                     AggregatedMessage::Close(reason) => break reason,
                 }
             }
-            Some(out) = out_rx.recv() => {
+            Some(out) = out_rx.messages.recv() => {
                 let fatal = matches!(out, ServerMessage::Error { fatal: true, .. });
-                if session.text(out.to_json()).await.is_err() {
-                    break None;
-                }
-                if fatal {
-                    break close(CloseCode::Policy, "closed by the server");
+                match bounded(write_timeout, session.text(out.to_json())).await {
+                    Sent::Ok if fatal => break close(CloseCode::Policy, "closed by the server"),
+                    sent => sent,
                 }
             }
             _ = ping.tick() => {
                 if last_seen.elapsed() > idle_timeout {
                     break close(CloseCode::Away, "idle timeout");
                 }
-                if session.ping(b"").await.is_err() {
-                    break None;
-                }
+                bounded(write_timeout, session.ping(b"")).await
             }
+        };
+        match sent {
+            Sent::Ok => {}
+            Sent::Gone => break None,
+            Sent::Stalled => break stalled(),
         }
     };
     // The worker finishes the command in hand (an answer being stored and graded is never cut
     // off) and then detaches the interview from this connection.
     drop(cmd_tx);
-    let _ = session.close(reason).await;
+    // A peer that does not read cannot take a close frame either: do not wait for it.
+    let _ = tokio::time::timeout(write_timeout, session.close(reason)).await;
+}
+
+/// What became of one write to the socket.
+enum Sent {
+    Ok,
+    /// The connection is closed.
+    Gone,
+    /// The peer has not read for `write_timeout`.
+    Stalled,
+}
+
+/// Counts an interview start against the client address's allowance.
+fn start_allowed(app: &AppState, address: &str) -> bool {
+    let per_minute = app.server.starts_per_minute;
+    app.starts
+        .take(format!("start:{address}"), per_minute / 60.0, per_minute)
+}
+
+/// The close sent to a client that does not read what it is sent.
+fn stalled() -> Option<CloseReason> {
+    close(
+        CloseCode::Policy,
+        "the client is not reading its messages; resume to continue",
+    )
+}
+
+/// A write that gives up after `timeout`.
+async fn bounded<E>(
+    timeout: Duration,
+    write: impl std::future::Future<Output = Result<(), E>>,
+) -> Sent {
+    match tokio::time::timeout(timeout, write).await {
+        Ok(Ok(())) => Sent::Ok,
+        Ok(Err(_)) => Sent::Gone,
+        Err(_) => Sent::Stalled,
+    }
 }
 
 async fn worker(
@@ -141,7 +209,7 @@ async fn worker(
             if !matches!(e, RunnerError::Client { .. }) {
                 tracing::error!(conn_id, session_id = current.as_deref(), error = %e, "interview command failed");
             }
-            let _ = outbox.send(e.to_message()).await;
+            outbox.send(e.to_message());
         }
     }
     if let Some(session_id) = current {

@@ -1,6 +1,33 @@
-//! A token bucket: `rate` messages per second sustained, `burst` at once.
+//! A token bucket: `rate` messages per second sustained, `burst` at once; and a set of buckets
+//! keyed by who is asking (a client address, a token).
 
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Instant;
+
+/// Buckets kept at most; past this the set starts afresh (bounded memory: losing buckets only
+/// forgives some requests).
+const MAX_KEYS: usize = 100_000;
+
+/// One token bucket per key.
+#[derive(Default)]
+pub struct KeyedLimiter {
+    buckets: Mutex<HashMap<String, TokenBucket>>,
+}
+
+impl KeyedLimiter {
+    /// Takes one token from `key`'s bucket (created full with `rate` and `burst`).
+    pub fn take(&self, key: String, rate: f64, burst: f64) -> bool {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if buckets.len() >= MAX_KEYS && !buckets.contains_key(&key) {
+            buckets.clear();
+        }
+        buckets
+            .entry(key)
+            .or_insert_with(|| TokenBucket::new(rate, burst))
+            .take()
+    }
+}
 
 pub struct TokenBucket {
     rate: f64,

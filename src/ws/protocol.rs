@@ -218,10 +218,29 @@ pub fn parse(text: &str) -> Result<ClientMessage, ParseError> {
             },
         });
     }
+    if carries_nul(&value) {
+        return Err(ParseError {
+            code: "invalid_message",
+            message: format!(
+                "invalid `{kind}` message: text may not contain the NUL character (U+0000)"
+            ),
+        });
+    }
     serde_json::from_value(value).map_err(|e| ParseError {
         code: "invalid_message",
         message: format!("invalid `{kind}` message: {e}"),
     })
+}
+
+/// True when any string (or key) in the message holds U+0000, which no database column takes.
+fn carries_nul(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(carries_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || carries_nul(v)),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

@@ -90,6 +90,11 @@ pub async fn postgres_store() -> Option<PostgresFixture> {
 }
 
 impl PostgresFixture {
+    /// The URL of the fixture's own database.
+    pub fn url(&self) -> String {
+        with_database(&self.admin_url, &self.name)
+    }
+
     pub async fn drop_database(self) {
         self.store.close().await;
         rehearse_test_sql(

@@ -7,6 +7,7 @@ mod cli;
 mod evaluator;
 mod feedback_loop;
 mod grading_quality;
+mod hardening;
 mod helpers;
 mod interview;
 mod llm;

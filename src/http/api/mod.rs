@@ -26,6 +26,13 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         rubrics::calibrate, rubrics::assignments, rubrics::set_assignments,
         super::catalog::catalog,
     ),
+    // Enums used only as query parameters are not collected from the handlers: listed here so
+    // that every `$ref` in the document resolves.
+    components(schemas(
+        sessions::Order,
+        crate::store::SessionSort,
+        crate::admin::ExportFormat,
+    )),
     modifiers(&BearerAuth),
     tags(
         (name = "transcripts", description = "Interview sessions, their turns, evaluations and reviews"),

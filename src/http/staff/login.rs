@@ -85,8 +85,12 @@ async fn is_staff_token(app: &AppState, token: &str) -> Result<bool, StoreError>
     Ok(found.is_some_and(|t| t.revoked_at.is_none() && tokens::verify(token, &t.token_hash)))
 }
 
-/// `POST /admin/logout`.
-pub async fn logout(app: web::Data<AppState>) -> HttpResponse {
+/// `POST /admin/logout`. Like every form, refused when posted from another site (which could
+/// otherwise log staff out at will).
+pub async fn logout(req: HttpRequest, app: web::Data<AppState>) -> HttpResponse {
+    if !same_origin(&req) {
+        return page(&app, StatusCode::FORBIDDEN, Some(&cross_origin().message));
+    }
     let mut resp = see_other(LOGIN);
     let _ = resp.add_cookie(&app.auth.logout_cookie());
     resp
