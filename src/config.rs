@@ -155,6 +155,9 @@ pub struct ServerSettings {
     pub starts_per_minute: f64,
     /// `text` (colour only on a terminal) or `json` (one object per line).
     pub log_format: crate::logging::LogFormat,
+    /// Serve `/metrics` on this separate address (e.g. a private interface) instead of the main
+    /// listener; port 0 picks a free port.
+    pub metrics_bind: Option<String>,
 }
 
 /// A secret setting; `Debug` never shows it.
@@ -191,6 +194,7 @@ impl Default for ServerSettings {
             cookie_key: None,
             starts_per_minute: 30.0,
             log_format: Default::default(),
+            metrics_bind: None,
             token_requests_per_second: 20.0,
             token_request_burst: 60.0,
             logins_per_minute: 10.0,

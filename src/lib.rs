@@ -26,6 +26,7 @@ pub mod runner;
 pub mod startup;
 pub mod store;
 pub mod supervise;
+pub mod telemetry;
 pub mod text;
 pub mod tokens;
 pub mod ws;

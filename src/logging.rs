@@ -71,6 +71,7 @@ pub async fn access_log(
         );
     }
     let status = status.as_u16();
+    crate::telemetry::http_request(&route, status, started.elapsed());
     tracing::info!(
         target: "rehearse::access",
         method,

@@ -24,6 +24,7 @@ const RUBRIC_REFRESH: Duration = Duration::from_secs(15);
 /// A built, bound server ready to run.
 pub struct Application {
     port: u16,
+    metrics_port: Option<u16>,
     server: Server,
     shutdown: Shutdown,
 }
@@ -34,6 +35,7 @@ pub struct Application {
 pub struct Shutdown {
     hub: Hub,
     server: ServerHandle,
+    metrics: Option<ServerHandle>,
     grace: Duration,
 }
 
@@ -47,6 +49,9 @@ impl Shutdown {
             );
         }
         self.server.stop(true).await;
+        if let Some(metrics) = &self.metrics {
+            metrics.stop(true).await;
+        }
     }
 }
 
@@ -56,6 +61,7 @@ impl Application {
         let listener = TcpListener::bind(&settings.server.bind)
             .with_context(|| format!("binding {}", settings.server.bind))?;
         let port = listener.local_addr()?.port();
+        crate::telemetry::install();
         let interviews = services(&settings).await?;
         let hub = interviews.hub.clone();
         if interviews
@@ -95,6 +101,7 @@ impl Application {
             tasks,
             starts: Default::default(),
         });
+        let state_for_metrics = state.clone();
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(actix_web::middleware::from_fn(http::nul::refuse_nul))
@@ -111,13 +118,24 @@ impl Application {
             server = server.workers(settings.server.workers);
         }
         let server = server.listen(listener)?.run();
+        let (metrics, metrics_port) = match &settings.server.metrics_bind {
+            Some(bind) => {
+                let (server, port) = metrics_server(bind, state_for_metrics)?;
+                let handle = server.handle();
+                tokio::spawn(server);
+                (Some(handle), Some(port))
+            }
+            None => (None, None),
+        };
         let shutdown = Shutdown {
             hub,
+            metrics,
             server: server.handle(),
             grace: Duration::from_secs(settings.server.shutdown_timeout_secs),
         };
         Ok(Application {
             port,
+            metrics_port,
             server,
             shutdown,
         })
@@ -126,6 +144,11 @@ impl Application {
     /// The port the server listens on (useful with port 0).
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of the separate metrics listener, when `server.metrics_bind` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_port
     }
 
     /// A handle to stop the server gracefully.
@@ -148,6 +171,23 @@ impl Application {
         });
         self.server.await
     }
+}
+
+/// A one-worker server for `/metrics` alone on `bind`; returns it and its port.
+fn metrics_server(bind: &str, state: web::Data<AppState>) -> anyhow::Result<(Server, u16)> {
+    let listener =
+        TcpListener::bind(bind).with_context(|| format!("binding server.metrics_bind {bind}"))?;
+    let port = listener.local_addr()?.port();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .route("/metrics", web::get().to(http::metrics::render))
+    })
+    .disable_signals()
+    .workers(1)
+    .listen(listener)?
+    .run();
+    Ok((server, port))
 }
 
 /// Everything the server and the admin commands work with: the bank, the rubric versions in

@@ -124,6 +124,7 @@ pub async fn review(
         .store
         .insert_evaluation(session_id, turn, &reviewed, &provenance, now)
         .await?;
+    crate::telemetry::evaluation_stored(reviewed.source.as_str());
     interviews
         .refresh_scores(session_id)
         .await

@@ -95,6 +95,7 @@ pub fn unauthorized(message: &str) -> ApiError {
 }
 
 fn rate_limited(message: &str) -> ApiError {
+    crate::telemetry::rate_limited("http");
     ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
 }
 

@@ -4,7 +4,16 @@ use actix_web::{HttpResponse, web};
 
 use super::AppState;
 
+/// `GET /metrics` on the main listener: not there when metrics have a listener of their own.
 pub async fn metrics(app: web::Data<AppState>) -> HttpResponse {
+    if app.server.metrics_bind.is_some() {
+        return super::error::not_found().await;
+    }
+    render(app).await
+}
+
+/// `GET /metrics` on the metrics listener.
+pub async fn render(app: web::Data<AppState>) -> HttpResponse {
     let interviews = &app.interviews;
     let mut out = format!(
         "# HELP rehearse_connected_interviews Interviews with a live connection to this process.\n\
@@ -43,9 +52,7 @@ pub async fn metrics(app: web::Data<AppState>) -> HttpResponse {
          # TYPE rehearse_storage_full gauge\nrehearse_storage_full {}\n",
         u8::from(interviews.store.storage_full())
     ));
-    if let Some(judge) = &interviews.judge {
-        out.push_str(&judge.client.metrics.render());
-    }
+    out.push_str(&crate::telemetry::render());
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(out)

@@ -4,7 +4,7 @@ pub mod api;
 pub mod auth;
 pub(crate) mod catalog;
 pub mod error;
-mod metrics;
+pub mod metrics;
 pub mod nul;
 mod pages;
 pub mod staff;

@@ -15,6 +15,7 @@ use crate::evaluate::{Evaluation, Source, builtin, coach_text, while_open};
 use crate::interview::{answer_chain, asked_follow_ups, next_follow_up};
 use crate::rubric::Rubric;
 use crate::store::Provenance;
+use crate::telemetry;
 use crate::ws::protocol::ServerMessage;
 
 /// Words per streamed piece of built-in feedback.
@@ -67,6 +68,7 @@ impl Interviews {
                 now_ms(),
             )
             .await?;
+        telemetry::evaluation_stored(assessed.evaluation.source.as_str());
         let coach = match &assessed.llm_error {
             Some(error) => {
                 tracing::warn!(session_id, turn, error = %error, "LLM grading failed; built-in fallback delivered and regrade queued");
@@ -85,7 +87,12 @@ impl Interviews {
             evaluation: &assessed.evaluation,
             open,
         };
-        self.deliver(&graded, coach).await
+        let delivered = self.deliver(&graded, coach).await;
+        if let Some(answered_at) = record.answered_at {
+            let waited = now_ms().saturating_sub(answered_at).max(0) as u64;
+            telemetry::evaluation_delivered(std::time::Duration::from_millis(waited));
+        }
+        delivered
     }
 
     /// Evaluates one answer with the configured evaluator, storing nothing. With an LLM judge

@@ -26,6 +26,7 @@ use crate::evaluate::judge::Judge;
 use crate::interview::{self, Plan, Step, make_plan};
 use crate::rubric::RubricRegistry;
 use crate::store::{AnswerOutcome, NewSession, NewTurn, SessionStatus, Store};
+use crate::telemetry;
 use crate::tokens;
 use crate::ws::protocol::{Candidate, PlanInfo, ServerMessage};
 
@@ -110,6 +111,7 @@ impl Interviews {
             invited,
             "interview started"
         );
+        telemetry::interview_started();
         self.hub.attach(&session_id, conn_id, outbox.clone());
         outbox.send(session_message(&session_id, &resume_token, &plan));
         let guard = self.hub.lock(&session_id).await;
@@ -238,6 +240,7 @@ impl Interviews {
         text: String,
         client_msg_id: String,
     ) -> Result<(), RunnerError> {
+        let received = std::time::Instant::now();
         if client_msg_id.trim().is_empty() || client_msg_id.len() > MAX_CLIENT_MSG_ID {
             return Err(RunnerError::client(
                 "invalid_message",
@@ -284,6 +287,7 @@ impl Interviews {
             AnswerOutcome::Stored(t) | AnswerOutcome::Duplicate(t) => t.turn,
         };
         tracing::info!(session_id, turn, bytes = text.len(), "answer stored");
+        telemetry::answer_acknowledged(received.elapsed());
         outbox.send(ServerMessage::Ack {
             turn,
             client_msg_id,
@@ -456,6 +460,7 @@ impl Interviews {
             passed = summary.passed,
             "interview finished"
         );
+        telemetry::interview_finished();
         self.hub.publish(
             &state.session.id,
             ServerMessage::summary(&state.session.id, summary),

@@ -106,12 +106,14 @@ impl Interviews {
             )
             .await
             .map_err(|e| e.to_string())?;
-        self.store
-            .complete_regrade(&item.session_id, item.turn)
+        crate::telemetry::evaluation_stored(evaluation.source.as_str());
+        // A finished interview's overall and per-topic scores follow its current evaluations;
+        // the item is done only once they do.
+        self.refresh_scores(&item.session_id)
             .await
             .map_err(|e| e.to_string())?;
-        // A finished interview's overall and per-topic scores follow its current evaluations.
-        self.refresh_scores(&item.session_id)
+        self.store
+            .complete_regrade(&item.session_id, item.turn)
             .await
             .map_err(|e| e.to_string())?;
         tracing::info!(

@@ -18,6 +18,7 @@ use super::limiter::TokenBucket;
 use super::protocol::{ClientMessage, DEFAULT_COUNT, ServerMessage, parse};
 use crate::http::AppState;
 use crate::runner::{Interviews, Outbox, RunnerError, StartRequest};
+use crate::telemetry;
 
 /// Messages queued for one connection; a full queue means the client stopped reading.
 const OUTBOX_CAPACITY: usize = 1024;
@@ -120,7 +121,10 @@ async fn run(
                             }
                         };
                         match reply {
-                            Some(reply) => bounded(write_timeout, session.text(reply.to_json())).await,
+                            Some(reply) => {
+                                count_error(&reply);
+                                bounded(write_timeout, session.text(reply.to_json())).await
+                            }
                             None => Sent::Ok,
                         }
                     }
@@ -134,6 +138,7 @@ async fn run(
                 }
             }
             Some(out) = out_rx.messages.recv() => {
+                count_error(&out);
                 let fatal = matches!(out, ServerMessage::Error { fatal: true, .. });
                 match bounded(write_timeout, session.text(out.to_json())).await {
                     Sent::Ok if fatal => break close(CloseCode::Policy, "closed by the server"),
@@ -157,6 +162,7 @@ async fn run(
     // off) and then detaches the interview from this connection.
     drop(cmd_tx);
     // A peer that does not read cannot take a close frame either: do not wait for it.
+    telemetry::ws_closed(reason.as_ref().map(|r| u16::from(r.code)));
     let _ = tokio::time::timeout(write_timeout, session.close(reason)).await;
 }
 
@@ -167,6 +173,16 @@ enum Sent {
     Gone,
     /// The peer has not read for `write_timeout`.
     Stalled,
+}
+
+/// Counts an error sent to the client, and a rate-limit refusal among them.
+fn count_error(message: &ServerMessage) {
+    if let ServerMessage::Error { code, .. } = message {
+        telemetry::ws_error(code);
+        if code == "rate_limited" {
+            telemetry::rate_limited("websocket");
+        }
+    }
 }
 
 /// Counts an interview start against the client address's allowance.

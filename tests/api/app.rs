@@ -18,6 +18,8 @@ pub const WAIT: Duration = Duration::from_secs(10);
 
 pub struct TestApp {
     pub port: u16,
+    /// The separate metrics listener's port, when `server.metrics_bind` is set.
+    pub metrics_port: Option<u16>,
     pub db_url: String,
     shutdown: rehearse::startup::Shutdown,
     pub dir: std::sync::Arc<tempfile::TempDir>,
@@ -53,10 +55,12 @@ pub async fn spawn_on(settings: Settings, dir: std::sync::Arc<tempfile::TempDir>
     let db_url = settings.database.url.expose().to_string();
     let app = Application::build(settings).await.expect("the app builds");
     let port = app.port();
+    let metrics_port = app.metrics_port();
     let shutdown = app.shutdown();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         port,
+        metrics_port,
         db_url,
         shutdown,
         dir,

@@ -692,3 +692,37 @@ async fn healthz_reports_a_full_disk_and_recovers_when_space_returns() {
     assert_eq!(status, 200, "{health}");
     assert_eq!(health["status"], "ok");
 }
+
+#[tokio::test]
+async fn metrics_can_live_on_their_own_listener_with_latency_histograms() {
+    let app = spawn_app_with(|s| s.server.metrics_bind = Some("127.0.0.1:0".into())).await;
+    let mut c = app.connect().await;
+    c.start(&["concurrency"], "junior", 1).await;
+    c.answer_and_grade(GIL_ANSWER, "m-1").await;
+    c.send(json!({"type": "answer", "text": "", "client_msg_id": "m-2"}))
+        .await;
+    c.expect_error("empty_answer").await;
+
+    let (status, _) = app.get("/metrics").await;
+    assert_eq!(status, 404, "not on the public listener");
+    let port = app.metrics_port.expect("a metrics listener");
+    let text = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for expected in [
+        "rehearse_answer_ack_seconds_bucket",
+        "rehearse_answer_evaluation_seconds_bucket",
+        "rehearse_http_request_duration_seconds_bucket",
+        "rehearse_interviews_started_total",
+        "rehearse_answers_total",
+        "rehearse_evaluations_total{source=\"builtin\"}",
+        "rehearse_ws_errors_total{code=\"empty_answer\"}",
+        "rehearse_connected_interviews 1",
+        "rehearse_task_running{task=\"rubric_refresh\"} 1",
+    ] {
+        assert!(text.contains(expected), "{expected} missing:\n{text}");
+    }
+}

@@ -545,7 +545,14 @@ async fn the_llm_grades_and_coaches_over_the_socket() {
         .text()
         .await
         .unwrap();
-    assert!(metrics.contains("rehearse_llm_calls_total 4"), "{metrics}");
+    // The process-wide metrics also count other tests' calls: at least this test's four.
+    let calls: f64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("rehearse_llm_calls_total "))
+        .expect("the call counter is exported")
+        .parse()
+        .unwrap();
+    assert!(calls >= 4.0, "{metrics}");
 }
 
 #[tokio::test]

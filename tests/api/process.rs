@@ -178,3 +178,129 @@ async fn the_llm_is_configured_from_the_environment_and_the_key_stays_secret() {
         "the key never reaches the logs"
     );
 }
+
+#[tokio::test]
+async fn json_logs_carry_access_lines_and_interview_events_but_no_answers_or_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}", dir.path().join("logs.db").display());
+    let (mut server, port) = serve_with(
+        &db_url,
+        &[
+            ("REHEARSE_LOG", "info"),
+            ("REHEARSE_SERVER__LOG_FORMAT", "json"),
+        ],
+    )
+    .await;
+    let store = rehearse::store::Store::connect(&db_url, Default::default())
+        .await
+        .unwrap();
+    let (_, token) =
+        rehearse::admin::create_token(&store, "logs-admin", rehearse::http::auth::Role::Admin)
+            .await
+            .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // A visit before logging in (a redirect), a login, a missing page, an API call.
+    let redirect = http
+        .get(format!("{base}/admin/sessions"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(redirect.status(), 303);
+    let login = http
+        .post(format!("{base}/admin/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("token={token}"))
+        .send()
+        .await
+        .unwrap();
+    let cookie = login
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_string();
+    assert_eq!(
+        http.get(format!("{base}/nowhere"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let list = http
+        .get(format!("{base}/api/sessions"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.status(), 200);
+
+    const ANSWER: &str = "Zanzibar-marker: the GIL lets one thread run bytecode at a time.";
+    let mut c = connect(port).await;
+    let s = c.start(&["concurrency"], "junior", 1).await;
+    c.answer_and_grade(ANSWER, "log-1").await;
+    server.kill().await.unwrap();
+    let mut stderr = String::new();
+    use tokio::io::AsyncReadExt;
+    server
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .await
+        .unwrap();
+
+    let lines: Vec<serde_json::Value> = stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not a JSON line: {l}")))
+        .collect();
+    for line in &lines {
+        for field in ["timestamp", "level", "target"] {
+            assert!(line.get(field).is_some(), "{field} missing in {line}");
+        }
+        assert_ne!(line["level"], "ERROR", "{line}");
+    }
+    let access = |route: &str, status: u64| {
+        lines.iter().any(|l| {
+            l["target"] == "rehearse::access"
+                && l["fields"]["route"] == route
+                && l["fields"]["status"] == status
+        })
+    };
+    assert!(access("/admin/sessions", 303), "{stderr}");
+    assert!(access("/api/sessions", 200), "{stderr}");
+    assert!(
+        access("unmatched", 404) || access("/{tail}*", 404),
+        "{stderr}"
+    );
+    let events: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l["fields"]["message"].as_str())
+        .collect();
+    for event in ["interview started", "answer stored", "answer graded"] {
+        assert!(events.contains(&event), "{event} not logged: {events:?}");
+    }
+    for secret in [
+        ANSWER,
+        "Zanzibar",
+        &token,
+        &s.token,
+        &cookie,
+        "<html",
+        "<!doctype",
+    ] {
+        assert!(!stderr.contains(secret), "the log carries `{secret}`");
+    }
+}
