@@ -35,6 +35,7 @@ async fn serve(db_url: &str) -> (Child, u16) {
         .env("REHEARSE_LOG", "warn")
         .env("REHEARSE_SERVER__MESSAGES_PER_SECOND", "1000")
         .env("REHEARSE_SERVER__MESSAGE_BURST", "1000")
+        .env("REHEARSE_SERVER__STARTS_PER_MINUTE", "1000000")
         .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()

@@ -11,9 +11,10 @@ use actix_web::web::Bytes;
 
 use super::error::ApiError;
 
-/// The error every NUL-carrying request gets.
+/// The error every NUL-carrying request gets: 422, well-formed but not storable.
 pub fn nul_error() -> ApiError {
-    ApiError::bad_request(
+    ApiError::new(
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_request",
         "text may not contain the NUL character (U+0000)",
     )

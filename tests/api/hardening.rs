@@ -467,7 +467,7 @@ async fn nul_characters_are_refused_up_front_on_every_backend() {
             (Method::GET, "/api/sessions?candidate=a%00", None),
         ] {
             let (status, err) = call(&app, method, path, Some(&admin), body).await;
-            assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {err}");
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {err}");
             assert_eq!(err["code"], "invalid_request", "{path}: {err}");
         }
         // An escaped backslash followed by "u0000" is ordinary text.

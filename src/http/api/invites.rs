@@ -82,6 +82,7 @@ pub struct InviteStatus {
         (status = 400, description = "Malformed body", body = ApiError),
         (status = 404, description = "Unknown invite (`invite_invalid`)", body = ApiError),
         (status = 410, description = "Expired (`invite_expired`) or used up (`invite_used_up`)", body = ApiError),
+        (status = 422, description = "Text holding the NUL character (`invalid_request`)", body = ApiError),
         (status = 429, description = "Too many attempts", body = ApiError),
     )
 )]

@@ -226,6 +226,7 @@ pub struct ExportParams {
         (status = 401, description = "No valid token", body = ApiError),
         (status = 403, description = "Not staff, nor this session's candidate", body = ApiError),
         (status = 404, description = "No such session", body = ApiError),
+        (status = 422, description = "Text holding the NUL character (`invalid_request`)", body = ApiError),
     ),
     security(("bearer" = []))
 )]

@@ -1,0 +1,153 @@
+//! Server memory under the attacks the hardening work answers, against the real (release) binary
+//! on a fresh SQLite file. Prints VmRSS (and VmHWM, the peak) of the server process:
+//!
+//! 1. four unauthenticated connections each announcing a 512 MiB frame and then sending as fast
+//!    as the server takes it (the frame is refused from its header: nothing is buffered);
+//! 2. connection storms: rounds of 2,000 connections that each start an interview and drop, and
+//!    the memory left once they are gone.
+//!
+//! Run: `cargo bench --bench attacks` (needs ~2,100 file descriptors).
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::json;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+use tokio_tungstenite::tungstenite::Message;
+
+async fn serve(db_url: &str) -> (Child, u16) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("REHEARSE_DATABASE__URL", db_url)
+        .env("REHEARSE_LOG", "warn")
+        .env("REHEARSE_SERVER__STARTS_PER_MINUTE", "1000000")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the release binary starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next_line().await.unwrap().unwrap();
+    (child, first.rsplit(':').next().unwrap().parse().unwrap())
+}
+
+/// (VmRSS, VmHWM) of a process, in MiB.
+fn memory(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .unwrap_or(0.0)
+            / 1024.0
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Opens a raw WebSocket, announces a frame of `len` bytes and streams payload until the server
+/// stops taking it; returns how many payload bytes it wrote.
+async fn oversized_frame(port: u16, len: u64) -> u64 {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let hello = format!(
+        "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    );
+    s.write_all(hello.as_bytes()).await.unwrap();
+    let mut buf = [0u8; 1024];
+    let _ = s.read(&mut buf).await.unwrap();
+    let mut header = vec![0x81, 0x80 | 127];
+    header.extend_from_slice(&len.to_be_bytes());
+    header.extend_from_slice(&[0, 0, 0, 0]);
+    s.write_all(&header).await.unwrap();
+    let piece = vec![b'x'; 256 * 1024];
+    let mut written = 0u64;
+    while written < len {
+        match tokio::time::timeout(Duration::from_secs(5), s.write(&piece)).await {
+            Ok(Ok(n)) if n > 0 => written += n as u64,
+            _ => break,
+        }
+    }
+    written
+}
+
+async fn storm(port: u16, connections: usize) {
+    let mut tasks = Vec::new();
+    for _ in 0..connections {
+        tasks.push(tokio::spawn(async move {
+            let Ok((mut ws, _)) =
+                tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/ws")).await
+            else {
+                return;
+            };
+            let start =
+                json!({"type": "start", "topics": ["concurrency"], "level": "junior", "count": 1});
+            let _ = ws.send(Message::text(start.to_string())).await;
+            // Wait for the question, then drop the connection without a close handshake.
+            let mut seen = 0;
+            while let Some(Ok(m)) = ws.next().await {
+                if m.is_text() {
+                    seen += 1;
+                    if seen == 2 {
+                        break;
+                    }
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+}
+
+/// Waits until the server's RSS stops falling (it frees connection state asynchronously).
+async fn settled(pid: u32) -> f64 {
+    let mut last = memory(pid).0;
+    loop {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let now = memory(pid).0;
+        if (last - now).abs() < 0.5 {
+            return now;
+        }
+        last = now;
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}", dir.path().join("attacks.db").display());
+
+    let (server, port) = serve(&db_url).await;
+    let pid = server.id().unwrap();
+    let (start, _) = memory(pid);
+    let started = Instant::now();
+    let writers: Vec<_> = (0..4)
+        .map(|_| tokio::spawn(oversized_frame(port, 512 << 20)))
+        .collect();
+    let mut taken = Vec::new();
+    for w in writers {
+        taken.push(w.await.unwrap());
+    }
+    let (after, peak) = memory(pid);
+    println!(
+        "oversized frames: 4 × 512 MiB announced; server took {:?} MiB each before closing, in {:.1} s",
+        taken.iter().map(|b| b >> 20).collect::<Vec<_>>(),
+        started.elapsed().as_secs_f64()
+    );
+    println!("  server RSS: start {start:.1} MiB, peak {peak:.1} MiB, after {after:.1} MiB");
+    drop(server);
+
+    let (server, port) = serve(&db_url).await;
+    let pid = server.id().unwrap();
+    let baseline = settled(pid).await;
+    println!("connection storms (2,000 connections per round, each starting an interview):");
+    println!("  baseline RSS {baseline:.1} MiB");
+    for round in 1..=4 {
+        storm(port, 2_000).await;
+        let (_, peak) = memory(pid);
+        let rest = settled(pid).await;
+        println!("  after round {round}: peak {peak:.1} MiB, settled {rest:.1} MiB");
+    }
+}
