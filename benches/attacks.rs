@@ -101,6 +101,26 @@ async fn storm(port: u16, connections: usize) {
     }
 }
 
+/// Anonymous and file-backed resident memory (MiB) and open file descriptors of a process.
+fn breakdown(pid: u32) -> (f64, f64, usize) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .unwrap_or(0.0)
+            / 1024.0
+    };
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |d| d.count());
+    (
+        field("RssAnon:"),
+        field("RssFile:") + field("RssShmem:"),
+        fds,
+    )
+}
+
 /// Waits until the server's RSS stops falling (it frees connection state asynchronously).
 async fn settled(pid: u32) -> f64 {
     let mut last = memory(pid).0;
@@ -116,6 +136,7 @@ async fn settled(pid: u32) -> f64 {
 
 #[tokio::main]
 async fn main() {
+    rehearse::tokens::install_crypto_provider();
     let dir = tempfile::tempdir().unwrap();
     let db_url = format!("sqlite://{}", dir.path().join("attacks.db").display());
 
@@ -148,6 +169,17 @@ async fn main() {
         storm(port, 2_000).await;
         let (_, peak) = memory(pid);
         let rest = settled(pid).await;
-        println!("  after round {round}: peak {peak:.1} MiB, settled {rest:.1} MiB");
+        let (anon, file, fds) = breakdown(pid);
+        let health: serde_json::Value = reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        println!(
+            "  after round {round}: peak {peak:.1} MiB, settled {rest:.1} MiB \
+             (anonymous {anon:.1}, file-backed {file:.1}; {fds} fds open; {} interviews connected)",
+            health["connected_interviews"]
+        );
     }
 }
