@@ -462,7 +462,7 @@ async fn the_session_list_filters_sorts_and_pages_without_gaps_or_repeats() {
     let ids = |v: &Value| {
         v["items"]
             .as_array()
-            .unwrap()
+            .unwrap_or_else(|| panic!("not a page: {v}"))
             .iter()
             .map(|i| i["id"].as_str().unwrap().to_string())
             .collect::<Vec<_>>()
@@ -499,7 +499,10 @@ async fn the_session_list_filters_sorts_and_pages_without_gaps_or_repeats() {
     assert!(
         ids(&get(&format!("?min_score={strong_score}&status=finished")).await).contains(&strong)
     );
-    assert!(!ids(&get(&format!("?max_score={}", strong_score - 1)).await).contains(&strong));
+    // The question is drawn at random from the cell, so the answer may be off-topic and score 0.
+    if strong_score > 0 {
+        assert!(!ids(&get(&format!("?max_score={}", strong_score - 1)).await).contains(&strong));
+    }
     assert_eq!(
         ids(&get("?from=4102444800000").await).len(),
         0,

@@ -699,6 +699,7 @@ async fn metrics_can_live_on_their_own_listener_with_latency_histograms() {
     let mut c = app.connect().await;
     c.start(&["concurrency"], "junior", 1).await;
     c.answer_and_grade(GIL_ANSWER, "m-1").await;
+    c.recv_until("question").await;
     c.send(json!({"type": "answer", "text": "", "client_msg_id": "m-2"}))
         .await;
     c.expect_error("empty_answer").await;
