@@ -121,17 +121,22 @@ fn breakdown(pid: u32) -> (f64, f64, usize) {
     )
 }
 
-/// Waits until the server's RSS stops falling (it frees connection state asynchronously).
+/// Waits until the server's RSS has not fallen for 15 s (the allocator gives freed memory back
+/// over about ten seconds).
 async fn settled(pid: u32) -> f64 {
-    let mut last = memory(pid).0;
-    loop {
-        tokio::time::sleep(Duration::from_secs(2)).await;
+    let mut lowest = memory(pid).0;
+    let mut stable = 0;
+    while stable < 5 {
+        tokio::time::sleep(Duration::from_secs(3)).await;
         let now = memory(pid).0;
-        if (last - now).abs() < 0.5 {
-            return now;
+        if now < lowest - 0.5 {
+            lowest = now;
+            stable = 0;
+        } else {
+            stable += 1;
         }
-        last = now;
     }
+    memory(pid).0
 }
 
 #[tokio::main]

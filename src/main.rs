@@ -4,6 +4,11 @@ use clap::Parser;
 use std::process::ExitCode;
 
 use rehearse::cli::Cli;
+
+/// jemalloc with background threads gives memory back to the system once connections are gone
+/// (glibc's allocator kept what a storm of connections had used).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 use rehearse::commands::{self, UsageError};
 
 #[tokio::main]
