@@ -71,7 +71,6 @@ impl Supervisor {
                 }
                 let message = panic_message(error.into_panic());
                 tracing::error!(task = name, panic = %message, restart_in = ?delay, "background task panicked; restarting it");
-                crate::telemetry::task_panicked(name);
                 this.update(name, |t| {
                     t.panics += 1;
                     t.last_panic = Some(message);

@@ -1,6 +1,7 @@
 //! Process metrics through the `metrics` facade, exported in Prometheus text format at
 //! `/metrics` (on the main listener, or on `server.metrics_bind`). Every metric's name is here,
-//! with its help text; the code that measures calls the small functions below.
+//! with its help text; the code that measures calls the small functions below. (The supervised
+//! tasks' panics and running state are per server and rendered by `http::metrics`.)
 
 use metrics::{counter, describe_counter, describe_histogram, histogram};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
@@ -79,10 +80,6 @@ fn describe() {
         "Requests refused for rate, by what was limited."
     );
     describe_counter!(
-        "rehearse_task_panics_total",
-        "Panics of a supervised background task (it is restarted)."
-    );
-    describe_counter!(
         "rehearse_database_errors_total",
         "Database operations that failed (unreachable, full, or refused)."
     );
@@ -146,10 +143,6 @@ pub fn ws_closed(code: Option<u16>) {
 
 pub fn rate_limited(what: &'static str) {
     counter!("rehearse_rate_limited_total", "limit" => what).increment(1);
-}
-
-pub fn task_panicked(task: &'static str) {
-    counter!("rehearse_task_panics_total", "task" => task).increment(1);
 }
 
 pub fn database_error() {

@@ -726,4 +726,10 @@ async fn metrics_can_live_on_their_own_listener_with_latency_histograms() {
     ] {
         assert!(text.contains(expected), "{expected} missing:\n{text}");
     }
+    // Each metric is declared once, or scrapers reject the whole page.
+    let mut types: Vec<&str> = text.lines().filter(|l| l.starts_with("# TYPE ")).collect();
+    let declared = types.len();
+    types.sort_unstable();
+    types.dedup();
+    assert_eq!(types.len(), declared, "a metric is declared twice:\n{text}");
 }
