@@ -8,42 +8,19 @@
 //!
 //! Run: `cargo bench --bench attacks` (needs ~2,100 file descriptors).
 
+mod common;
+
+use common::{memory_mib, serve};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::process::{Child, Command};
 use tokio_tungstenite::tungstenite::Message;
-
-async fn serve(db_url: &str) -> (Child, u16) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rehearse"))
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .env("REHEARSE_DATABASE__URL", db_url)
-        .env("REHEARSE_LOG", "warn")
-        .env("REHEARSE_SERVER__STARTS_PER_MINUTE", "1000000")
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the release binary starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next_line().await.unwrap().unwrap();
-    (child, first.rsplit(':').next().unwrap().parse().unwrap())
-}
 
 /// (VmRSS, VmHWM) of a process, in MiB.
 fn memory(pid: u32) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.split_whitespace().next())
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .unwrap_or(0.0)
-            / 1024.0
-    };
-    (field("VmRSS:"), field("VmHWM:"))
+    (memory_mib(pid, "VmRSS"), memory_mib(pid, "VmHWM"))
 }
 
 /// Opens a raw WebSocket, announces a frame of `len` bytes and streams payload until the server
@@ -103,22 +80,9 @@ async fn storm(port: u16, connections: usize) {
 
 /// Anonymous and file-backed resident memory (MiB) and open file descriptors of a process.
 fn breakdown(pid: u32) -> (f64, f64, usize) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.split_whitespace().next())
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .unwrap_or(0.0)
-            / 1024.0
-    };
     let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |d| d.count());
-    (
-        field("RssAnon:"),
-        field("RssFile:") + field("RssShmem:"),
-        fds,
-    )
+    let file = memory_mib(pid, "RssFile") + memory_mib(pid, "RssShmem");
+    (memory_mib(pid, "RssAnon"), file, fds)
 }
 
 /// Waits until the server's RSS has not fallen for 15 s (the allocator gives freed memory back
@@ -145,7 +109,7 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let db_url = format!("sqlite://{}", dir.path().join("attacks.db").display());
 
-    let (server, port) = serve(&db_url).await;
+    let (server, port) = serve(&db_url, &[]).await;
     let pid = server.id().unwrap();
     let (start, _) = memory(pid);
     let started = Instant::now();
@@ -165,7 +129,7 @@ async fn main() {
     println!("  server RSS: start {start:.1} MiB, peak {peak:.1} MiB, after {after:.1} MiB");
     drop(server);
 
-    let (server, port) = serve(&db_url).await;
+    let (server, port) = serve(&db_url, &[]).await;
     let pid = server.id().unwrap();
     let baseline = settled(pid).await;
     println!("connection storms (2,000 connections per round, each starting an interview):");

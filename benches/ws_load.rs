@@ -7,11 +7,12 @@
 //!
 //! Run: `cargo bench --bench ws_load` (needs ~2,100 file descriptors).
 
+mod common;
+
+use common::{memory_mib, serve};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
 use tokio_tungstenite::tungstenite::Message;
 
 type Socket =
@@ -27,23 +28,6 @@ const TOPICS: &[&str] = &[
 const ANSWER: &str = "I would start from the definition, then explain why it behaves that way, because the \
     mechanism matters more than the name. For example, in production we measured the difference with a \
     profiler and kept the simpler version since the cost was negligible compared with the database calls.";
-
-async fn serve(db_url: &str) -> (Child, u16) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rehearse"))
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .env("REHEARSE_DATABASE__URL", db_url)
-        .env("REHEARSE_LOG", "warn")
-        .env("REHEARSE_SERVER__MESSAGES_PER_SECOND", "1000")
-        .env("REHEARSE_SERVER__MESSAGE_BURST", "1000")
-        .env("REHEARSE_SERVER__STARTS_PER_MINUTE", "1000000")
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the release binary starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next_line().await.unwrap().unwrap();
-    (child, first.rsplit(':').next().unwrap().parse().unwrap())
-}
 
 async fn recv(ws: &mut Socket) -> Value {
     loop {
@@ -115,21 +99,18 @@ fn report(label: &str, mut v: Vec<Duration>) {
     );
 }
 
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
-        .unwrap()
-}
-
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let db_url = format!("sqlite://{}", dir.path().join("load.db").display());
-    let (server, port) = serve(&db_url).await;
+    let (server, port) = serve(
+        &db_url,
+        &[
+            ("REHEARSE_SERVER__MESSAGES_PER_SECOND", "1000"),
+            ("REHEARSE_SERVER__MESSAGE_BURST", "1000"),
+        ],
+    )
+    .await;
 
     // Warm-up: connection pool, page cache, prepared statements.
     answer_loop(port, 20, 999).await;
@@ -151,10 +132,17 @@ async fn main() {
     // Idle interviews: a fresh server so the figure is not inflated by the latency phase.
     drop(server);
     let db_url = format!("sqlite://{}", dir.path().join("idle.db").display());
-    let (server, port) = serve(&db_url).await;
+    let (server, port) = serve(
+        &db_url,
+        &[
+            ("REHEARSE_SERVER__MESSAGES_PER_SECOND", "1000"),
+            ("REHEARSE_SERVER__MESSAGE_BURST", "1000"),
+        ],
+    )
+    .await;
     let pid_idle = server.id().unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let before = rss_kib(pid_idle);
+    let before = memory_mib(pid_idle, "VmRSS");
     let mut sockets = Vec::with_capacity(1000);
     for _ in 0..1000 {
         sockets.push(start(port, 3).await);
@@ -165,13 +153,13 @@ async fn main() {
         .map(|mut ws| tokio::spawn(async move { while let Some(Ok(_)) = ws.next().await {} }))
         .collect();
     tokio::time::sleep(Duration::from_secs(12)).await;
-    let after = rss_kib(pid_idle);
+    let after = memory_mib(pid_idle, "VmRSS");
     println!(
         "1,000 idle interviews: server RSS {:.1} MiB before, {:.1} MiB with them open (+{:.1} MiB, {:.1} KiB per interview)",
-        before as f64 / 1024.0,
-        after as f64 / 1024.0,
-        (after - before) as f64 / 1024.0,
-        (after - before) as f64 / 1000.0
+        before,
+        after,
+        after - before,
+        (after - before) * 1024.0 / 1000.0
     );
     for r in readers {
         r.abort();

@@ -97,16 +97,7 @@ fn main() {
                 let s: Vec<String> = scores.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 println!("  {rho:>5.2}  {id:<40} {}", s.join(" "));
             }
-            println!(
-                "  questions {}  mean spearman {:.3}  wrong<adequate {}/{}  keywords>adequate {:?}  terse passed {}/{}",
-                r.questions,
-                r.mean_spearman,
-                r.wrong_below_adequate.0,
-                r.wrong_below_adequate.1,
-                r.keywords_above_adequate,
-                r.terse_passed.0,
-                r.terse_passed.1
-            );
+            println!("  {r}");
         }
         if !set.story.is_empty() {
             let r = measure_stories(&set.story, grade);

@@ -94,6 +94,24 @@ pub struct AnswerReport {
     pub detail: Vec<(String, f64, BTreeMap<String, u8>)>,
 }
 
+impl std::fmt::Display for AnswerReport {
+    /// The figures the evaluator is held to, on one line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} questions, mean Spearman {:.3}, wrong below adequate {}/{}, keyword lists above \
+             adequate {:?}, terse passed {}/{}",
+            self.questions,
+            self.mean_spearman,
+            self.wrong_below_adequate.0,
+            self.wrong_below_adequate.1,
+            self.keywords_above_adequate,
+            self.terse_passed.0,
+            self.terse_passed.1
+        )
+    }
+}
+
 /// Measures `grade` on labelled technical answers.
 pub fn measure_answers(
     answers: &[LabelledAnswer],

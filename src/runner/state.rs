@@ -39,9 +39,10 @@ pub struct SessionState {
     pub plan: Plan,
     pub turns: Vec<TurnRecord>,
     pub current: HashMap<i64, StoredEvaluation>,
-    /// What the candidate is shown of each turn: its latest machine evaluation. A recruiter's
-    /// review (score, comment, reviewer) stays with the staff.
-    pub shown: HashMap<i64, StoredEvaluation>,
+    /// Per turn, the latest machine evaluation that a later one replaced. Consulted only when
+    /// the current evaluation is a recruiter's review: the candidate then sees this one (the
+    /// review's score, comment and reviewer stay with the staff).
+    replaced_machine: HashMap<i64, StoredEvaluation>,
 }
 
 impl SessionState {
@@ -52,20 +53,29 @@ impl SessionState {
         })?;
         let turns = store.turns(session_id).await?;
         // Oldest first, so the last one written per turn wins: the current evaluation.
-        let evaluations = store.evaluations(session_id).await?;
-        let shown = evaluations
-            .iter()
-            .filter(|e| e.evaluation.source != Source::Human)
-            .map(|e| (e.turn, e.clone()))
-            .collect();
-        let current = evaluations.into_iter().map(|e| (e.turn, e)).collect();
+        let mut current: HashMap<i64, StoredEvaluation> = HashMap::new();
+        let mut replaced_machine = HashMap::new();
+        for e in store.evaluations(session_id).await? {
+            let previous = current.insert(e.turn, e);
+            if let Some(previous) = previous.filter(|p| p.evaluation.source != Source::Human) {
+                replaced_machine.insert(previous.turn, previous);
+            }
+        }
         Ok(SessionState {
             session,
             plan,
             turns,
             current,
-            shown,
+            replaced_machine,
         })
+    }
+
+    /// The evaluation of `turn` the candidate sees: the current one unless it is a review.
+    pub fn shown(&self, turn: i64) -> Option<&StoredEvaluation> {
+        match self.current.get(&turn) {
+            Some(e) if e.evaluation.source == Source::Human => self.replaced_machine.get(&turn),
+            other => other,
+        }
     }
 
     /// What the pure interview flow needs.
@@ -88,7 +98,7 @@ impl SessionState {
             .turn(turn)
             .and_then(|t| bank.get(&t.question_id))
             .map(|q| q.model_answer.as_str());
-        match self.shown.get(&turn) {
+        match self.shown(turn) {
             Some(e) => {
                 ServerMessage::evaluation(turn, &e.evaluation, self.is_open(turn), model_answer)
             }
@@ -98,18 +108,18 @@ impl SessionState {
 
     /// What the summary needs.
     pub fn summary_turns<'b>(&'b self, bank: &'b Bank) -> Vec<SummaryTurn<'b>> {
-        self.summary_turns_of(bank, &self.current)
+        self.summary_turns_of(bank, |turn| self.current.get(&turn))
     }
 
     /// What the candidate's summary needs: their machine evaluations only.
     pub fn candidate_summary_turns<'b>(&'b self, bank: &'b Bank) -> Vec<SummaryTurn<'b>> {
-        self.summary_turns_of(bank, &self.shown)
+        self.summary_turns_of(bank, |turn| self.shown(turn))
     }
 
     fn summary_turns_of<'b>(
         &'b self,
         bank: &'b Bank,
-        evaluations: &'b HashMap<i64, StoredEvaluation>,
+        evaluation: impl Fn(i64) -> Option<&'b StoredEvaluation>,
     ) -> Vec<SummaryTurn<'b>> {
         self.turns
             .iter()
@@ -121,7 +131,7 @@ impl SessionState {
                 parent_turn: t.parent_turn,
                 skipped: t.skipped,
                 answered: t.answer_text.is_some(),
-                evaluation: evaluations.get(&t.turn).map(|e| &e.evaluation),
+                evaluation: evaluation(t.turn).map(|e| &e.evaluation),
                 question: &t.question_text,
                 model_answer: bank
                     .get(&t.question_id)
@@ -187,7 +197,7 @@ impl SessionState {
                         index: self.index_of(t.turn),
                         answer: t.answer_text.clone(),
                         skipped: t.skipped,
-                        evaluation: self.shown.get(&t.turn).map(|e| {
+                        evaluation: self.shown(t.turn).map(|e| {
                             if open {
                                 while_open(&e.evaluation)
                             } else {

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use rehearse::admin::create_token;
 use rehearse::http::auth::Role;
 
-use crate::app::{TestApp, spawn_app_with};
+use crate::app::{TestApp, call, spawn_app_with};
 
 /// An app with an admin, a recruiter, a revoked token and one candidate with a graded answer.
 struct Staffed {
@@ -48,29 +48,6 @@ async fn staffed() -> Staffed {
         session: s.session_id,
         other_session: o.session_id,
     }
-}
-
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = reqwest::Client::new().request(method, app.url(path));
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status();
-    let text = resp.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
 }
 
 async fn send_toml(

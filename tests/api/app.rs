@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -106,6 +107,31 @@ impl TestApp {
     }
 }
 
+/// One API request with an optional bearer token and JSON body; the status and the body (JSON,
+/// or the text as a JSON string).
+pub async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = reqwest::Client::new().request(method, app.url(path));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status();
+    let text = resp.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
 pub struct Client {
     pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
 }
@@ -184,6 +210,17 @@ impl Client {
             token: session["resume_token"].as_str().unwrap().to_string(),
             question,
         }
+    }
+
+    /// Resumes an interview on this connection; returns the replayed `transcript`.
+    pub async fn resume(&mut self, session_id: &str, token: &str) -> Value {
+        self.send(json!({"type": "resume", "session_id": session_id, "resume_token": token}))
+            .await;
+        let session = self.recv().await;
+        assert_eq!(session["type"], "session", "{session}");
+        let transcript = self.recv().await;
+        assert_eq!(transcript["type"], "transcript", "{transcript}");
+        transcript
     }
 
     pub async fn answer(&mut self, text: &str, client_msg_id: &str) {

@@ -161,12 +161,7 @@ async fn resume_the_api_and_exports_hold_back_an_open_question_from_the_candidat
     drop(c);
 
     let mut again = app.connect().await;
-    again
-        .send(json!({"type": "resume", "session_id": session_id, "resume_token": token}))
-        .await;
-    assert_eq!(again.recv().await["type"], "session");
-    let transcript = again.recv().await;
-    assert_eq!(transcript["type"], "transcript");
+    let transcript = again.resume(&session_id, &token).await;
     let first = &transcript["turns"][0];
     assert_eq!(first["closed"], false);
     assert_nothing_leaks(first, q, &missing);

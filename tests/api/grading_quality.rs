@@ -29,16 +29,7 @@ fn answers(split: &str) -> AnswerReport {
     let s = set(&format!("answers-{split}.toml"));
     assert!(s.answer.len() >= 120, "{split}: {} answers", s.answer.len());
     let r = measure_answers(&s.answer, grade);
-    println!(
-        "{split}: {} questions, mean Spearman {:.3}, wrong below adequate {}/{}, keyword lists above adequate {:?}, terse passed {}/{}",
-        r.questions,
-        r.mean_spearman,
-        r.wrong_below_adequate.0,
-        r.wrong_below_adequate.1,
-        r.keywords_above_adequate,
-        r.terse_passed.0,
-        r.terse_passed.1
-    );
+    println!("{split}: {r}");
     r
 }
 

@@ -11,16 +11,14 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use rehearse::admin::create_token;
-use rehearse::config::{EvaluatorKind, LlmSettings, Settings};
+use rehearse::config::{LlmSettings, Settings};
 use rehearse::http::auth::Role;
-use rehearse::llm::{ChatMessage, ChatRequest, LlmClient, LlmError};
+use rehearse::llm::{LlmClient, LlmError};
 
-use crate::app::{TestApp, WAIT, spawn_app_with, spawn_on, test_settings};
+use crate::app::{TestApp, WAIT, call, spawn_app_with, spawn_on, test_settings};
 use crate::helpers::postgres_store;
+use crate::llm::{GIL_ANSWER, llm_app, request, settings};
 use crate::mock_llm::{MockLlm, Reply, sse};
-
-const GIL_ANSWER: &str = "The GIL lets only one thread run Python bytecode at a time, so CPU bound \
-    threads do not speed up, but it is released while waiting on I/O.";
 
 /// A WebSocket client that writes raw frames, to send what well-behaved libraries refuse to.
 struct RawWs {
@@ -269,37 +267,15 @@ async fn a_client_that_pings_but_never_reads_is_let_go_and_resumes_without_loss(
 
     // The candidate comes back on a new connection and finds the acknowledged answer graded.
     let mut c = app.connect().await;
-    c.send(json!({"type": "resume", "session_id": session["session_id"], "resume_token": session["resume_token"]}))
+    let transcript = c
+        .resume(
+            session["session_id"].as_str().unwrap(),
+            session["resume_token"].as_str().unwrap(),
+        )
         .await;
-    assert_eq!(c.recv().await["type"], "session");
-    let transcript = c.recv().await;
-    assert_eq!(transcript["type"], "transcript");
     let first = &transcript["turns"][0];
     assert_eq!(first["answer"], GIL_ANSWER);
     assert!(first["evaluation"]["overall"].is_u64(), "{first}");
-}
-
-fn llm_settings(mock: &MockLlm) -> LlmSettings {
-    LlmSettings {
-        base_url: Some(mock.base_url.clone()),
-        model: "mock-model".into(),
-        connect_timeout_secs: 1.0,
-        first_token_timeout_secs: 2.0,
-        idle_timeout_secs: 2.0,
-        total_timeout_secs: 10.0,
-        max_retries: 2,
-        breaker_threshold: 1000,
-        regrade_interval_secs: 0.2,
-        ..LlmSettings::default()
-    }
-}
-
-fn llm_app(mock: &MockLlm) -> impl FnOnce(&mut Settings) {
-    let llm = llm_settings(mock);
-    move |s| {
-        s.llm = llm;
-        s.evaluator = Some(EvaluatorKind::Llm);
-    }
 }
 
 fn too_many_requests(header: &str, value: &str) -> Reply {
@@ -346,23 +322,13 @@ async fn absurd_retry_after_headers_neither_panic_nor_stall_grading() {
     assert_eq!(health["tasks"]["regrade_worker"]["panics"], 0);
 }
 
-fn request() -> ChatRequest {
-    ChatRequest {
-        model: "mock-model".into(),
-        messages: vec![ChatMessage::user("hello")],
-        temperature: 0.0,
-        max_output_tokens: 50,
-        json_schema: None,
-    }
-}
-
 #[tokio::test]
 async fn replies_larger_than_the_limit_fail_as_reply_too_large() {
     let mock = MockLlm::start().await;
     let limit = 64 * 1024;
     let client = LlmClient::new(&LlmSettings {
         max_reply_bytes: limit,
-        ..llm_settings(&mock)
+        ..settings(&mock)
     })
     .unwrap();
 
@@ -415,31 +381,6 @@ where
     }
 }
 
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    body: Option<&str>,
-) -> (StatusCode, Value) {
-    let mut req = reqwest::Client::new().request(method, app.url(path));
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    if let Some(b) = body {
-        req = req
-            .header("content-type", "application/json")
-            .body(b.to_string());
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status();
-    let text = resp.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
 #[tokio::test]
 async fn nul_characters_are_refused_up_front_on_every_backend() {
     on_both_backends(|app| async move {
@@ -462,7 +403,7 @@ async fn nul_characters_are_refused_up_front_on_every_backend() {
         assert_eq!(turns[0].answer_text.as_deref(), Some(GIL_ANSWER));
 
         for (method, path, body) in [
-            (Method::POST, "/api/invites", Some(r#"{"topics": ["concurrency"], "level": "junior", "count": 1, "candidate_name": "Eve\u0000"}"#)),
+            (Method::POST, "/api/invites", Some(json!({"topics": ["concurrency"], "level": "junior", "count": 1, "candidate_name": "Eve\u{0}"}))),
             (Method::GET, "/api/sessions/abc%00def", None),
             (Method::GET, "/api/sessions?candidate=a%00", None),
         ] {
@@ -476,7 +417,7 @@ async fn nul_characters_are_refused_up_front_on_every_backend() {
             Method::POST,
             "/api/invites",
             Some(&admin),
-            Some(r#"{"topics": ["concurrency"], "level": "junior", "count": 1, "candidate_name": "C:\\u0000"}"#),
+            Some(json!({"topics": ["concurrency"], "level": "junior", "count": 1, "candidate_name": "C:\\u0000"})),
         )
         .await;
         assert_eq!(status, StatusCode::CREATED, "{err}");
@@ -534,17 +475,13 @@ async fn a_candidate_resuming_sees_machine_evaluations_not_the_review() {
         Method::POST,
         &format!("/api/sessions/{}/turns/1/review", s.session_id),
         Some(&recruiter),
-        Some(r#"{"overall": 3, "comment": "Reviewer's private note"}"#),
+        Some(json!({"overall": 3, "comment": "Reviewer's private note"})),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{reviewed}");
 
     let mut again = app.connect().await;
-    again
-        .send(json!({"type": "resume", "session_id": s.session_id, "resume_token": s.token}))
-        .await;
-    assert_eq!(again.recv().await["type"], "session");
-    let transcript = again.recv().await;
+    let transcript = again.resume(&s.session_id, &s.token).await;
     let text = transcript.to_string();
     assert!(!text.contains("rita"), "{text}");
     assert!(!text.contains("Reviewer's private note"), "{text}");

@@ -17,7 +17,7 @@ use crate::app::spawn_app_with;
 use crate::helpers::{question, rubric_for};
 use crate::mock_llm::{MockLlm, Reply, sse};
 
-fn settings(mock: &MockLlm) -> LlmSettings {
+pub fn settings(mock: &MockLlm) -> LlmSettings {
     LlmSettings {
         base_url: Some(mock.base_url.clone()),
         model: "mock-model".into(),
@@ -32,7 +32,7 @@ fn settings(mock: &MockLlm) -> LlmSettings {
     }
 }
 
-fn request() -> ChatRequest {
+pub fn request() -> ChatRequest {
     ChatRequest {
         model: "mock-model".into(),
         messages: vec![ChatMessage::user("hello")],
@@ -329,7 +329,7 @@ fn judge(mock: &MockLlm) -> Judge {
     Judge::new(client, prompts, &s)
 }
 
-const GIL_ANSWER: &str = "The GIL lets only one thread run Python bytecode at a time. So CPU bound code does not \
+pub const GIL_ANSWER: &str = "The GIL lets only one thread run Python bytecode at a time. So CPU bound code does not \
     speed up with threads, but I/O bound code does because the GIL is released while waiting.";
 
 #[tokio::test]
@@ -478,7 +478,7 @@ async fn an_injected_answer_is_flagged_on_the_llm_evaluation() {
     assert_eq!(nonce.len(), 16);
 }
 
-fn llm_app(mock: &MockLlm) -> impl FnOnce(&mut rehearse::config::Settings) {
+pub fn llm_app(mock: &MockLlm) -> impl FnOnce(&mut rehearse::config::Settings) {
     let llm = settings(mock);
     move |s| {
         s.llm = llm;
@@ -673,9 +673,7 @@ async fn a_candidate_who_leaves_mid_stream_loses_nothing() {
         .expect("graded and stored");
     assert_eq!(stored.evaluation.source, Source::Llm);
     let mut c = app.connect().await;
-    c.send(json!({"type": "resume", "session_id": s.session_id, "resume_token": s.token}))
-        .await;
-    let (transcript, _) = c.recv_until("transcript").await;
+    let transcript = c.resume(&s.session_id, &s.token).await;
     assert_eq!(transcript["turns"][0]["evaluation"]["source"], "llm");
     let next = c.recv().await;
     assert_eq!(

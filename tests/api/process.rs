@@ -38,6 +38,21 @@ async fn serve_with(db_url: &str, env: &[(&str, &str)]) -> (Child, u16) {
     (child, port)
 }
 
+/// Kills the server and returns everything it logged (stderr).
+async fn kill_and_read_logs(mut server: Child) -> String {
+    use tokio::io::AsyncReadExt;
+    server.kill().await.unwrap();
+    let mut logs = String::new();
+    server
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .await
+        .unwrap();
+    logs
+}
+
 async fn connect(port: u16) -> Client {
     let (ws, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/ws"))
         .await
@@ -71,10 +86,7 @@ async fn an_interview_survives_kill_9_and_resumes_on_restart() {
 
     let (_server, port) = serve(&db_url).await;
     let mut c = connect(port).await;
-    c.send(json!({"type": "resume", "session_id": s.session_id, "resume_token": s.token}))
-        .await;
-    assert_eq!(c.recv().await["type"], "session");
-    let transcript = c.recv().await;
+    let transcript = c.resume(&s.session_id, &s.token).await;
     let turns = transcript["turns"].as_array().unwrap();
     assert_eq!(
         turns[0]["answer"],
@@ -138,7 +150,7 @@ async fn the_llm_is_configured_from_the_environment_and_the_key_stays_secret() {
     let mock = crate::mock_llm::MockLlm::start().await;
     let dir = tempfile::tempdir().unwrap();
     let db_url = format!("sqlite://{}", dir.path().join("llm.db").display());
-    let (mut server, port) = serve_with(
+    let (server, port) = serve_with(
         &db_url,
         &[
             ("REHEARSE_LLM__BASE_URL", mock.base_url.as_str()),
@@ -162,16 +174,7 @@ async fn the_llm_is_configured_from_the_environment_and_the_key_stays_secret() {
             .all(|r| r.header("authorization") == Some("Bearer sk-live-do-not-log"))
     );
     assert!(sent.iter().all(|r| r.body["model"] == "env-model"));
-    server.kill().await.unwrap();
-    let mut logs = String::new();
-    use tokio::io::AsyncReadExt;
-    server
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut logs)
-        .await
-        .unwrap();
+    let logs = kill_and_read_logs(server).await;
     assert!(logs.contains("env-model"), "debug logs were captured");
     assert!(
         !logs.contains("sk-live-do-not-log"),
@@ -183,7 +186,7 @@ async fn the_llm_is_configured_from_the_environment_and_the_key_stays_secret() {
 async fn json_logs_carry_access_lines_and_interview_events_but_no_answers_or_secrets() {
     let dir = tempfile::tempdir().unwrap();
     let db_url = format!("sqlite://{}", dir.path().join("logs.db").display());
-    let (mut server, port) = serve_with(
+    let (server, port) = serve_with(
         &db_url,
         &[
             ("REHEARSE_LOG", "info"),
@@ -250,16 +253,7 @@ async fn json_logs_carry_access_lines_and_interview_events_but_no_answers_or_sec
     let mut c = connect(port).await;
     let s = c.start(&["concurrency"], "junior", 1).await;
     c.answer_and_grade(ANSWER, "log-1").await;
-    server.kill().await.unwrap();
-    let mut stderr = String::new();
-    use tokio::io::AsyncReadExt;
-    server
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .await
-        .unwrap();
+    let stderr = kill_and_read_logs(server).await;
 
     let lines: Vec<serde_json::Value> = stderr
         .lines()
