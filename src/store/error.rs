@@ -19,7 +19,16 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        crate::telemetry::database_error();
+        // A missing row or a unique-key conflict is an answer the store turns into `NotFound` or
+        // `Conflict`, not a database failure.
+        let expected = match &e {
+            sqlx::Error::RowNotFound => true,
+            sqlx::Error::Database(d) => d.is_unique_violation(),
+            _ => false,
+        };
+        if !expected {
+            crate::telemetry::database_error();
+        }
         StoreError::Database(e)
     }
 }
