@@ -10,7 +10,7 @@ use rehearse::admin::create_token;
 use rehearse::bank::Question;
 use rehearse::http::auth::Role;
 
-use crate::app::{Client, TestApp, spawn_app};
+use crate::app::{Client, TestApp, call, spawn_app};
 use crate::helpers::question;
 
 /// A first answer that makes only the question's first key point: the rest stay missing.
@@ -167,17 +167,14 @@ async fn resume_the_api_and_exports_hold_back_an_open_question_from_the_candidat
     assert_nothing_leaks(first, q, &missing);
 
     // The candidate's own view over the API: the same open form.
+    let path = format!("/api/sessions/{session_id}");
     let get = |token: String| {
-        let url = app.url(&format!("/api/sessions/{session_id}"));
+        let path = path.clone();
+        let app = &app;
         async move {
-            let r = reqwest::Client::new()
-                .get(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200);
-            r.json::<Value>().await.unwrap()
+            let (status, body) = call(app, Method::GET, &path, Some(&token), None).await;
+            assert_eq!(status, 200);
+            body
         }
     };
     let mine = get(token.clone()).await;
@@ -218,16 +215,14 @@ async fn an_invited_interview_graded_only_by_the_built_in_evaluator_needs_human_
     let app = spawn_app().await;
     let store = app.store().await;
     let (_, staff) = create_token(&store, "rita", Role::Recruiter).await.unwrap();
-    let invite: Value = reqwest::Client::new()
-        .post(app.url("/api/invites"))
-        .bearer_auth(&staff)
-        .json(&json!({"topics": ["python-core"], "level": "junior", "count": 1}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, invite) = call(
+        &app,
+        Method::POST,
+        "/api/invites",
+        Some(&staff),
+        Some(json!({"topics": ["python-core"], "level": "junior", "count": 1})),
+    )
+    .await;
     let mut invited = app.connect().await;
     invited
         .send(json!({"type": "start", "invite": invite["token"]}))
@@ -244,15 +239,7 @@ async fn an_invited_interview_graded_only_by_the_built_in_evaluator_needs_human_
         )
         .await;
 
-    let page: Value = reqwest::Client::new()
-        .get(app.url("/api/sessions"))
-        .bearer_auth(&staff)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, page) = call(&app, Method::GET, "/api/sessions", Some(&staff), None).await;
     let flag = |id: &str| {
         page["items"]
             .as_array()
