@@ -63,11 +63,15 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
-    /// Check the configured LLM endpoint: a streamed reply, then a judged sample answer.
+    /// Check the configured LLM endpoint: a streamed reply, the JSON mode it enforces, then the
+    /// judge on the rubrics' calibration answers (validity, ranking, repairs, latency, prompt size).
     LlmCheck {
-        /// Question whose sample answer is judged.
-        #[arg(long, default_value = "conc-gil-basics")]
-        question: String,
+        /// Only this rubric's calibration answers (repeatable; all rubrics when absent).
+        #[arg(long = "rubric")]
+        rubrics: Vec<String>,
+        /// At most this many calibration answers per rubric.
+        #[arg(long)]
+        examples: Option<usize>,
     },
     /// Inspect and validate the question bank.
     #[command(subcommand)]

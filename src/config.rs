@@ -1,7 +1,7 @@
 //! Settings, layered: built-in defaults → `rehearse.toml` (or `--config FILE`) → `REHEARSE_*`
 //! environment variables (`REHEARSE_DATABASE__URL` sets `database.url`) → command-line flags.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -41,16 +41,63 @@ pub enum TokenLimitField {
     MaxCompletionTokens,
 }
 
-/// How the judge asks for JSON.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+/// How the judge asks for JSON: each server's dialect for a schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JsonMode {
-    /// `response_format: {type: json_schema, json_schema: …}` (OpenAI, vLLM, recent llama.cpp).
+    /// Probe the server once (first judge call, or `rehearse llm-check`) for the first of the
+    /// modes below that it accepts and enforces, and remember it.
+    Auto,
+    /// `response_format: {type: json_schema, json_schema: {strict: true, schema}}` (OpenAI, vLLM,
+    /// llama.cpp `llama-server`, LM Studio, Ollama ≥ 0.5).
     JsonSchema,
-    /// `response_format: {type: json_object}` (OpenAI, Ollama, many proxies).
+    /// `response_format: {type: json_object, schema}` (llama-cpp-python's server).
+    JsonObjectSchema,
+    /// `response_format: {type: json_object}`: JSON, but no schema (older Ollama, many proxies).
     JsonObject,
-    /// No `response_format`; the prompt alone asks for JSON (LM Studio and strict servers).
+    /// No `response_format`; the prompt alone asks for JSON.
     None,
+}
+
+impl JsonMode {
+    /// The name used in settings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JsonMode::Auto => "auto",
+            JsonMode::JsonSchema => "json_schema",
+            JsonMode::JsonObjectSchema => "json_object_schema",
+            JsonMode::JsonObject => "json_object",
+            JsonMode::None => "none",
+        }
+    }
+
+    /// The server constrains its output to the schema we send.
+    pub fn enforces_schema(self) -> bool {
+        matches!(self, JsonMode::JsonSchema | JsonMode::JsonObjectSchema)
+    }
+}
+
+/// How much of the rubric the judge prompt carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PromptProfile {
+    /// `full` when it fits in `llm.context_tokens` with room for the reply, else `compact`.
+    Auto,
+    /// The rubric with every anchor.
+    Full,
+    /// Criteria without per-criterion anchors; nothing the schema already says.
+    Compact,
+}
+
+impl PromptProfile {
+    /// The name used in settings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PromptProfile::Auto => "auto",
+            PromptProfile::Full => "full",
+            PromptProfile::Compact => "compact",
+        }
+    }
 }
 
 /// The OpenAI-compatible endpoint used as judge and coach.
@@ -79,6 +126,14 @@ pub struct LlmSettings {
     pub token_limit_field: TokenLimitField,
     pub max_output_tokens: u32,
     pub json_mode: JsonMode,
+    pub prompt_profile: PromptProfile,
+    /// The judge model's context window (tokens): `prompt_profile = "auto"` picks the compact
+    /// prompt when the full one and the reply would not fit.
+    pub context_tokens: u32,
+    /// Deadline for one judge call (a non-streamed reply arrives whole, so this is the wait for
+    /// the entire judgement). A judge call that times out is not retried: the server was busy
+    /// generating, and another attempt would cost another generation.
+    pub judge_timeout_secs: f64,
     /// Ask for a usage chunk at the end of streams (`stream_options.include_usage`).
     pub include_usage: bool,
     /// Consecutive failed calls that open the circuit breaker.
@@ -108,7 +163,10 @@ impl Default for LlmSettings {
             coach_temperature: 0.4,
             token_limit_field: TokenLimitField::MaxTokens,
             max_output_tokens: 1500,
-            json_mode: JsonMode::JsonObject,
+            json_mode: JsonMode::Auto,
+            prompt_profile: PromptProfile::Auto,
+            context_tokens: 8192,
+            judge_timeout_secs: 120.0,
             include_usage: true,
             breaker_threshold: 5,
             breaker_cooldown_secs: 30.0,

@@ -149,6 +149,7 @@ export function scoreCard(ev, turn, { closed = true, modelAnswer = null } = {}) 
     ev.star?.reflection ? section('Reflection', h('blockquote', { class: 'evidence', testid: 'reflection' }, ev.star.reflection)) : null,
     textList('What worked', ev.strengths, 'strengths'),
     textList('To improve', ev.improvements, 'improvements'),
+    closed && ev.rewrite ? rewriteBlock(ev.rewrite) : null,
     closed && modelAnswer ? modelAnswerBlock(modelAnswer) : null,
   );
 }
@@ -195,6 +196,16 @@ export function modelAnswerBlock(text) {
     'details',
     { class: 'model-answer', testid: 'model-answer' },
     h('summary', {}, 'Model answer'),
+    h('p', { class: 'model-answer-text' }, text),
+  );
+}
+
+/** The candidate's own answer rewritten into a strong one (LLM grading), once the question is closed. */
+export function rewriteBlock(text) {
+  return h(
+    'details',
+    { class: 'model-answer', testid: 'rewrite' },
+    h('summary', {}, 'Your answer, made stronger'),
     h('p', { class: 'model-answer-text' }, text),
   );
 }

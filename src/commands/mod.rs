@@ -34,7 +34,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             output,
         } => export::run(&settings, &session, format, output.as_deref()).await,
-        Command::LlmCheck { question } => llm_check::run(&settings, &question).await,
+        Command::LlmCheck { rubrics, examples } => {
+            llm_check::run(&settings, &llm_check::Options { rubrics, examples }).await
+        }
         Command::Questions(cmd) => questions::run(&settings, cmd),
         Command::Rubrics(cmd) => rubrics::run(&settings, cmd).await,
         Command::Grade(args) => grade::run(&settings, &args),

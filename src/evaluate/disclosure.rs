@@ -51,6 +51,8 @@ pub fn while_open(e: &Evaluation) -> Evaluation {
     if let Some(f) = shown.follow_up.as_mut() {
         f.reason = "probes a point the answer has not made yet".into();
     }
+    // A strong rewrite of the answer states the missing points.
+    shown.rewrite = None;
     shown
 }
 
@@ -94,6 +96,7 @@ mod tests {
                 correction: "== compares values".into(),
             }],
             confidence: None,
+            rewrite: None,
             source: Source::Builtin,
             rubric: RubricRef {
                 id: "technical".into(),

@@ -13,6 +13,13 @@ pub fn coach_text(e: &Evaluation) -> String {
         );
         return out;
     }
+    if e.source == super::model::Source::Fallback {
+        // No LLM coaching without a valid judgement: say plainly whose feedback this is.
+        out.push_str(
+            "The AI grader could not grade this answer in time, so this is the built-in estimate; \
+             the answer will be regraded and the new grade shown when it is ready. ",
+        );
+    }
     out.push_str(&format!(
         "{}/100 — {}. ",
         e.overall,

@@ -214,6 +214,10 @@ pub struct Evaluation {
     /// evaluator is a keyword-and-structure estimate).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<Confidence>,
+    /// The candidate's own answer rewritten into a strong one by the LLM (when one is
+    /// configured), shown once the question is closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rewrite: Option<String>,
     pub source: Source,
     pub rubric: RubricRef,
     pub evaluator: EvaluatorInfo,

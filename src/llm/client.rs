@@ -15,7 +15,7 @@ use super::metrics::LlmMetrics;
 use super::retry::{backoff, retry_after};
 use super::wire::{self, ChatRequest, Chunk, Dialect, Usage};
 use super::{LlmError, TimeoutKind};
-use crate::config::LlmSettings;
+use crate::config::{JsonMode, LlmSettings};
 
 /// A finished call.
 #[derive(Debug, Clone)]
@@ -27,6 +27,8 @@ pub struct Completion {
     /// Time for the whole call, retries included.
     pub total: Duration,
     pub retries: u32,
+    /// Why generation stopped (`stop`, `length`, …), when the endpoint says.
+    pub finish_reason: Option<String>,
 }
 
 /// Deadlines for one call.
@@ -47,6 +49,8 @@ pub struct LlmClient {
     max_retries: u32,
     max_reply: usize,
     breaker: Breaker,
+    /// The JSON mode `auto` settled on, once a probe succeeded.
+    probed: tokio::sync::OnceCell<JsonMode>,
     pub metrics: LlmMetrics,
 }
 
@@ -147,6 +151,7 @@ impl LlmClient {
                 settings.breaker_threshold,
                 secs(settings.breaker_cooldown_secs),
             ),
+            probed: tokio::sync::OnceCell::new(),
             metrics: LlmMetrics::default(),
         })
     }
@@ -158,8 +163,113 @@ impl LlmClient {
 
     /// A non-streamed completion, retried on transient failures.
     pub async fn complete(&self, request: &ChatRequest) -> Result<Completion, LlmError> {
-        self.with_retries(|| async { self.attempt(request, None).await.map_err(|e| (e, false)) })
+        let deadlines = self.deadlines;
+        self.with_retries(true, || async {
+            self.attempt(request, deadlines, None)
+                .await
+                .map_err(|e| (e, false))
+        })
+        .await
+    }
+
+    /// A non-streamed completion that may take up to `deadline` in all (a server that sends
+    /// nothing until the whole reply is generated gets that long, not the first-token timeout).
+    /// A timeout is not retried: the server was generating, and another attempt would cost
+    /// another generation. Other transient failures are retried as usual.
+    pub async fn complete_within(
+        &self,
+        request: &ChatRequest,
+        deadline: Duration,
+    ) -> Result<Completion, LlmError> {
+        let deadlines = Deadlines {
+            first_token: deadline,
+            idle: deadline,
+            total: deadline,
+        };
+        self.with_retries(false, || async {
+            self.attempt(request, deadlines, None)
+                .await
+                .map_err(|e| (e, false))
+        })
+        .await
+    }
+
+    /// The JSON mode in force: the configured one, or for `auto` the one a probe found (probed
+    /// once; a probe that cannot reach the server is tried again on the next call, and
+    /// `json_object` is used meanwhile).
+    pub async fn json_mode(&self, model: &str) -> JsonMode {
+        if self.dialect.json_mode != JsonMode::Auto {
+            return self.dialect.json_mode;
+        }
+        match self
+            .probed
+            .get_or_try_init(|| self.probe_json_mode(model))
             .await
+        {
+            Ok(mode) => *mode,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not probe the LLM endpoint's JSON mode; using json_object for now");
+                JsonMode::JsonObject
+            }
+        }
+    }
+
+    /// Finds the first schema dialect the endpoint accepts **and enforces**: the probe's schema
+    /// pins a random value the prompt never mentions, so only a server that constrains its
+    /// output to the schema can reply with it. Without one, `json_object` if accepted, else `none`.
+    pub async fn probe_json_mode(&self, model: &str) -> Result<JsonMode, LlmError> {
+        let token = crate::tokens::random_token()[..12].to_string();
+        let schema = serde_json::json!({
+            "type": "object",
+            "properties": {"probe": {"type": "string", "const": token}},
+            "required": ["probe"],
+            "additionalProperties": false,
+        });
+        let deadlines = Deadlines {
+            first_token: self.deadlines.total,
+            idle: self.deadlines.total,
+            total: self.deadlines.total,
+        };
+        let mut accepts_json_object = false;
+        for mode in [
+            JsonMode::JsonSchema,
+            JsonMode::JsonObjectSchema,
+            JsonMode::JsonObject,
+        ] {
+            let request = ChatRequest {
+                model: model.to_string(),
+                messages: vec![wire::ChatMessage::user(
+                    "Reply with a JSON object that has one string field named \"probe\".",
+                )],
+                temperature: 0.0,
+                max_output_tokens: 40,
+                json_schema: Some(("probe".into(), schema.clone())),
+                json_mode: Some(mode),
+            };
+            match self.attempt(&request, deadlines, None).await {
+                Ok(done) if done.content.contains(&token) => {
+                    tracing::info!(
+                        json_mode = mode.as_str(),
+                        "LLM endpoint enforces JSON schemas"
+                    );
+                    return Ok(mode);
+                }
+                Ok(_) => accepts_json_object |= mode == JsonMode::JsonObject,
+                Err(LlmError::Status { status, .. }) if (400..600).contains(&status) => {}
+                Err(LlmError::InvalidResponse(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let mode = if accepts_json_object {
+            JsonMode::JsonObject
+        } else {
+            JsonMode::None
+        };
+        tracing::info!(
+            json_mode = mode.as_str(),
+            "LLM endpoint does not enforce JSON schemas"
+        );
+        Ok(mode)
     }
 
     /// A streamed completion: content is forwarded piece by piece to `tokens` as it arrives.
@@ -170,16 +280,21 @@ impl LlmClient {
         request: &ChatRequest,
         tokens: mpsc::Sender<String>,
     ) -> Result<Completion, LlmError> {
-        self.with_retries(|| async {
+        let deadlines = self.deadlines;
+        self.with_retries(true, || async {
             let mut forwarded = false;
-            self.attempt(request, Some((&tokens, &mut forwarded)))
+            self.attempt(request, deadlines, Some((&tokens, &mut forwarded)))
                 .await
                 .map_err(|e| (e, forwarded))
         })
         .await
     }
 
-    async fn with_retries<F, Fut>(&self, mut attempt: F) -> Result<Completion, LlmError>
+    async fn with_retries<F, Fut>(
+        &self,
+        retry_timeouts: bool,
+        mut attempt: F,
+    ) -> Result<Completion, LlmError>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<Completion, (LlmError, bool)>>,
@@ -202,7 +317,12 @@ impl LlmClient {
                     return Ok(done);
                 }
                 Err((e, forwarded)) => {
-                    if forwarded || !e.is_retryable() || retries >= self.max_retries {
+                    let timed_out = matches!(e, LlmError::Timeout(_));
+                    if forwarded
+                        || !e.is_retryable()
+                        || (timed_out && !retry_timeouts)
+                        || retries >= self.max_retries
+                    {
                         self.breaker.record_failure();
                         self.metrics.failure(e.kind());
                         return Err(e);
@@ -229,13 +349,21 @@ impl LlmClient {
     async fn attempt(
         &self,
         request: &ChatRequest,
+        deadlines: Deadlines,
         stream: Option<(&mpsc::Sender<String>, &mut bool)>,
     ) -> Result<Completion, LlmError> {
         let started = Instant::now();
-        let total_deadline = tokio::time::Instant::now() + self.deadlines.total;
+        let total_deadline = tokio::time::Instant::now() + deadlines.total;
         let first_deadline =
-            (tokio::time::Instant::now() + self.deadlines.first_token).min(total_deadline);
-        let body = wire::request_body(request, self.dialect, stream.is_some());
+            (tokio::time::Instant::now() + deadlines.first_token).min(total_deadline);
+        let mode = request
+            .json_mode
+            .or_else(|| self.probed.get().copied())
+            .unwrap_or(match self.dialect.json_mode {
+                JsonMode::Auto => JsonMode::JsonObject,
+                mode => mode,
+            });
+        let body = wire::request_body(request, self.dialect, mode, stream.is_some());
         let mut builder = self.http.post(&self.url).json(&body);
         if let Some(key) = &self.api_key {
             builder = builder.bearer_auth(key.expose_secret());
@@ -268,22 +396,22 @@ impl LlmClient {
                         Err(_) => return Err(LlmError::Timeout(TimeoutKind::Total)),
                         Ok(result) => result?,
                     };
-                let (content, usage) = wire::parse_completion(&text)?;
+                let parsed = wire::parse_completion(&text)?;
                 self.metrics.first_token(first_token);
                 Ok(Completion {
-                    content,
-                    usage,
+                    content: parsed.content,
+                    usage: parsed.usage,
                     first_token,
                     total: started.elapsed(),
                     retries: 0,
+                    finish_reason: parsed.finish_reason,
                 })
             }
             Some((tokens, forwarded)) => {
                 self.read_stream(
                     response,
                     started,
-                    first_deadline,
-                    total_deadline,
+                    (first_deadline, total_deadline, deadlines.idle),
                     tokens,
                     forwarded,
                 )
@@ -292,13 +420,15 @@ impl LlmClient {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn read_stream(
         &self,
         response: reqwest::Response,
         started: Instant,
-        first_deadline: tokio::time::Instant,
-        total_deadline: tokio::time::Instant,
+        (first_deadline, total_deadline, idle): (
+            tokio::time::Instant,
+            tokio::time::Instant,
+            Duration,
+        ),
         tokens: &mpsc::Sender<String>,
         forwarded: &mut bool,
     ) -> Result<Completion, LlmError> {
@@ -322,12 +452,13 @@ impl LlmClient {
         let mut content = String::new();
         let mut usage = None;
         let mut finished = false;
+        let mut finish_reason = None;
         let mut first_token = None;
         loop {
             let deadline = if first_token.is_none() {
                 first_deadline
             } else {
-                (tokio::time::Instant::now() + self.deadlines.idle).min(total_deadline)
+                (tokio::time::Instant::now() + idle).min(total_deadline)
             };
             let event = match timeout_at(deadline, events.next()).await {
                 Err(_) if tokio::time::Instant::now() >= total_deadline => {
@@ -349,10 +480,11 @@ impl LlmClient {
                 Chunk::Done => break,
                 Chunk::Delta {
                     text,
-                    finished: f,
+                    finish_reason: f,
                     usage: u,
                 } => {
-                    finished |= f;
+                    finished |= f.is_some();
+                    finish_reason = f.or(finish_reason);
                     usage = u.or(usage);
                     if text.is_empty() {
                         continue;
@@ -376,6 +508,7 @@ impl LlmClient {
             first_token: first_token.unwrap_or_else(|| started.elapsed()),
             total: started.elapsed(),
             retries: 0,
+            finish_reason,
         })
     }
 }

@@ -40,6 +40,8 @@ pub struct ChatRequest {
     pub max_output_tokens: u32,
     /// Ask for JSON matching this schema (how depends on the endpoint's JSON mode).
     pub json_schema: Option<(String, Value)>,
+    /// The JSON mode for this call; the client's own (or the one its probe found) when unset.
+    pub json_mode: Option<JsonMode>,
 }
 
 /// Endpoint quirks that shape a request body.
@@ -50,8 +52,13 @@ pub struct Dialect {
     pub include_usage: bool,
 }
 
-/// The JSON body for `request`, streamed or not.
-pub fn request_body(request: &ChatRequest, dialect: Dialect, stream: bool) -> Value {
+/// The JSON body for `request`, streamed or not, asking for JSON in `mode`'s dialect.
+pub fn request_body(
+    request: &ChatRequest,
+    dialect: Dialect,
+    mode: JsonMode,
+    stream: bool,
+) -> Value {
     let mut body = json!({
         "model": request.model,
         "messages": request.messages,
@@ -64,14 +71,19 @@ pub fn request_body(request: &ChatRequest, dialect: Dialect, stream: bool) -> Va
     };
     body[limit] = json!(request.max_output_tokens);
     if let Some((name, schema)) = &request.json_schema {
-        match dialect.json_mode {
+        match mode {
             JsonMode::JsonSchema => {
                 body["response_format"] = json!({
                     "type": "json_schema",
-                    "json_schema": {"name": name, "schema": schema, "strict": false},
+                    "json_schema": {"name": name, "schema": schema, "strict": true},
                 });
             }
-            JsonMode::JsonObject => body["response_format"] = json!({"type": "json_object"}),
+            JsonMode::JsonObjectSchema => {
+                body["response_format"] = json!({"type": "json_object", "schema": schema});
+            }
+            JsonMode::JsonObject | JsonMode::Auto => {
+                body["response_format"] = json!({"type": "json_object"})
+            }
             JsonMode::None => {}
         }
     }
@@ -103,8 +115,23 @@ fn usage(v: &Value) -> Option<Usage> {
     })
 }
 
+/// A non-streamed completion's text, usage and finish reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    pub content: String,
+    pub usage: Option<Usage>,
+    pub finish_reason: Option<String>,
+}
+
+fn finish_reason(choice: Option<&Value>) -> Option<String> {
+    choice
+        .and_then(|c| c.get("finish_reason"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
 /// The text of a non-streamed completion.
-pub fn parse_completion(body: &str) -> Result<(String, Option<Usage>), LlmError> {
+pub fn parse_completion(body: &str) -> Result<Parsed, LlmError> {
     let v: Value = serde_json::from_str(body)
         .map_err(|e| LlmError::InvalidResponse(format!("completion is not JSON: {e}")))?;
     if let Some(message) = error_message(&v) {
@@ -116,7 +143,11 @@ pub fn parse_completion(body: &str) -> Result<(String, Option<Usage>), LlmError>
         .ok_or_else(|| {
             LlmError::InvalidResponse("completion has no choices[0].message.content".into())
         })?;
-    Ok((content.to_string(), usage(&v)))
+    Ok(Parsed {
+        content: content.to_string(),
+        usage: usage(&v),
+        finish_reason: finish_reason(v.pointer("/choices/0")),
+    })
 }
 
 /// One parsed stream event.
@@ -125,7 +156,8 @@ pub enum Chunk {
     /// A piece of content (may be empty: role-only or `choices: []` chunks).
     Delta {
         text: String,
-        finished: bool,
+        /// Set on the chunk that ends generation (`stop`, `length`, …).
+        finish_reason: Option<String>,
         usage: Option<Usage>,
     },
     /// `data: [DONE]`.
@@ -148,12 +180,9 @@ pub fn parse_chunk(data: &str) -> Result<Chunk, LlmError> {
         .and_then(|c| c.pointer("/delta/content"))
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let finished = choice
-        .and_then(|c| c.get("finish_reason"))
-        .is_some_and(|f| !f.is_null());
     Ok(Chunk::Delta {
         text: text.to_string(),
-        finished,
+        finish_reason: finish_reason(choice),
         usage: usage(&v),
     })
 }
@@ -231,6 +260,7 @@ mod tests {
             temperature: 0.0,
             max_output_tokens: 100,
             json_schema: Some(("judgement".into(), json!({"type": "object"}))),
+            json_mode: None,
         }
     }
 
@@ -241,10 +271,15 @@ mod tests {
             json_mode: JsonMode::JsonSchema,
             include_usage: true,
         };
-        let b = request_body(&request(), openai, true);
+        let b = request_body(&request(), openai, JsonMode::JsonSchema, true);
         assert_eq!(b["max_completion_tokens"], 100);
         assert!(b.get("max_tokens").is_none());
         assert_eq!(b["response_format"]["type"], "json_schema");
+        assert_eq!(b["response_format"]["json_schema"]["strict"], true);
+        assert_eq!(
+            b["response_format"]["json_schema"]["schema"],
+            json!({"type": "object"})
+        );
         assert_eq!(b["stream_options"]["include_usage"], true);
 
         let strict = Dialect {
@@ -252,18 +287,17 @@ mod tests {
             json_mode: JsonMode::None,
             include_usage: false,
         };
-        let b = request_body(&request(), strict, true);
+        let b = request_body(&request(), strict, JsonMode::None, true);
         assert_eq!(b["max_tokens"], 100);
         assert!(b.get("response_format").is_none() && b.get("stream_options").is_none());
-        let b = request_body(
-            &request(),
-            Dialect {
-                json_mode: JsonMode::JsonObject,
-                ..strict
-            },
-            false,
-        );
+        let b = request_body(&request(), strict, JsonMode::JsonObject, false);
         assert_eq!(b["response_format"], json!({"type": "json_object"}));
+        // llama-cpp-python's dialect: the schema rides on `json_object`.
+        let b = request_body(&request(), strict, JsonMode::JsonObjectSchema, false);
+        assert_eq!(
+            b["response_format"],
+            json!({"type": "json_object", "schema": {"type": "object"}})
+        );
     }
 
     #[test]
@@ -273,7 +307,7 @@ mod tests {
             parse_chunk(r#"{"choices":[]}"#).unwrap(),
             Chunk::Delta {
                 text: String::new(),
-                finished: false,
+                finish_reason: None,
                 usage: None
             }
         );
@@ -282,7 +316,7 @@ mod tests {
                 .unwrap(),
             Chunk::Delta {
                 text: "Hi".into(),
-                finished: false,
+                finish_reason: None,
                 usage: None
             }
         );
@@ -293,7 +327,7 @@ mod tests {
             last,
             Chunk::Delta {
                 text: String::new(),
-                finished: false,
+                finish_reason: None,
                 usage: Some(Usage {
                     prompt_tokens: 3,
                     completion_tokens: 2,

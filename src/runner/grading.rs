@@ -47,7 +47,7 @@ impl Interviews {
             .rubrics
             .resolve(question.kind, question.topic, &state.plan.rubrics);
         let started = Instant::now();
-        let assessed = self.assess_in(question, &rubric, &answer, &asked).await;
+        let mut assessed = self.assess_in(question, &rubric, &answer, &asked).await;
         tracing::info!(
             session_id,
             turn,
@@ -59,6 +59,16 @@ impl Interviews {
         // Open while the interview will follow up on this question: the candidate then sees
         // hints for what is missing, not the missing points themselves.
         let open = next_follow_up(&views, turn, assessed.evaluation.follow_up.as_ref()).is_some();
+        if !open && assessed.evaluation.source == Source::Llm {
+            if let Some(judge) = &self.judge {
+                match judge.rewrite(question, &answer).await {
+                    Ok(text) => assessed.evaluation.rewrite = Some(text),
+                    Err(e) => {
+                        tracing::debug!(session_id, turn, error = %e, "answer rewrite failed; the model answer is shown alone")
+                    }
+                }
+            }
+        }
         self.store
             .insert_evaluation(
                 session_id,

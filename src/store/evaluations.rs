@@ -16,6 +16,7 @@ struct EvaluationRow {
     body: String,
     reviewer: Option<String>,
     comment: Option<String>,
+    llm_details: Option<String>,
     created_at: i64,
 }
 
@@ -38,6 +39,12 @@ impl TryFrom<EvaluationRow> for StoredEvaluation {
                 latency_ms: r.latency_ms,
                 reviewer: r.reviewer,
                 comment: r.comment,
+                llm: r
+                    .llm_details
+                    .as_deref()
+                    .map(serde_json::from_str)
+                    .transpose()
+                    .map_err(corrupt)?,
             },
             id: r.id,
             session_id: r.session_id,
@@ -51,7 +58,7 @@ macro_rules! select_evaluations {
     ($($rest:literal)*) => {
         concat!(
             "SELECT id, session_id, turn, model, prompt_hash, latency_ms, usage, body, reviewer, \
-             comment, created_at FROM evaluations ",
+             comment, llm_details, created_at FROM evaluations ",
             $($rest),*
         )
     };
@@ -72,6 +79,12 @@ impl Store {
         let flags = serde_json::to_string(&evaluation.flags)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let usage = provenance.usage.as_ref().map(|u| u.to_string());
+        let llm_details = provenance
+            .llm
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let evaluator = format!(
             "{}/{}",
             evaluation.evaluator.name, evaluation.evaluator.version
@@ -80,7 +93,8 @@ impl Store {
             sqlx::query_scalar::<_, i64>(
                 "INSERT INTO evaluations (session_id, turn, source, rubric_id, rubric_version, evaluator, \
                  model, prompt_hash, latency_ms, usage, overall, passed, flags, body, reviewer, comment, \
-                 created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+                 llm_details, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+                 $15, $16, $17, $18) \
                  RETURNING id",
             )
             .bind(session_id)
@@ -99,6 +113,7 @@ impl Store {
             .bind(&body)
             .bind(&provenance.reviewer)
             .bind(&provenance.comment)
+            .bind(&llm_details)
             .bind(now)
             .fetch_one(p)
             .await

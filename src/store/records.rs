@@ -138,6 +138,27 @@ pub struct Provenance {
     pub usage: Option<serde_json::Value>,
     pub reviewer: Option<String>,
     pub comment: Option<String>,
+    /// How an LLM judgement was asked for and what its reply needed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub llm: Option<LlmDetails>,
+}
+
+/// How an LLM judgement was asked for, and the lenient repairs its reply needed before it
+/// validated.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LlmDetails {
+    /// The schema dialect used (`json_schema`, `json_object_schema`, `json_object`, `none`).
+    pub json_mode: String,
+    /// `full` or `compact`.
+    pub prompt_profile: String,
+    /// The judge prompt's size as rehearse estimated it (tokens).
+    pub prompt_tokens_estimate: u32,
+    /// Repairs applied to the reply (`text_around_json`, `list_for_string`, `score_coerced`, …).
+    #[serde(default)]
+    pub repairs: Vec<String>,
+    /// The first reply was cut off by the output limit and the judgement was asked for again.
+    #[serde(default)]
+    pub truncated_retry: bool,
 }
 
 /// A stored evaluation with its provenance. Several may exist per turn; the newest is current.

@@ -28,6 +28,8 @@ pub fn settings(mock: &MockLlm) -> LlmSettings {
         max_retries: 2,
         breaker_threshold: 1000,
         regrade_interval_secs: 0.2,
+        // The schema dialect of OpenAI, vLLM and llama-server; `auto` has its own tests.
+        json_mode: JsonMode::JsonSchema,
         ..LlmSettings::default()
     }
 }
@@ -39,6 +41,7 @@ pub fn request() -> ChatRequest {
         temperature: 0.0,
         max_output_tokens: 50,
         json_schema: None,
+        json_mode: None,
     }
 }
 
@@ -362,7 +365,12 @@ async fn a_judgement_is_validated_into_an_llm_evaluation_with_provenance() {
     let sent = &mock.received()[0];
     assert_eq!(sent.body["temperature"], 0.0);
     assert_eq!(sent.body["stream"], false);
-    assert_eq!(sent.body["response_format"]["type"], "json_object");
+    assert_eq!(sent.body["response_format"]["type"], "json_schema");
+    assert_eq!(sent.body["response_format"]["json_schema"]["strict"], true);
+    let details = j.provenance.llm.as_ref().unwrap();
+    assert_eq!(details.json_mode, "json_schema");
+    assert_eq!(details.prompt_profile, "full");
+    assert!(details.repairs.is_empty(), "{:?}", details.repairs);
     let prompt = sent.prompt();
     for c in &rubric_for(q).criteria {
         assert!(
@@ -396,7 +404,7 @@ async fn malformed_or_incomplete_judgements_are_rejected() {
             .contains("no JSON object")
     );
     let missing = rejected(|mut v| {
-        v["criteria"].as_array_mut().unwrap().remove(1);
+        v["criteria"].as_object_mut().unwrap().shift_remove("depth");
         v.to_string()
     })
     .await;
@@ -405,13 +413,13 @@ async fn malformed_or_incomplete_judgements_are_rejected() {
         "{missing}"
     );
     let range = rejected(|mut v| {
-        v["criteria"][0]["score"] = json!(7);
+        v["criteria"]["accuracy"]["score"] = json!(7);
         v.to_string()
     })
     .await;
     assert!(range.contains("outside the scale 1–5"), "{range}");
     let fraction = rejected(|mut v| {
-        v["criteria"][0]["score"] = json!(3.5);
+        v["criteria"]["accuracy"]["score"] = json!(3.5);
         v.to_string()
     })
     .await;
@@ -441,11 +449,11 @@ async fn a_judgement_in_a_code_fence_is_accepted() {
 async fn evidence_that_is_not_in_the_answer_is_dropped_and_flagged() {
     let mock = MockLlm::start().await;
     mock.script([Reply::judge(|mut v| {
-        v["criteria"][0]["evidence"] = json!([
+        v["criteria"]["accuracy"]["evidence"] = json!([
             "The GIL lets only one thread run Python bytecode",
             "threads make everything faster"
         ]);
-        v["key_points"][0]["evidence"] = json!("the GIL was removed in 3.12");
+        v["key_points"]["0"]["evidence"] = json!("the GIL was removed in 3.12");
         v.to_string()
     })]);
     let q = question("conc-gil-basics");
@@ -686,7 +694,16 @@ async fn a_candidate_who_leaves_mid_stream_loses_nothing() {
 async fn a_judgement_that_echoes_the_schema_shape_is_accepted() {
     let mock = MockLlm::start().await;
     mock.script([Reply::judge(|mut v| {
-        let criteria = v["criteria"].take();
+        let criteria: Vec<Value> = v["criteria"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(id, entry)| {
+                let mut entry = entry.clone();
+                entry["id"] = json!(id);
+                entry
+            })
+            .collect();
         v["criteria"] = json!({"items": criteria});
         v.to_string()
     })]);

@@ -10,6 +10,7 @@ mod grading_quality;
 mod hardening;
 mod helpers;
 mod interview;
+mod judge_dialects;
 mod llm;
 mod mock_llm;
 mod process;

@@ -33,6 +33,11 @@ pub enum Reply {
     },
     /// Read the request, then say nothing for this long and close.
     Hang(Duration),
+    /// The valid judgement cut in half, with `finish_reason: "length"` (the output limit hit).
+    JudgeTruncated,
+    /// Say nothing for this long, then send the reply (a server that sends a non-streamed reply
+    /// only once the whole of it is generated).
+    Delayed(Duration, Box<Reply>),
 }
 
 impl Reply {
@@ -267,7 +272,7 @@ async fn write_reply(
 ) -> bool {
     match reply {
         Reply::Judge(edit) => {
-            let valid = judgement_for(&request.prompt(), 4);
+            let valid = valid_judgement(request, 4);
             let Reply::Full {
                 status,
                 headers,
@@ -307,6 +312,19 @@ async fn write_reply(
         Reply::Hang(d) => {
             tokio::time::sleep(d).await;
             false
+        }
+        Reply::JudgeTruncated => {
+            let text = valid_judgement(request, 4).to_string();
+            let half: String = text.chars().take(text.chars().count() / 2).collect();
+            let body = json!({
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": half}, "finish_reason": "length"}],
+                "usage": {"prompt_tokens": 120, "completion_tokens": 1500, "total_tokens": 1620},
+            });
+            Box::pin(write_reply(socket, Reply::json(200, body), state, request)).await
+        }
+        Reply::Delayed(d, reply) => {
+            tokio::time::sleep(d).await;
+            Box::pin(write_reply(socket, *reply, state, request)).await
         }
         Reply::Stream { pieces, cut } => {
             let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n\r\n";
@@ -358,8 +376,119 @@ pub fn answer_and_nonce(prompt: &str) -> Option<(String, String)> {
     Some((prompt[body_start..end].trim().to_string(), nonce))
 }
 
-/// A valid judgement for the judge prompt in `prompt`: every criterion listed in it scored
-/// `score`, every key point covered with the answer's first sentence as evidence.
+/// The JSON schema a request asks the reply to follow, in any dialect.
+pub fn schema_of(body: &Value) -> Option<&Value> {
+    let format = body.get("response_format")?;
+    format
+        .pointer("/json_schema/schema")
+        .or_else(|| format.get("schema"))
+}
+
+/// The valid judgement for a judge request: generated from its schema alone when it sends one,
+/// else read off the prompt.
+pub fn valid_judgement(request: &Received, score: i64) -> Value {
+    match schema_of(&request.body) {
+        Some(schema) => from_schema(schema, score, &[]),
+        None => judgement_for(&request.prompt(), score),
+    }
+}
+
+/// A value that follows `schema`, built from the schema alone, as a decoder held to it as a
+/// grammar would write one: `const` as given; from an `enum`, the integer nearest `score` or the
+/// first string; the first branch of an `anyOf`; every property in order; one item per list.
+/// Booleans are true except for key points after the first and a STAR result (so an answer has
+/// something missing), and free text is short and plausible for its field.
+pub fn from_schema(schema: &Value, score: i64, path: &[String]) -> Value {
+    if let Some(c) = schema.get("const") {
+        return c.clone();
+    }
+    if let Some(choices) = schema.get("enum").and_then(Value::as_array) {
+        if choices.iter().any(Value::is_i64) {
+            return choices
+                .iter()
+                .filter_map(Value::as_i64)
+                .min_by_key(|c| (c - score).abs())
+                .map(Value::from)
+                .unwrap_or(Value::Null);
+        }
+        return choices
+            .iter()
+            .find(|c| c.is_string())
+            .or(choices.first())
+            .cloned()
+            .unwrap_or(Value::Null);
+    }
+    if let Some(first) = schema.get("anyOf").and_then(|a| a.get(0)) {
+        return from_schema(first, score, path);
+    }
+    let kind = match schema.get("type") {
+        Some(Value::String(t)) => t.clone(),
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|t| *t != "null")
+            .unwrap_or("null")
+            .to_string(),
+        _ => "object".to_string(),
+    };
+    let field = path.last().map(String::as_str).unwrap_or("");
+    let behavioral = path.iter().any(|p| p == "star");
+    match kind.as_str() {
+        "object" => {
+            let mut out = serde_json::Map::new();
+            if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+                for (k, sub) in props {
+                    let mut p = path.to_vec();
+                    p.push(k.clone());
+                    out.insert(k.clone(), from_schema(sub, score, &p));
+                }
+            }
+            Value::Object(out)
+        }
+        "array" => {
+            if schema.get("maxItems").and_then(Value::as_u64) == Some(0) {
+                return json!([]);
+            }
+            let mut p = path.to_vec();
+            p.push("item".into());
+            let item = from_schema(
+                schema.get("items").unwrap_or(&json!({"type": "string"})),
+                score,
+                &p,
+            );
+            let item = match (field, item) {
+                ("strengths", _) => json!("Names the central idea."),
+                ("improvements", _) => json!("Give a concrete example."),
+                (_, item) => item,
+            };
+            json!([item])
+        }
+        "boolean" => {
+            let parent = path
+                .len()
+                .checked_sub(2)
+                .and_then(|i| path.get(i))
+                .map(String::as_str);
+            let in_key_points = path.iter().any(|p| p == "key_points");
+            json!(!((in_key_points && parent != Some("0")) || parent == Some("result")))
+        }
+        "integer" | "number" => json!(score),
+        "string" => json!(match field {
+            "rationale" => "Clear and mostly complete.",
+            "note" => "noted",
+            "text" => "Could you give an example?",
+            "reason" if behavioral => "missing STAR part: result",
+            "reason" => "missing key point: example",
+            _ => "ok",
+        }),
+        _ => Value::Null,
+    }
+}
+
+/// A valid judgement for the judge prompt in `prompt` (servers that enforce no schema): every
+/// criterion listed in it scored `score`, the first key point covered with the answer's first
+/// sentence as evidence. Criteria and key points come as lists of entries, as models that follow
+/// only the prompt often write them.
 pub fn judgement_for(prompt: &str, score: i64) -> Value {
     let (answer, nonce) = answer_and_nonce(prompt).expect("the judge prompt delimits the answer");
     let quote = answer
@@ -375,13 +504,26 @@ pub fn judgement_for(prompt: &str, score: i64) -> Value {
         .map(|id| json!({"id": id.trim(), "score": score, "rationale": "Clear and mostly complete.", "evidence": [quote]}))
         .collect();
     let behavioral = prompt.contains("What each STAR part");
+    let criteria: Vec<Value> = criteria
+        .into_iter()
+        .chain(
+            prompt
+                .lines()
+                .filter(|_| prompt.contains("Criteria:\n- "))
+                .skip_while(|l| *l != "Criteria:")
+                .skip(1)
+                .take_while(|l| l.starts_with("- "))
+                .filter_map(|l| l[2..].split(':').next())
+                .map(|id| json!({"id": id.trim(), "score": score, "rationale": "Clear and mostly complete.", "evidence": [quote]})),
+        )
+        .collect();
     let key_points: Vec<Value> = if behavioral {
         vec![]
     } else {
         let section = prompt.split("# Key points").nth(1).unwrap_or("");
         section
             .lines()
-            .take_while(|l| !l.starts_with("# The candidate"))
+            .take_while(|l| !l.starts_with("# Your output"))
             .filter_map(|l| l.strip_prefix("- ").and_then(|r| r.split(':').next()).and_then(|n| n.parse::<usize>().ok()))
             .map(|i| json!({"index": i, "covered": i == 0, "evidence": if i == 0 { json!(quote) } else { Value::Null }}))
             .collect()
@@ -404,18 +546,29 @@ fn default_reply(req: &Received, state: &State) -> Reply {
         let tokens: Vec<&str> = state.coach_tokens.iter().map(String::as_str).collect();
         return Reply::tokens(&tokens);
     }
-    if prompt.contains("<<<ANSWER") && prompt.contains("Score every criterion") {
-        return Reply::completion(
-            &judgement_for(&prompt, state.judge_score.unwrap_or(4)).to_string(),
-        );
-    }
-    if prompt.contains("Reply with the follow-up question only") {
-        return Reply::completion("What measurable result did your change have?");
-    }
     if prompt.contains("end-of-interview summary") {
         return Reply::completion(
             &json!({"strengths": ["Explains ideas clearly"], "focus_areas": ["Quantify results"], "topics_to_review": ["asyncio cancellation"]}).to_string(),
         );
+    }
+    if let Some(schema) = schema_of(&req.body) {
+        // The JSON-mode probe and the judge alike: a reply held to the schema.
+        let score = state.judge_score.unwrap_or(4);
+        return Reply::completion(&from_schema(schema, score, &[]).to_string());
+    }
+    if prompt.contains("<<<ANSWER") && prompt.contains("# Rubric:") {
+        return Reply::completion(
+            &judgement_for(&prompt, state.judge_score.unwrap_or(4)).to_string(),
+        );
+    }
+    if prompt.contains("Reply with the rewritten answer only") {
+        return Reply::completion(
+            "I would explain it from the start: what it is, why it matters and a short example of it in use, \
+             then the trade-offs an interviewer asks about next.",
+        );
+    }
+    if prompt.contains("Reply with the follow-up question only") {
+        return Reply::completion("What measurable result did your change have?");
     }
     Reply::completion("ok")
 }

@@ -217,6 +217,7 @@ pub fn evaluate_in(
             behavioral,
             &star.breakdown,
         )),
+        rewrite: None,
         incorrect_claims: coverage.incorrect,
         source: Source::Builtin,
         rubric: RubricRef {

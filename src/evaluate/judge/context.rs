@@ -1,4 +1,4 @@
-//! What the judge prompt is rendered from, and the JSON schema its output must follow.
+//! What the judge prompt is rendered from: the template context and the output's shape in words.
 
 use serde_json::{Value, json};
 
@@ -11,9 +11,17 @@ fn anchors(map: &std::collections::BTreeMap<u8, String>) -> Vec<Value> {
         .collect()
 }
 
-/// The template context for `judge.hbs`: the rubric in full, the question, its key points or
-/// STAR expectations, the answer and the nonce.
-pub fn judge_context(question: &Question, rubric: &Rubric, answer: &str, nonce: &str) -> Value {
+/// The template context for `judge.hbs`: the rubric (every anchor unless `compact`), the
+/// question, its key points or STAR expectations, the output's shape in words (`shape`: empty when
+/// the server enforces the schema), the answer and the nonce.
+pub fn judge_context(
+    question: &Question,
+    rubric: &Rubric,
+    answer: &str,
+    nonce: &str,
+    compact: bool,
+    shape: Option<String>,
+) -> Value {
     let behavioral = question.kind == Kind::Behavioral;
     json!({
         "rubric": {
@@ -42,63 +50,48 @@ pub fn judge_context(question: &Question, rubric: &Rubric, answer: &str, nonce: 
             "index": i, "text": k.text, "weight": k.weight,
         })).collect::<Vec<_>>(),
         "star": question.star,
+        "compact": compact,
+        "shape": shape.unwrap_or_default(),
         "answer": answer,
         "nonce": nonce,
-        "schema": serde_json::to_string_pretty(&output_schema(behavioral)).unwrap_or_default(),
     })
 }
 
-/// JSON schema of the judge's reply (sent as `response_format` in `json_schema` mode).
-pub fn output_schema(behavioral: bool) -> Value {
-    let part = json!({
-        "type": "object",
-        "required": ["present", "evidence", "note"],
-        "properties": {
-            "present": {"type": "boolean"},
-            "evidence": {"type": ["string", "null"]},
-            "note": {"type": "string"},
-        },
-    });
-    let star = if behavioral {
-        json!({
-            "type": "object",
-            "required": ["situation", "task", "action", "result"],
-            "properties": {"situation": part, "task": part, "action": part, "result": part},
-        })
+/// The output's shape as an example, for servers that do not enforce the schema: the same keys
+/// in the same order, with placeholders. It depends only on the rubric and the question, so it
+/// sits in the cacheable part of the prompt.
+pub fn output_shape(question: &Question, rubric: &Rubric) -> String {
+    let quote = "<sentence copied from the answer>";
+    let scale = format!("<{}-{}>", rubric.scale.min, rubric.scale.max);
+    let mut out = String::from("{\"nonce\": \"<nonce>\", ");
+    if question.kind == Kind::Behavioral {
+        out.push_str("\"star\": {");
+        let parts: Vec<String> = ["situation", "task", "action", "result"]
+            .iter()
+            .map(|p| format!("\"{p}\": {{\"present\": true, \"evidence\": \"{quote}\" or null, \"note\": \"…\"}}"))
+            .collect();
+        out.push_str(&parts.join(", "));
+        out.push_str("}, ");
     } else {
-        json!({"type": "null"})
-    };
-    json!({
-        "type": "object",
-        "required": ["nonce", "criteria", "key_points", "star", "strengths", "improvements", "follow_up"],
-        "properties": {
-            "nonce": {"type": "string"},
-            "criteria": {"type": "array", "items": {
-                "type": "object",
-                "required": ["id", "score", "rationale", "evidence"],
-                "properties": {
-                    "id": {"type": "string"},
-                    "score": {"type": "integer"},
-                    "rationale": {"type": "string"},
-                    "evidence": {"type": "array", "items": {"type": "string"}},
-                },
-            }},
-            "key_points": {"type": "array", "items": {
-                "type": "object",
-                "required": ["index", "covered", "evidence"],
-                "properties": {
-                    "index": {"type": "integer"},
-                    "covered": {"type": "boolean"},
-                    "evidence": {"type": ["string", "null"]},
-                },
-            }},
-            "star": star,
-            "strengths": {"type": "array", "items": {"type": "string"}},
-            "improvements": {"type": "array", "items": {"type": "string"}},
-            "follow_up": {"type": ["object", "null"], "properties": {
-                "text": {"type": "string"},
-                "reason": {"type": "string"},
-            }},
-        },
-    })
+        out.push_str("\"key_points\": {");
+        let points: Vec<String> = (0..question.key_points.len())
+            .map(|i| format!("\"{i}\": {{\"covered\": true, \"evidence\": \"{quote}\" or null}}"))
+            .collect();
+        out.push_str(&points.join(", "));
+        out.push_str("}, \"star\": null, ");
+    }
+    out.push_str("\"criteria\": {");
+    let criteria: Vec<String> = rubric
+        .criteria
+        .iter()
+        .map(|c| {
+            format!(
+                "\"{}\": {{\"evidence\": [\"{quote}\"], \"rationale\": \"…\", \"score\": {scale}}}",
+                c.id
+            )
+        })
+        .collect();
+    out.push_str(&criteria.join(", "));
+    out.push_str("}, \"strengths\": [\"…\"], \"improvements\": [\"…\"], \"follow_up\": {\"text\": \"…\", \"reason\": \"…\"} or null}");
+    out
 }

@@ -2,25 +2,32 @@
 //! configured OpenAI-compatible endpoint, and every reply checked in code.
 
 mod context;
+mod repair;
+mod schema;
 mod validate;
 
-pub use context::{judge_context, output_schema};
-pub use validate::{Rejected, validate};
+pub use context::{judge_context, output_shape};
+pub use repair::{Repair, looks_truncated};
+pub use schema::{SchemaStyle, answer_sentences, judgement_schema};
+pub use validate::{Rejected, Validated, validate};
 
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 use super::{Evaluation, EvaluatorInfo, Flag, builtin};
 use crate::bank::{Kind, Question};
-use crate::config::LlmSettings;
+use crate::config::{JsonMode, LlmSettings, PromptProfile};
 use crate::interview::Summary;
 use crate::llm::{ChatRequest, Completion, LlmClient, LlmError};
-use crate::prompts::Prompts;
+use crate::prompts::{Prompts, Rendered, estimate_tokens};
 use crate::rubric::Rubric;
-use crate::store::Provenance;
+use crate::store::{LlmDetails, Provenance};
+
+/// Largest output limit a truncated judgement is retried with.
+const MAX_RETRY_OUTPUT_TOKENS: u32 = 8192;
 
 /// Why the judge produced no evaluation.
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +78,16 @@ pub struct Judge {
     temperature: f64,
     coach_temperature: f64,
     max_output_tokens: u32,
+    prompt_profile: PromptProfile,
+    context_tokens: u32,
+    judge_timeout: Duration,
+}
+
+/// A rendered judge prompt and how it was made.
+struct JudgePrompt {
+    rendered: Rendered,
+    compact: bool,
+    tokens: u32,
 }
 
 fn nonce() -> String {
@@ -90,6 +107,48 @@ impl Judge {
             temperature: settings.temperature,
             coach_temperature: settings.coach_temperature,
             max_output_tokens: settings.max_output_tokens,
+            prompt_profile: settings.prompt_profile,
+            context_tokens: settings.context_tokens,
+            judge_timeout: Duration::from_secs_f64(
+                settings.judge_timeout_secs.clamp(0.001, 86_400.0),
+            ),
+        }
+    }
+
+    /// Renders the judge prompt in the configured profile; `auto` takes the full prompt when it
+    /// and the reply fit in the context window, else the compact one.
+    fn judge_prompt(
+        &self,
+        question: &Question,
+        rubric: &Rubric,
+        answer: &str,
+        nonce: &str,
+        shape: Option<String>,
+    ) -> Result<JudgePrompt, JudgeError> {
+        let render = |compact: bool| {
+            let context = judge_context(question, rubric, answer, nonce, compact, shape.clone());
+            let rendered = self
+                .prompts
+                .render("judge", &context)
+                .map_err(|e| JudgeError::Template(e.to_string()))?;
+            let tokens = estimate_tokens(&rendered.messages);
+            Ok::<_, JudgeError>(JudgePrompt {
+                rendered,
+                compact,
+                tokens,
+            })
+        };
+        match self.prompt_profile {
+            PromptProfile::Full => render(false),
+            PromptProfile::Compact => render(true),
+            PromptProfile::Auto => {
+                let full = render(false)?;
+                if full.tokens.saturating_add(self.max_output_tokens) <= self.context_tokens {
+                    Ok(full)
+                } else {
+                    render(true)
+                }
+            }
         }
     }
 
@@ -98,8 +157,10 @@ impl Judge {
         &self.judge_model
     }
 
-    /// Grades `answer`: one non-streamed call at the judge temperature, then validation. The
-    /// built-in evaluator's prompt-injection flag is carried onto the result.
+    /// Grades `answer`: one non-streamed call at the judge temperature with a schema built for
+    /// this rubric, question and answer (in the endpoint's JSON dialect), then lenient repair and
+    /// validation. A reply cut off by the output limit is asked for once more with twice the
+    /// limit. The built-in evaluator's prompt-injection flag is carried onto the result.
     pub async fn judge(
         &self,
         question: &Question,
@@ -107,33 +168,67 @@ impl Judge {
         answer: &str,
     ) -> Result<Judged, JudgeError> {
         let nonce = nonce();
-        let context = judge_context(question, rubric, answer, &nonce);
-        let prompt = self
-            .prompts
-            .render("judge", &context)
-            .map_err(|e| JudgeError::Template(e.to_string()))?;
-        let request = ChatRequest {
+        let mode = self.client.json_mode(&self.judge_model).await;
+        let style = match mode {
+            // OpenAI's strict mode refuses length bounds; grammar-based servers honour them.
+            JsonMode::JsonSchema => SchemaStyle::Portable,
+            _ => SchemaStyle::Bounded,
+        };
+        let shape = (!mode.enforces_schema()).then(|| output_shape(question, rubric));
+        let prompt = self.judge_prompt(question, rubric, answer, &nonce, shape)?;
+        let mut request = ChatRequest {
             model: self.judge_model.clone(),
-            messages: prompt.messages,
+            messages: prompt.rendered.messages.clone(),
             temperature: self.temperature,
             max_output_tokens: self.max_output_tokens,
             json_schema: Some((
                 "judgement".into(),
-                output_schema(question.kind == Kind::Behavioral),
+                judgement_schema(question, rubric, answer, &nonce, style),
             )),
+            json_mode: Some(mode),
         };
         let started = Instant::now();
-        let done = self.client.complete(&request).await?;
         let evaluator = EvaluatorInfo {
             name: "llm-judge".into(),
             version: self.judge_model.clone(),
         };
-        let mut evaluation = validate(&done.content, &nonce, question, rubric, answer, evaluator)
-            .inspect_err(|e| {
-            // The reply can quote the answer, so it is logged only at debug level.
-            let head: String = done.content.chars().take(600).collect();
-            tracing::debug!(error = %e, reply = %head, "judge reply rejected");
-        })?;
+        let check = |content: &str| {
+            validate(content, &nonce, question, rubric, answer, evaluator.clone()).inspect_err(
+                |e| {
+                    // The reply can quote the answer, so it is logged only at debug level.
+                    let head: String = content.chars().take(600).collect();
+                    tracing::debug!(error = %e, reply = %head, "judge reply rejected");
+                },
+            )
+        };
+        let mut done = self
+            .client
+            .complete_within(&request, self.judge_timeout)
+            .await?;
+        let mut truncated_retry = false;
+        let mut usage = done.usage;
+        let validated = match check(&done.content) {
+            Ok(v) => v,
+            Err(_)
+                if done.finish_reason.as_deref() == Some("length")
+                    || looks_truncated(&done.content) =>
+            {
+                truncated_retry = true;
+                request.max_output_tokens = request
+                    .max_output_tokens
+                    .saturating_mul(2)
+                    .min(MAX_RETRY_OUTPUT_TOKENS)
+                    .max(request.max_output_tokens);
+                done = self
+                    .client
+                    .complete_within(&request, self.judge_timeout)
+                    .await?;
+                usage = done.usage.or(usage);
+                check(&done.content)?
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let mut evaluation = validated.evaluation;
         if builtin::guard::scan(answer).is_some() {
             evaluation.flags.push(Flag::PossiblePromptInjection);
             evaluation.flags.sort();
@@ -142,12 +237,56 @@ impl Judge {
             evaluation,
             provenance: Provenance {
                 model: Some(self.judge_model.clone()),
-                prompt_hash: Some(prompt.template_hash),
+                prompt_hash: Some(prompt.rendered.template_hash),
                 latency_ms: Some(started.elapsed().as_millis() as i64),
-                usage: done.usage.map(|u| json!(u)),
+                usage: usage.map(|u| json!(u)),
+                llm: Some(LlmDetails {
+                    json_mode: mode.as_str().to_string(),
+                    prompt_profile: if prompt.compact { "compact" } else { "full" }.to_string(),
+                    prompt_tokens_estimate: prompt.tokens,
+                    repairs: validated
+                        .repairs
+                        .iter()
+                        .map(|r| r.as_str().to_string())
+                        .collect(),
+                    truncated_retry,
+                }),
                 ..Default::default()
             },
         })
+    }
+
+    /// Rewrites the candidate's own answer into a strong one (shown once the question is closed,
+    /// beside the bank's model answer): their correct points kept, wrong claims corrected, the
+    /// missing key points added. Checked: plain text of a sensible length, not the answer itself.
+    pub async fn rewrite(&self, question: &Question, answer: &str) -> Result<String, JudgeError> {
+        let nonce = nonce();
+        let context = json!({
+            "question": {"text": question.text},
+            "behavioral": question.kind == Kind::Behavioral,
+            "key_points": question.key_points.iter().map(|k| &k.text).collect::<Vec<_>>(),
+            "star": question.star,
+            "answer": answer,
+            "nonce": nonce,
+        });
+        let prompt = self
+            .prompts
+            .render("rewrite", &context)
+            .map_err(|e| JudgeError::Template(e.to_string()))?;
+        let request = ChatRequest {
+            model: self.model.clone(),
+            messages: prompt.messages,
+            temperature: self.coach_temperature,
+            max_output_tokens: self.max_output_tokens.min(500),
+            json_schema: None,
+            json_mode: None,
+        };
+        let text = self
+            .client
+            .complete_within(&request, self.judge_timeout)
+            .await?
+            .content;
+        check_rewrite(&text, answer, &nonce).map_err(JudgeError::Rejected)
     }
 
     /// Streams coaching feedback for a stored evaluation into `tokens`.
@@ -184,6 +323,7 @@ impl Judge {
             temperature: self.coach_temperature,
             max_output_tokens: self.max_output_tokens.min(400),
             json_schema: None,
+            json_mode: None,
         };
         Ok(self.client.stream(&request, tokens).await?)
     }
@@ -213,6 +353,7 @@ impl Judge {
             temperature: self.coach_temperature,
             max_output_tokens: 120,
             json_schema: None,
+            json_mode: None,
         };
         let text = self.client.complete(&request).await?.content;
         let text = text.trim().trim_matches('"').trim();
@@ -253,6 +394,7 @@ impl Judge {
                     "topics_to_review": {"type": "array", "items": {"type": "string"}},
                 }}),
             )),
+            json_mode: None,
         };
         let content = self.client.complete(&request).await?.content;
         let start = content.find('{').unwrap_or(0);
@@ -260,5 +402,45 @@ impl Judge {
         let n: Narrative = serde_json::from_str(content.get(start..end).unwrap_or(""))
             .map_err(|e| Rejected(format!("the summary is not the expected JSON: {e}")))?;
         Ok(n)
+    }
+}
+
+/// A rewrite the candidate can be shown: trimmed plain text, 20–2,500 characters, not the
+/// answer itself, without the prompt's delimiters.
+fn check_rewrite(text: &str, answer: &str, nonce: &str) -> Result<String, Rejected> {
+    let text = text.trim().trim_matches('"').trim();
+    let chars = text.chars().count();
+    if !(20..=2500).contains(&chars) {
+        return Err(Rejected(format!("the rewrite has {chars} characters")));
+    }
+    if text.contains(nonce) || text.contains("<<<") {
+        return Err(Rejected(
+            "the rewrite repeats the prompt's delimiters".into(),
+        ));
+    }
+    if text == answer.trim() {
+        return Err(Rejected("the rewrite is the answer unchanged".into()));
+    }
+    Ok(text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_rewrite;
+
+    #[test]
+    fn rewrites_are_checked() {
+        let answer = "The GIL lets one thread run at a time.";
+        assert!(check_rewrite("\"The GIL lets only one thread execute bytecode at once, so CPU-bound threads do not speed up.\"", answer, "n0nce").is_ok());
+        assert!(check_rewrite("short", answer, "n0nce").is_err());
+        assert!(check_rewrite(answer, answer, "n0nce").is_err());
+        assert!(
+            check_rewrite(
+                "<<<ANSWER n0nce>>> The GIL lets one thread run.",
+                answer,
+                "n0nce"
+            )
+            .is_err()
+        );
     }
 }

@@ -3,12 +3,10 @@
 //! the answer (others are dropped and the evaluation flagged), and the overall recomputed from
 //! the rubric's weights — never taken from the model.
 
-use serde::Deserialize;
-use serde_json::Value;
-
+use super::repair::{self, RawPart, Repair};
 use crate::bank::{Kind, Question};
 use crate::evaluate::{
-    CriterionScore, Evaluation, EvaluatorInfo, Flag, FollowUp, KeyPointResult, RubricRef, Source,
+    CriterionScore, Evaluation, EvaluatorInfo, Flag, KeyPointResult, RubricRef, Source,
     StarBreakdown, StarPart, overall, passed,
 };
 use crate::rubric::Rubric;
@@ -22,80 +20,11 @@ fn reject(message: impl Into<String>) -> Rejected {
     Rejected(message.into())
 }
 
-#[derive(Deserialize)]
-struct RawCriterion {
-    id: String,
-    score: Value,
-    #[serde(default)]
-    rationale: String,
-    #[serde(default)]
-    evidence: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct RawKeyPoint {
-    index: usize,
-    covered: bool,
-    #[serde(default)]
-    evidence: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RawPart {
-    present: bool,
-    #[serde(default)]
-    evidence: Option<String>,
-    #[serde(default)]
-    note: String,
-}
-
-#[derive(Deserialize)]
-struct RawStar {
-    situation: RawPart,
-    task: RawPart,
-    action: RawPart,
-    result: RawPart,
-}
-
-#[derive(Deserialize)]
-struct RawJudgement {
-    nonce: String,
-    criteria: Vec<RawCriterion>,
-    #[serde(default)]
-    key_points: Vec<RawKeyPoint>,
-    #[serde(default)]
-    star: Option<RawStar>,
-    #[serde(default)]
-    strengths: Vec<String>,
-    #[serde(default)]
-    improvements: Vec<String>,
-    #[serde(default)]
-    follow_up: Option<FollowUp>,
-}
-
-/// The JSON object in a reply: the whole text, or the outermost `{…}` when the model wrapped it
-/// in prose or a code fence.
-fn json_object(content: &str) -> Result<RawJudgement, Rejected> {
-    let text = content.trim();
-    let candidate = match (text.find('{'), text.rfind('}')) {
-        (Some(a), Some(b)) if b > a => &text[a..=b],
-        _ => return Err(reject("the reply holds no JSON object")),
-    };
-    let mut value: Value = serde_json::from_str(candidate)
-        .map_err(|e| reject(format!("the reply is not JSON: {e}")))?;
-    // Small models sometimes echo the schema's shape: `"criteria": {"items": [...]}`.
-    for field in ["criteria", "key_points", "strengths", "improvements"] {
-        if let Some(items) = value
-            .get(field)
-            .and_then(|v| v.get("items"))
-            .filter(|i| i.is_array())
-            .cloned()
-        {
-            value[field] = items;
-        }
-    }
-    serde_json::from_value(value)
-        .map_err(|e| reject(format!("the reply is not the expected JSON: {e}")))
+/// A validated judgement and the lenient repairs its reply needed.
+#[derive(Debug, Clone)]
+pub struct Validated {
+    pub evaluation: Evaluation,
+    pub repairs: Vec<Repair>,
 }
 
 /// Lower-case, straight quotes, single spaces, no surrounding quote marks or ellipses.
@@ -160,7 +89,7 @@ impl Evidence<'_> {
     }
 }
 
-/// Validates a judge's reply and builds the Evaluation from it.
+/// Validates a judge's reply (after lenient repair) and builds the Evaluation from it.
 pub fn validate(
     content: &str,
     nonce: &str,
@@ -168,8 +97,8 @@ pub fn validate(
     rubric: &Rubric,
     answer: &str,
     evaluator: EvaluatorInfo,
-) -> Result<Evaluation, Rejected> {
-    let raw = json_object(content)?;
+) -> Result<Validated, Rejected> {
+    let (raw, repairs) = repair::parse(content, rubric)?;
     if raw.nonce.trim() != nonce {
         return Err(reject("the nonce was not echoed back"));
     }
@@ -181,8 +110,8 @@ pub fn validate(
 
     let mut criteria = Vec::with_capacity(rubric.criteria.len());
     for c in &rubric.criteria {
-        let mut matching = raw.criteria.iter().filter(|r| r.id == c.id);
-        let (Some(r), None) = (matching.next(), matching.next()) else {
+        let mut matching = raw.criteria.iter().filter(|(id, _)| *id == c.id);
+        let (Some((_, r)), None) = (matching.next(), matching.next()) else {
             return Err(reject(format!(
                 "criterion `{}` must appear exactly once",
                 c.id
@@ -214,14 +143,13 @@ pub fn validate(
             evidence: evidence.keep_all(r.evidence.clone()),
         });
     }
-    if let Some(unknown) = raw
+    if let Some((unknown, _)) = raw
         .criteria
         .iter()
-        .find(|r| !rubric.criteria.iter().any(|c| c.id == r.id))
+        .find(|(id, _)| !rubric.criteria.iter().any(|c| c.id == *id))
     {
         return Err(reject(format!(
-            "criterion `{}` is not in the rubric",
-            unknown.id
+            "criterion `{unknown}` is not in the rubric"
         )));
     }
 
@@ -256,7 +184,11 @@ pub fn validate(
             .iter()
             .enumerate()
             .map(|(i, kp)| {
-                let r = raw.key_points.iter().find(|r| r.index == i);
+                let r = raw
+                    .key_points
+                    .iter()
+                    .find(|(index, _)| *index == i)
+                    .map(|(_, r)| r);
                 let quote = r.and_then(|r| evidence.keep(r.evidence.clone()));
                 KeyPointResult {
                     text: kp.text.clone(),
@@ -281,7 +213,7 @@ pub fn validate(
             .collect()
     };
     let overall = overall(rubric, &criteria);
-    Ok(Evaluation {
+    let evaluation = Evaluation {
         overall,
         passed: passed(rubric, overall),
         criteria,
@@ -293,12 +225,17 @@ pub fn validate(
         flags,
         incorrect_claims: Vec::new(),
         confidence: None,
+        rewrite: None,
         source: Source::Llm,
         rubric: RubricRef {
             id: rubric.id.clone(),
             version: rubric.version,
         },
         evaluator,
+    };
+    Ok(Validated {
+        evaluation,
+        repairs,
     })
 }
 
