@@ -245,6 +245,27 @@ impl Client {
         (ack, evaluation)
     }
 
+    /// Answers the open main question with `text` and each follow-up on it with "I am not sure."
+    /// until the question closes; returns the closing `evaluation` message.
+    pub async fn answer_until_closed(&mut self, text: &str) -> Value {
+        let mut n = 0;
+        let mut reply = text.to_string();
+        loop {
+            n += 1;
+            let (_, evaluation) = self.answer_and_grade(&reply, &format!("closing-{n}")).await;
+            if evaluation["closed"] == true {
+                return evaluation;
+            }
+            let follow = self.recv().await;
+            assert_eq!(
+                (follow["type"].as_str(), follow["follow_up"].as_bool()),
+                (Some("question"), Some(true)),
+                "{follow}"
+            );
+            reply = "I am not sure.".into();
+        }
+    }
+
     pub async fn expect_error(&mut self, code: &str) -> Value {
         let m = self.recv().await;
         assert_eq!(m["type"], "error", "{m}");

@@ -367,23 +367,9 @@ async fn a_closed_question_shows_the_candidates_answer_rewritten_beside_the_mode
     );
     let follow = c.recv().await;
     assert_eq!(follow["type"], "question");
-    c.answer("It is released around blocking I/O calls.", "r-2")
+    let closed = c
+        .answer_until_closed("It is released around blocking I/O calls.")
         .await;
-    assert_eq!(c.recv().await["type"], "ack");
-    let (closed, _) = loop {
-        let (e, d) = c.recv_until("evaluation").await;
-        if e["closed"] == true {
-            break (e, d);
-        }
-        let next = c.recv().await;
-        assert_eq!(next["type"], "question");
-        c.answer(
-            "That is all I know about it.",
-            &format!("r-{}", next["turn"]),
-        )
-        .await;
-        assert_eq!(c.recv().await["type"], "ack");
-    };
     assert!(closed["model_answer"].is_string());
     let rewrite = closed["evaluation"]["rewrite"].as_str().expect("a rewrite");
     assert!(rewrite.starts_with("I would explain it"), "{rewrite}");

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use rehearse::admin::create_token;
 use rehearse::http::auth::Role;
 
-use crate::app::{TestApp, spawn_app};
+use crate::app::{TestApp, spawn_app, spawn_app_with};
 use crate::helpers::question;
 
 const SCRIPT: &str = "<script>alert(1)</script>";
@@ -532,4 +532,37 @@ async fn answers_that_address_the_grader_stand_out_in_the_list_and_the_transcrip
     );
     let clean_page = b.get(&format!("/admin/sessions/{clean}")).await;
     assert!(!clean_page.body.contains("injection-alert"));
+}
+
+#[tokio::test]
+async fn the_transcript_shows_how_an_llm_judgement_was_asked_for_its_repairs_and_the_rewrite() {
+    let mock = crate::mock_llm::MockLlm::start().await;
+    // A server that enforces no schema: the mock then follows the prompt and lists criteria as
+    // entries with ids, which the judge mends.
+    let llm = rehearse::config::LlmSettings {
+        json_mode: rehearse::config::JsonMode::JsonObject,
+        ..crate::llm::settings(&mock)
+    };
+    let app = spawn_app_with(move |s| {
+        s.llm = llm;
+        s.evaluator = Some(rehearse::config::EvaluatorKind::Llm);
+    })
+    .await;
+    let mut c = app.connect().await;
+    let started = c.start(&["concurrency"], "junior", 1).await;
+    let closed = c.answer_until_closed(crate::llm::GIL_ANSWER).await;
+    assert!(closed["evaluation"]["rewrite"].is_string(), "{closed}");
+    let recruiter = token(&app, "rita", Role::Recruiter).await;
+    let b = logged_in(&app, &recruiter).await;
+    let page = b
+        .get(&format!("/admin/sessions/{}", started.session_id))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("json_object, full prompt"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("list_of_entries"));
+    assert!(page.body.contains(r#"data-testid="rewrite""#));
 }

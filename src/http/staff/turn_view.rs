@@ -48,12 +48,18 @@ struct EvalView {
     /// "low", "medium" or "high" for a built-in estimate.
     confidence: Option<&'static str>,
     reflection: Option<String>,
+    /// The LLM's rewrite of the answer into a strong one, as the candidate saw it.
+    rewrite: Option<String>,
     evaluator: String,
     model: Option<String>,
     prompt_hash: Option<String>,
     prompt_hash_short: Option<String>,
     latency: Option<String>,
     usage: Vec<Usage>,
+    /// How the judgement was asked for: JSON mode, prompt profile and size.
+    request: Option<String>,
+    /// Lenient repairs the judge's reply needed, or `None` when it needed none.
+    repairs: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -182,11 +188,30 @@ fn eval_view(v: &EvaluationView) -> EvalView {
         incorrect_claims: e.incorrect_claims.clone(),
         confidence: e.confidence.map(|c| c.as_str()),
         reflection: e.star.as_ref().and_then(|s| s.reflection.clone()),
+        rewrite: e.rewrite.clone(),
         evaluator: format!("{} {}", e.evaluator.name, e.evaluator.version),
         model: p.model.clone(),
         prompt_hash_short: p.prompt_hash.as_ref().map(|h| h.chars().take(12).collect()),
         prompt_hash: p.prompt_hash.clone(),
         latency: p.latency_ms.map(|ms| format!("{ms} ms")),
+        request: p.llm.as_ref().map(|d| {
+            format!(
+                "{}, {} prompt (~{} tokens){}",
+                d.json_mode,
+                d.prompt_profile,
+                d.prompt_tokens_estimate,
+                if d.truncated_retry {
+                    ", asked again after a cut-off reply"
+                } else {
+                    ""
+                }
+            )
+        }),
+        repairs: p
+            .llm
+            .as_ref()
+            .filter(|d| !d.repairs.is_empty())
+            .map(|d| d.repairs.join(", ")),
         usage: match &p.usage {
             Some(serde_json::Value::Object(m)) => m
                 .iter()
