@@ -59,13 +59,14 @@ impl Interviews {
         // Open while the interview will follow up on this question: the candidate then sees
         // hints for what is missing, not the missing points themselves.
         let open = next_follow_up(&views, turn, assessed.evaluation.follow_up.as_ref()).is_some();
-        if !open && assessed.evaluation.source == Source::Llm {
-            if let Some(judge) = &self.judge {
-                match judge.rewrite(question, &answer).await {
-                    Ok(text) => assessed.evaluation.rewrite = Some(text),
-                    Err(e) => {
-                        tracing::debug!(session_id, turn, error = %e, "answer rewrite failed; the model answer is shown alone")
-                    }
+        if !open
+            && assessed.evaluation.source == Source::Llm
+            && let Some(judge) = &self.judge
+        {
+            match judge.rewrite(question, &answer).await {
+                Ok(text) => assessed.evaluation.rewrite = Some(text),
+                Err(e) => {
+                    tracing::debug!(session_id, turn, error = %e, "answer rewrite failed; the model answer is shown alone")
                 }
             }
         }

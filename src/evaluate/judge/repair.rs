@@ -151,11 +151,11 @@ impl Mender {
 
     /// `{"items": […]}` → `[…]`.
     fn unwrap_items(&mut self, v: &mut Value) {
-        if let Some(items) = v.get("items").filter(|i| i.is_array()).cloned() {
-            if v.as_object().is_some_and(|o| o.len() <= 2) {
-                *v = items;
-                self.note(Repair::SchemaEcho);
-            }
+        if let Some(items) = v.get("items").filter(|i| i.is_array()).cloned()
+            && v.as_object().is_some_and(|o| o.len() <= 2)
+        {
+            *v = items;
+            self.note(Repair::SchemaEcho);
         }
     }
 
