@@ -86,9 +86,10 @@ impl Prompts {
 
 /// An estimate of how many tokens a prompt takes, for choosing a prompt profile that fits a
 /// model's context window: about four characters of a word per token, each punctuation mark its
-/// own token, four tokens of overhead per message. BPE tokenizers of current models land within
-/// about 15 % of it on English prose and JSON (`rehearse llm-check` prints both when the server
-/// reports usage).
+/// own token, four tokens of overhead per message, all times 0.85 (tokenizers merge punctuation
+/// with words). It errs high: on the judge prompts Qwen2.5's tokenizer counted 0.76–0.79 of the
+/// unscaled figure (12 prompts, technical and behavioral, both profiles), so this lands about
+/// 8–12 % above the real count (`rehearse llm-check` prints both when the server reports usage).
 pub fn estimate_tokens(messages: &[ChatMessage]) -> u32 {
     let mut n = 0usize;
     for m in messages {
@@ -99,7 +100,7 @@ pub fn estimate_tokens(messages: &[ChatMessage]) -> u32 {
             n += letters.div_ceil(4).max(usize::from(letters > 0)) + marks;
         }
     }
-    u32::try_from(n).unwrap_or(u32::MAX)
+    u32::try_from(n * 85 / 100).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]
@@ -110,10 +111,10 @@ mod tests {
     #[test]
     fn token_estimates_grow_with_words_and_punctuation() {
         let short = estimate_tokens(&[ChatMessage::user("What is a generator?")]);
-        assert!((6..=12).contains(&short), "{short}");
+        assert!((5..=11).contains(&short), "{short}");
         let json = estimate_tokens(&[ChatMessage::user(r#"{"a": [1, 2], "b": null}"#)]);
         assert!(json > short, "{json}");
         let long = estimate_tokens(&[ChatMessage::user("word ".repeat(1000))]);
-        assert!((1000..=1010).contains(&long), "{long}");
+        assert!((850..=860).contains(&long), "{long}");
     }
 }

@@ -63,6 +63,13 @@ impl Application {
         let port = listener.local_addr()?.port();
         crate::telemetry::install();
         let interviews = services(&settings).await?;
+        if let Some(judge) = interviews.judge.clone() {
+            // `json_mode = "auto"`: find the server's schema dialect now rather than on the first
+            // answer (a probe that cannot reach the server is tried again by that answer).
+            tokio::spawn(async move {
+                judge.client.json_mode(judge.judge_model()).await;
+            });
+        }
         let hub = interviews.hub.clone();
         if interviews
             .store

@@ -302,14 +302,15 @@ fn report(
     repairs.dedup();
     let latencies: Vec<u64> = trials.iter().map(|t| t.latency_ms).collect();
     let max_latency = latencies.iter().copied().max();
-    let compact_used = trials
+    // The full prompt ranks answers better (its anchors calibrate the scores); `auto` keeps it
+    // whenever it fits the context window and falls back to compact only when it does not.
+    let compact_only = trials
         .iter()
-        .any(|t| t.prompt_profile.as_deref() == Some("compact"));
-    let recommended_profile = if compact_used {
-        "compact"
-    } else {
-        settings.llm.prompt_profile.as_str()
-    };
+        .filter_map(|t| t.prompt_profile.as_deref())
+        .all(|p| p == "compact")
+        && settings.llm.prompt_profile == crate::config::PromptProfile::Auto
+        && !trials.is_empty();
+    let recommended_profile = if compact_only { "compact" } else { "auto" };
     Report {
         stream_ok,
         stream_pieces,
