@@ -395,7 +395,8 @@ pub fn valid_judgement(request: &Received, score: i64) -> Value {
 
 /// A value that follows `schema`, built from the schema alone, as a decoder held to it as a
 /// grammar would write one: `const` as given; from an `enum`, the integer nearest `score` or the
-/// first string; the first branch of an `anyOf`; every property in order; one item per list.
+/// first string (the last for a follow-up's reason); the first branch of an `anyOf`; every
+/// property in order; one item per list.
 /// Booleans are true except for key points after the first and a STAR result (so an answer has
 /// something missing), and free text is short and plausible for its field.
 pub fn from_schema(schema: &Value, score: i64, path: &[String]) -> Value {
@@ -410,6 +411,10 @@ pub fn from_schema(schema: &Value, score: i64, path: &[String]) -> Value {
                 .min_by_key(|c| (c - score).abs())
                 .map(Value::from)
                 .unwrap_or(Value::Null);
+        }
+        // A follow-up probes the last gap offered (the first key points are covered here).
+        if path.last().is_some_and(|f| f == "reason") {
+            return choices.last().cloned().unwrap_or(Value::Null);
         }
         return choices
             .iter()

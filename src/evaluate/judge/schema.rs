@@ -170,10 +170,21 @@ pub fn judgement_schema(
     properties.push(("strengths".into(), list(style, ITEM_CHARS)));
     properties.push(("improvements".into(), list(style, ITEM_CHARS)));
     // The non-null branch first: a decoder that tries branches in order proposes follow-ups.
+    // The reason names the gap in a form the interview reads back ("missing key point: 3").
+    let reasons: Vec<String> = if behavioral {
+        ["situation", "task", "action", "result"]
+            .iter()
+            .map(|p| format!("missing STAR part: {p}"))
+            .collect()
+    } else {
+        (0..question.key_points.len())
+            .map(|i| format!("missing key point: {i}"))
+            .collect()
+    };
     let follow_up = json!({"anyOf": [
         object(vec![
             ("text".into(), text(style, FOLLOW_UP_CHARS)),
-            ("reason".into(), text(style, ITEM_CHARS)),
+            ("reason".into(), json!({"type": "string", "enum": reasons})),
         ]),
         {"type": "null"},
     ]});

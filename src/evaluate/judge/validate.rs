@@ -89,6 +89,49 @@ impl Evidence<'_> {
     }
 }
 
+/// What a follow-up probes, read off the judge's reason ("missing key point: 3", "missing STAR
+/// part: result"), so the interview never asks about the same gap twice.
+fn target_of(reason: &str, behavioral: bool, points: usize) -> Option<String> {
+    let reason = reason.to_lowercase();
+    if behavioral {
+        return ["situation", "task", "action", "result"]
+            .into_iter()
+            .find(|p| reason.contains(p))
+            .map(|p| format!("star:{p}"));
+    }
+    reason
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|d| d.parse::<usize>().ok())
+        .find(|i| *i < points)
+        .map(|i| format!("key_point:{i}"))
+}
+
+/// The judge's follow-up with its target, unless it is empty or probes something the same
+/// judgement says the answer already has.
+fn follow_up(
+    proposal: Option<crate::evaluate::FollowUp>,
+    behavioral: bool,
+    key_points: &[KeyPointResult],
+    star: Option<&StarBreakdown>,
+) -> Option<crate::evaluate::FollowUp> {
+    let mut f = proposal.filter(|f| !f.text.trim().is_empty())?;
+    f.target = target_of(&f.reason, behavioral, key_points.len());
+    let covered = match f.target.as_deref().and_then(|t| t.split_once(':')) {
+        Some(("key_point", i)) => i
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| key_points.get(i))
+            .is_some_and(|k| k.covered),
+        Some(("star", part)) => star.is_some_and(|s| {
+            s.parts()
+                .iter()
+                .any(|(name, p)| *name == part && p.present)
+        }),
+        _ => false,
+    };
+    (!covered).then_some(f)
+}
+
 /// Validates a judge's reply (after lenient repair) and builds the Evaluation from it.
 pub fn validate(
     content: &str,
@@ -213,6 +256,7 @@ pub fn validate(
             .collect()
     };
     let overall = overall(rubric, &criteria);
+    let follow_up = follow_up(raw.follow_up, behavioral, &key_points, star.as_ref());
     let evaluation = Evaluation {
         overall,
         passed: passed(rubric, overall),
@@ -221,7 +265,7 @@ pub fn validate(
         star,
         strengths: clip(raw.strengths),
         improvements: clip(raw.improvements),
-        follow_up: raw.follow_up.filter(|f| !f.text.trim().is_empty()),
+        follow_up,
         flags,
         incorrect_claims: Vec::new(),
         confidence: None,
@@ -241,7 +285,21 @@ pub fn validate(
 
 #[cfg(test)]
 mod tests {
-    use super::{normalise, occurs};
+    use super::{normalise, occurs, target_of};
+
+    #[test]
+    fn follow_up_targets_are_read_off_the_reason() {
+        assert_eq!(
+            target_of("missing key point: 3", false, 6).as_deref(),
+            Some("key_point:3")
+        );
+        assert_eq!(target_of("missing key point: 9", false, 6), None);
+        assert_eq!(target_of("missing key point: the example", false, 6), None);
+        assert_eq!(
+            target_of("Missing STAR part: Result", true, 0).as_deref(),
+            Some("star:result")
+        );
+    }
 
     #[test]
     fn quotes_match_despite_case_spacing_quote_marks_and_ellipses() {
