@@ -84,7 +84,10 @@ fn check_schema(schema: &Value, q: &Question, answer: &str, prompt: &str) {
         "the follow-up's non-null branch comes first"
     );
     let reasons = &schema["properties"]["follow_up"]["anyOf"][0]["properties"]["reason"]["enum"];
-    assert!(reasons.as_array().is_some_and(|r| !r.is_empty()), "{reasons}");
+    assert!(
+        reasons.as_array().is_some_and(|r| !r.is_empty()),
+        "{reasons}"
+    );
     assert_eq!(order[0], "nonce");
     assert_eq!(order.last().unwrap().as_str(), "follow_up");
 }

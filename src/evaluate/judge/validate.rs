@@ -122,11 +122,9 @@ fn follow_up(
             .ok()
             .and_then(|i| key_points.get(i))
             .is_some_and(|k| k.covered),
-        Some(("star", part)) => star.is_some_and(|s| {
-            s.parts()
-                .iter()
-                .any(|(name, p)| *name == part && p.present)
-        }),
+        Some(("star", part)) => {
+            star.is_some_and(|s| s.parts().iter().any(|(name, p)| *name == part && p.present))
+        }
         _ => false,
     };
     (!covered).then_some(f)
