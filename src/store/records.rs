@@ -159,6 +159,9 @@ pub struct LlmDetails {
     /// The first reply was cut off by the output limit and the judgement was asked for again.
     #[serde(default)]
     pub truncated_retry: bool,
+    /// Criteria lowered to what the judgement's own key points or STAR parts allow.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adjustments: Vec<String>,
 }
 
 /// A stored evaluation with its provenance. Several may exist per turn; the newest is current.

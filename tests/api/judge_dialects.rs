@@ -137,7 +137,7 @@ async fn a_reply_written_from_the_schema_alone_validates_in_every_schema_dialect
                 assert!(star.situation.present && !star.result.present);
                 assert!(STAR_ANSWER.contains(star.situation.evidence.as_deref().unwrap()));
             } else {
-                assert!(e.key_points[0].covered && !e.key_points[1].covered);
+                assert!(e.key_points[0].covered && !e.key_points.last().unwrap().covered);
                 assert!(GIL_ANSWER.contains(e.key_points[0].evidence.as_deref().unwrap()));
             }
         }
@@ -208,7 +208,7 @@ async fn a_nearly_right_reply_is_mended_and_the_repairs_are_recorded() {
         v["criteria"] = Value::Object(renamed);
         let quote = v["key_points"]["0"]["evidence"].clone();
         v["key_points"]["0"]["evidence"] = json!([quote]);
-        v["key_points"]["1"]["covered"] = json!("false");
+        v["key_points"]["1"]["covered"] = json!("true");
         v["strengths"] = json!("Names the central idea.");
         format!("```json\n{v}\n```")
     })]);
@@ -220,7 +220,7 @@ async fn a_nearly_right_reply_is_mended_and_the_repairs_are_recorded() {
     assert!(j.evaluation.criteria.iter().all(|c| c.score == 4));
     assert_eq!(j.evaluation.strengths, ["Names the central idea."]);
     assert!(j.evaluation.key_points[0].evidence.is_some());
-    assert!(!j.evaluation.key_points[1].covered);
+    assert!(j.evaluation.key_points[1].covered);
     let repairs = j.provenance.llm.unwrap().repairs;
     for r in [
         "text_around_json",
@@ -461,4 +461,67 @@ async fn llm_check_grades_the_calibration_answers_and_recommends_settings() {
     let (ok, out) = llm_check(&mock, &["--rubric", "technical", "--examples", "1"]).await;
     assert!(!ok);
     assert!(out.contains("finished without a single piece"), "{out}");
+}
+
+#[tokio::test]
+async fn scores_that_contradict_the_judgements_own_verdicts_are_lowered_and_recorded() {
+    // Full marks for accuracy while the same judgement finds one key point; a STAR result
+    // scored 4 while the breakdown says the story has none.
+    let mock = MockLlm::start().await;
+    mock.script([Reply::judge(|mut v| {
+        for (i, point) in v["key_points"]
+            .as_object_mut()
+            .unwrap()
+            .values_mut()
+            .enumerate()
+        {
+            point["covered"] = json!(i == 0);
+        }
+        v["criteria"]["accuracy"]["score"] = json!(5);
+        v.to_string()
+    })]);
+    let q = question("conc-gil-basics");
+    let j = judge_with(&settings(&mock))
+        .judge(q, rubric_for(q), GIL_ANSWER)
+        .await
+        .unwrap();
+    let accuracy = &j.evaluation.criteria[0];
+    assert_eq!(accuracy.id, "accuracy");
+    assert!(accuracy.score <= 2, "{}", accuracy.score);
+    let adjustments = j.provenance.llm.unwrap().adjustments;
+    assert_eq!(adjustments.len(), 1, "{adjustments:?}");
+    assert!(
+        adjustments[0].starts_with("accuracy lowered from 5"),
+        "{adjustments:?}"
+    );
+
+    let mock = MockLlm::start().await;
+    let q = question("beh-teammate-conflict");
+    let j = judge_with(&settings(&mock))
+        .judge(q, rubric_for(q), STAR_ANSWER)
+        .await
+        .unwrap();
+    assert!(!j.evaluation.star.as_ref().unwrap().result.present);
+    let result = j
+        .evaluation
+        .criteria
+        .iter()
+        .find(|c| c.id == "result")
+        .unwrap();
+    assert_eq!(
+        result.score, 2,
+        "at most 'hinted at' when the judge found no result"
+    );
+    assert!(
+        j.evaluation
+            .criteria
+            .iter()
+            .filter(|c| c.id != "result")
+            .all(|c| c.score == 4),
+        "nothing else is touched"
+    );
+    assert_eq!(
+        j.provenance.llm.unwrap().adjustments,
+        ["result lowered from 4 to 2: the judgement found no result in the story"]
+    );
 }

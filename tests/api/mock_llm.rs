@@ -397,8 +397,8 @@ pub fn valid_judgement(request: &Received, score: i64) -> Value {
 /// grammar would write one: `const` as given; from an `enum`, the integer nearest `score` or the
 /// first string (the last for a follow-up's reason); the first branch of an `anyOf`; every
 /// property in order; one item per list.
-/// Booleans are true except for key points after the first and a STAR result (so an answer has
-/// something missing), and free text is short and plausible for its field.
+/// Booleans are true except for the last key point and a STAR result (so an answer has something
+/// missing), and free text is short and plausible for its field.
 pub fn from_schema(schema: &Value, score: i64, path: &[String]) -> Value {
     if let Some(c) = schema.get("const") {
         return c.clone();
@@ -448,6 +448,12 @@ pub fn from_schema(schema: &Value, score: i64, path: &[String]) -> Value {
                     out.insert(k.clone(), from_schema(sub, score, &p));
                 }
             }
+            // Every key point but the last is covered.
+            if field == "key_points"
+                && let Some((_, last)) = out.iter_mut().last()
+            {
+                last["covered"] = json!(false);
+            }
             Value::Object(out)
         }
         "array" => {
@@ -474,8 +480,7 @@ pub fn from_schema(schema: &Value, score: i64, path: &[String]) -> Value {
                 .checked_sub(2)
                 .and_then(|i| path.get(i))
                 .map(String::as_str);
-            let in_key_points = path.iter().any(|p| p == "key_points");
-            json!(!((in_key_points && parent != Some("0")) || parent == Some("result")))
+            json!(parent != Some("result"))
         }
         "integer" | "number" => json!(score),
         "string" => json!(match field {
@@ -491,8 +496,8 @@ pub fn from_schema(schema: &Value, score: i64, path: &[String]) -> Value {
 }
 
 /// A valid judgement for the judge prompt in `prompt` (servers that enforce no schema): every
-/// criterion listed in it scored `score`, the first key point covered with the answer's first
-/// sentence as evidence. Criteria and key points come as lists of entries, as models that follow
+/// criterion listed in it scored `score`, every key point but the last covered with the answer's
+/// first sentence as evidence. Criteria and key points come as lists of entries, as models that follow
 /// only the prompt often write them.
 pub fn judgement_for(prompt: &str, score: i64) -> Value {
     let (answer, nonce) = answer_and_nonce(prompt).expect("the judge prompt delimits the answer");
@@ -526,11 +531,22 @@ pub fn judgement_for(prompt: &str, score: i64) -> Value {
         vec![]
     } else {
         let section = prompt.split("# Key points").nth(1).unwrap_or("");
-        section
+        let indices: Vec<usize> = section
             .lines()
             .take_while(|l| !l.starts_with("# Your output"))
-            .filter_map(|l| l.strip_prefix("- ").and_then(|r| r.split(':').next()).and_then(|n| n.parse::<usize>().ok()))
-            .map(|i| json!({"index": i, "covered": i == 0, "evidence": if i == 0 { json!(quote) } else { Value::Null }}))
+            .filter_map(|l| {
+                l.strip_prefix("- ")
+                    .and_then(|r| r.split(':').next())
+                    .and_then(|n| n.parse::<usize>().ok())
+            })
+            .collect();
+        let last = indices.last().copied();
+        indices
+            .into_iter()
+            .map(|i| {
+                let covered = Some(i) != last;
+                json!({"index": i, "covered": covered, "evidence": if covered { json!(quote) } else { Value::Null }})
+            })
             .collect()
     };
     let part = |present: bool| json!({"present": present, "evidence": if present { json!(quote) } else { Value::Null }, "note": "noted"});

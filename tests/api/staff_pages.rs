@@ -565,4 +565,6 @@ async fn the_transcript_shows_how_an_llm_judgement_was_asked_for_its_repairs_and
     );
     assert!(page.body.contains("list_of_entries"));
     assert!(page.body.contains(r#"data-testid="rewrite""#));
+    // The mock's judgements agree with their own key points: nothing adjusted, no such line.
+    assert!(!page.body.contains(r#"data-testid="adjustments""#));
 }

@@ -1,6 +1,7 @@
 //! The LLM judge and coach: rubric prompts rendered from `prompts/*.hbs`, sent to the
 //! configured OpenAI-compatible endpoint, and every reply checked in code.
 
+mod consistency;
 mod context;
 mod repair;
 mod schema;
@@ -250,6 +251,7 @@ impl Judge {
                         .map(|r| r.as_str().to_string())
                         .collect(),
                     truncated_retry,
+                    adjustments: validated.adjustments,
                 }),
                 ..Default::default()
             },

@@ -25,6 +25,8 @@ fn reject(message: impl Into<String>) -> Rejected {
 pub struct Validated {
     pub evaluation: Evaluation,
     pub repairs: Vec<Repair>,
+    /// Criteria lowered to agree with the judgement's own key points or STAR parts.
+    pub adjustments: Vec<String>,
 }
 
 /// Lower-case, straight quotes, single spaces, no surrounding quote marks or ellipses.
@@ -253,6 +255,9 @@ pub fn validate(
             .take(5)
             .collect()
     };
+    let weights: Vec<f64> = question.key_points.iter().map(|k| k.weight).collect();
+    let adjustments =
+        super::consistency::reconcile(rubric, &weights, &mut criteria, &key_points, star.as_ref());
     let overall = overall(rubric, &criteria);
     let follow_up = follow_up(raw.follow_up, behavioral, &key_points, star.as_ref());
     let evaluation = Evaluation {
@@ -278,6 +283,7 @@ pub fn validate(
     Ok(Validated {
         evaluation,
         repairs,
+        adjustments,
     })
 }
 

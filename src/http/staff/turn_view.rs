@@ -60,6 +60,8 @@ struct EvalView {
     request: Option<String>,
     /// Lenient repairs the judge's reply needed, or `None` when it needed none.
     repairs: Option<String>,
+    /// Criteria lowered to agree with the judgement's own verdicts.
+    adjustments: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -212,6 +214,11 @@ fn eval_view(v: &EvaluationView) -> EvalView {
             .as_ref()
             .filter(|d| !d.repairs.is_empty())
             .map(|d| d.repairs.join(", ")),
+        adjustments: p
+            .llm
+            .as_ref()
+            .filter(|d| !d.adjustments.is_empty())
+            .map(|d| d.adjustments.join("; ")),
         usage: match &p.usage {
             Some(serde_json::Value::Object(m)) => m
                 .iter()
