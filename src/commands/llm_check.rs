@@ -39,6 +39,8 @@ struct Trial {
     overall: Option<u8>,
     error: Option<String>,
     repairs: Vec<String>,
+    /// Criteria lowered to agree with the judgement's own verdicts.
+    adjustments: Vec<String>,
     truncated_retry: bool,
     latency_ms: u64,
     prompt_tokens: Option<u64>,
@@ -204,13 +206,18 @@ pub async fn run(settings: &Settings, options: &Options) -> anyhow::Result<ExitC
                 Ok(j) => {
                     let details = j.provenance.llm.clone().unwrap_or_default();
                     println!(
-                        "{}/100 in {:.1} s{}",
+                        "{}/100 in {:.1} s{}{}",
                         j.evaluation.overall,
                         latency_ms as f64 / 1e3,
                         if details.repairs.is_empty() {
                             String::new()
                         } else {
                             format!(", repairs {}", details.repairs.join(", "))
+                        },
+                        if details.adjustments.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; {}", details.adjustments.join("; "))
                         }
                     );
                     Trial {
@@ -220,6 +227,7 @@ pub async fn run(settings: &Settings, options: &Options) -> anyhow::Result<ExitC
                         overall: Some(j.evaluation.overall),
                         error: None,
                         repairs: details.repairs,
+                        adjustments: details.adjustments,
                         truncated_retry: details.truncated_retry,
                         latency_ms,
                         prompt_tokens: j
@@ -245,6 +253,7 @@ pub async fn run(settings: &Settings, options: &Options) -> anyhow::Result<ExitC
                         overall: None,
                         error: Some(format!("{}: {e}", e.kind())),
                         repairs: vec![],
+                        adjustments: vec![],
                         truncated_retry: false,
                         latency_ms,
                         prompt_tokens: None,
