@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Server, launchBrowser, openPage, received } from './harness.js';
+import { REWRITE, startMockLlm } from './mock_llm.js';
 
 const TECHNICAL_ANSWER =
   'I would use a bounded queue so that producers block when it is full, which gives backpressure. ' +
@@ -106,6 +107,49 @@ test('a two-question interview: answers, streamed feedback, score cards and the 
     await context.close();
   }
 }));
+
+test('with an LLM grader, a closed question shows the answer rewritten beside the model answer', { timeout: 60_000 }, async () => {
+  const llm = await startMockLlm();
+  const graded = new Server({
+    env: {
+      REHEARSE_EVALUATOR: 'llm',
+      REHEARSE_LLM__BASE_URL: llm.url,
+      REHEARSE_LLM__MODEL: 'mock',
+      REHEARSE_LLM__JSON_MODE: 'json_schema',
+    },
+  });
+  await graded.start();
+  const { context, page, watch } = await openPage(browser, graded.url);
+  try {
+    await page.goto('/');
+    await page.getByTestId('topic-concurrency').check();
+    await page.getByTestId('level').selectOption('junior');
+    await page.getByTestId('count').fill('1');
+    await page.getByTestId('start-button').click();
+    let answered = 0;
+    for (let step = 0; step < 4; step++) {
+      const q = await nextOpenQuestion(page, watch);
+      if (!q) break;
+      await answerAndCheck(page, watch, q, q.followUp ? FOLLOW_UP_ANSWER : TECHNICAL_ANSWER, 'button');
+      answered += 1;
+    }
+    assert.ok(answered >= 2, 'the judge asked a follow-up on the last key point');
+    const closed = received(watch, 'evaluation').filter((m) => m.closed);
+    assert.equal(closed.length, 1);
+    assert.equal(closed[0].evaluation.source, 'llm');
+    assert.equal(closed[0].evaluation.rewrite, REWRITE);
+    const card = page.locator(turnSel(closed[0].turn, '[data-testid=score-card]'));
+    assert.equal(await card.getByTestId('rewrite').locator('summary').textContent(), 'Your answer, made stronger');
+    assert.equal(await card.getByTestId('model-answer').count(), 1);
+    for (const open of received(watch, 'evaluation').filter((m) => !m.closed)) {
+      assert.equal(await page.locator(turnSel(open.turn, '[data-testid=rewrite]')).count(), 0, 'no rewrite while open');
+    }
+  } finally {
+    await context.close();
+    await graded.cleanup();
+    await llm.close();
+  }
+});
 
 test('reloading mid-interview resumes the same interview from its transcript', { timeout: 60_000 }, withServerLog(async () => {
   const { context, page, watch } = await openPage(browser, server.url);
@@ -354,7 +398,13 @@ async function checkScoreCard(page, turn, message) {
   assert.equal(await card.getByTestId('model-answer').count(), message.closed && message.model_answer ? 1 : 0);
   if (message.closed && message.model_answer) {
     await card.getByTestId('model-answer').locator('summary').click();
-    assert.equal(await card.locator('.model-answer-text').textContent(), message.model_answer);
+    assert.equal(await card.getByTestId('model-answer').locator('.model-answer-text').textContent(), message.model_answer);
+  }
+  // With an LLM grader, the candidate's own answer rewritten into a strong one, once closed.
+  assert.equal(await card.getByTestId('rewrite').count(), message.closed && evaluation.rewrite ? 1 : 0);
+  if (message.closed && evaluation.rewrite) {
+    await card.getByTestId('rewrite').locator('summary').click();
+    assert.equal(await card.getByTestId('rewrite').locator('.model-answer-text').textContent(), evaluation.rewrite);
   }
   assert.equal(
     await card.getByTestId('estimate').count(),

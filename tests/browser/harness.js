@@ -31,7 +31,9 @@ const STARTUP_TIMEOUT_MS = 20_000;
  * is given (used to restart on the same address), and reads the port from the first stdout line.
  */
 export class Server {
-  constructor() {
+  /** `env`: settings for this server on top of the defaults (e.g. an LLM grader). */
+  constructor({ env = {} } = {}) {
+    this.extraEnv = env;
     this.dir = null;
     this.proc = null;
     this.port = null;
@@ -62,6 +64,7 @@ export class Server {
       ...process.env,
       REHEARSE_DATABASE__URL: `sqlite://${path.join(this.dir, 'r.db')}`,
       REHEARSE_EVALUATOR: 'builtin',
+      ...this.extraEnv,
     };
   }
 
