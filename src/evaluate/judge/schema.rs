@@ -132,10 +132,12 @@ pub fn judgement_schema(
             })
             .collect(),
     );
-    let mut properties = vec![(
-        "nonce".to_string(),
-        json!({"type": "string", "const": nonce}),
-    )];
+    // A one-value `enum` is the portable spelling of `const`.
+    let nonce = match style {
+        SchemaStyle::Portable => json!({"type": "string", "enum": [nonce]}),
+        SchemaStyle::Bounded => json!({"type": "string", "const": nonce}),
+    };
+    let mut properties = vec![("nonce".to_string(), nonce)];
     if behavioral {
         let part = || {
             object(vec![
