@@ -95,7 +95,15 @@ impl Interviews {
         let rubric = self
             .rubrics
             .resolve(question.kind, question.topic, &state.plan.rubrics);
-        let (evaluation, provenance) = self.judge_answer(judge, question, &rubric, &answer).await?;
+        let (mut evaluation, provenance) =
+            self.judge_answer(judge, question, &rubric, &answer).await?;
+        // A question already closed gets the rewrite live grading would have given it.
+        if !state.is_open(item.turn) {
+            match judge.rewrite(question, &answer).await {
+                Ok(text) => evaluation.rewrite = Some(text),
+                Err(e) => tracing::debug!(error = %e, "answer rewrite failed on regrade"),
+            }
+        }
         self.store
             .insert_evaluation(
                 &item.session_id,

@@ -743,4 +743,14 @@ async fn a_regrade_after_the_interview_ended_updates_its_scores() {
         "the LLM's grade (4 of 5 everywhere) now counts"
     );
     assert_eq!(session.summary.unwrap()["overall"], 75);
+    let regraded = store
+        .current_evaluation(&s.session_id, 1)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(regraded.evaluation.source, Source::Llm);
+    assert!(
+        regraded.evaluation.rewrite.is_some(),
+        "the closed question gets the rewrite live grading would have given it"
+    );
 }
