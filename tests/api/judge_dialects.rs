@@ -10,7 +10,7 @@ use std::time::Duration;
 use rehearse::bank::Question;
 use rehearse::config::{JsonMode, LlmSettings, PromptProfile};
 use rehearse::evaluate::Source;
-use rehearse::evaluate::judge::{Judge, JudgeError, answer_sentences};
+use rehearse::evaluate::judge::{Judge, JudgeError, evidence_choices};
 use rehearse::llm::{LlmClient, LlmError, TimeoutKind};
 use rehearse::prompts::Prompts;
 
@@ -65,7 +65,7 @@ fn check_schema(schema: &Value, q: &Question, answer: &str, prompt: &str) {
     assert_eq!(first["properties"]["score"]["enum"], json!(scale));
     assert_eq!(
         first["properties"]["evidence"]["items"]["enum"],
-        json!(answer_sentences(answer))
+        json!(evidence_choices(answer))
     );
     let order: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
     if q.kind == rehearse::bank::Kind::Behavioral {

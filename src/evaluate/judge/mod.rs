@@ -9,7 +9,7 @@ mod validate;
 
 pub use context::{judge_context, output_shape};
 pub use repair::{Repair, looks_truncated};
-pub use schema::{SchemaStyle, answer_sentences, judgement_schema};
+pub use schema::{SchemaStyle, answer_sentences, evidence_choices, judgement_schema};
 pub use validate::{Rejected, Validated, validate};
 
 use serde::Deserialize;

@@ -66,6 +66,30 @@ pub fn answer_sentences(answer: &str) -> Vec<String> {
     out
 }
 
+/// The quotes a judge may choose as evidence: each sentence of the answer, or — when it holds a
+/// double quote or a backslash — its longest piece between them. Still verbatim pieces of the
+/// answer; llama-cpp-python's grammar converter writes such characters in an `enum` value into a
+/// grammar that does not parse, and its server then crashes on the request.
+pub fn evidence_choices(answer: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for sentence in answer_sentences(answer) {
+        let piece = if sentence.contains(['"', '\\']) {
+            sentence
+                .split(['"', '\\'])
+                .map(str::trim)
+                .filter(|p| p.chars().filter(|c| c.is_alphanumeric()).count() >= 3)
+                .max_by_key(|p| p.chars().count())
+                .map(str::to_string)
+        } else {
+            Some(sentence)
+        };
+        if let Some(p) = piece.filter(|p| !out.contains(p)) {
+            out.push(p);
+        }
+    }
+    out
+}
+
 fn text(style: SchemaStyle, max: usize) -> Value {
     match style {
         SchemaStyle::Portable => json!({"type": "string"}),
@@ -89,14 +113,13 @@ fn object(properties: Vec<(String, Value)>) -> Value {
     })
 }
 
-/// One quote from the answer, or `null`.
+/// One quote from the answer, or `null`. An `anyOf` rather than `"type": ["string", "null"]`
+/// with an `enum`: llama-cpp-python's converter ignores the `enum` beside a list of types.
 fn quote_or_null(sentences: &[String]) -> Value {
     if sentences.is_empty() {
         return json!({"type": "null"});
     }
-    let mut choices: Vec<Value> = sentences.iter().map(|s| json!(s)).collect();
-    choices.push(Value::Null);
-    json!({"type": ["string", "null"], "enum": choices})
+    json!({"anyOf": [{"type": "string", "enum": sentences}, {"type": "null"}]})
 }
 
 /// Up to [`EVIDENCE_ITEMS`] quotes from the answer.
@@ -115,7 +138,7 @@ pub fn judgement_schema(
     nonce: &str,
     style: SchemaStyle,
 ) -> Value {
-    let sentences = answer_sentences(answer);
+    let sentences = evidence_choices(answer);
     let behavioral = question.kind == Kind::Behavioral;
     let scores: Vec<u8> = (rubric.scale.min..=rubric.scale.max).collect();
     let criteria = object(
@@ -220,5 +243,25 @@ mod tests {
         assert_eq!(cut.len(), 1);
         assert!(cut[0].chars().count() <= SENTENCE_CHARS && long.contains(&cut[0]));
         assert!(answer_sentences("  ...  \n").is_empty());
+    }
+
+    #[test]
+    fn evidence_choices_hold_no_double_quote_or_backslash() {
+        let answer = r#"The demo usually reaches the total, but "usually right" is still a race. Use C:\temp\x for logs. A plain sentence."#;
+        let choices = evidence_choices(answer);
+        assert_eq!(
+            choices,
+            [
+                "The demo usually reaches the total, but",
+                "x for logs.",
+                "A plain sentence."
+            ]
+        );
+        for c in &choices {
+            assert!(
+                !c.contains(['"', '\\']) && answer.contains(c.as_str()),
+                "{c}"
+            );
+        }
     }
 }
