@@ -360,6 +360,38 @@ async fn a_small_context_gets_the_compact_prompt_and_the_prompt_prefix_is_shared
     drop((a, b));
 }
 
+/// Where a schema leaves OpenAI's strict subset: an object without `additionalProperties: false`
+/// or with a property not `required`, or a length bound.
+fn outside_strict_subset(v: &Value, path: &str) -> Option<String> {
+    match v {
+        Value::Object(o) => {
+            if o.contains_key("maxLength") || o.contains_key("minLength") {
+                return Some(format!("{path}: a length bound"));
+            }
+            if let Some(props) = o.get("properties").and_then(Value::as_object) {
+                if o.get("additionalProperties") != Some(&json!(false)) {
+                    return Some(format!("{path}: additionalProperties is not false"));
+                }
+                let required: Vec<&str> = o
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .map(|r| r.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                if let Some(k) = props.keys().find(|k| !required.contains(&k.as_str())) {
+                    return Some(format!("{path}: `{k}` is not required"));
+                }
+            }
+            o.iter()
+                .find_map(|(k, sub)| outside_strict_subset(sub, &format!("{path}/{k}")))
+        }
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .find_map(|(i, sub)| outside_strict_subset(sub, &format!("{path}/{i}"))),
+        _ => None,
+    }
+}
+
 #[tokio::test]
 async fn a_closed_question_shows_the_candidates_answer_rewritten_beside_the_model_answer() {
     let mock = MockLlm::start().await;
@@ -387,6 +419,23 @@ async fn a_closed_question_shows_the_candidates_answer_rewritten_beside_the_mode
             .iter()
             .any(|r| r.prompt().contains("Reply with the rewritten answer only"))
     );
+    // Every schema sent in the strict dialect (judge and summary) keeps to the strict subset.
+    let (summary, _) = c.recv_until("summary").await;
+    assert_eq!(
+        summary["strengths"],
+        json!(["Explains ideas clearly"]),
+        "the LLM narrative"
+    );
+    let strict: Vec<_> = mock
+        .received()
+        .into_iter()
+        .filter(|r| r.body["response_format"]["type"] == "json_schema")
+        .collect();
+    assert!(strict.len() >= 3, "judgements and the summary");
+    for r in &strict {
+        let schema = &r.body["response_format"]["json_schema"]["schema"];
+        assert_eq!(outside_strict_subset(schema, ""), None, "{schema}");
+    }
 }
 
 async fn llm_check(mock: &MockLlm, extra: &[&str]) -> (bool, String) {

@@ -390,11 +390,17 @@ impl Judge {
             max_output_tokens: self.max_output_tokens,
             json_schema: Some((
                 "summary".into(),
-                json!({"type": "object", "properties": {
-                    "strengths": {"type": "array", "items": {"type": "string"}},
-                    "focus_areas": {"type": "array", "items": {"type": "string"}},
-                    "topics_to_review": {"type": "array", "items": {"type": "string"}},
-                }}),
+                // Every property required and no others: the strict dialect accepts only that.
+                json!({
+                    "type": "object",
+                    "properties": {
+                        "strengths": {"type": "array", "items": {"type": "string"}, "maxItems": 3},
+                        "focus_areas": {"type": "array", "items": {"type": "string"}, "maxItems": 3},
+                        "topics_to_review": {"type": "array", "items": {"type": "string"}, "maxItems": 3},
+                    },
+                    "required": ["strengths", "focus_areas", "topics_to_review"],
+                    "additionalProperties": false,
+                }),
             )),
             json_mode: None,
         };
