@@ -111,7 +111,7 @@ fn render_evaluation(out: &mut String, e: &Value) {
         );
     }
     if let Some(star) = e["star"].as_object() {
-        let parts: Vec<String> = ["situation", "task", "action", "result"]
+        let parts: Vec<String> = crate::evaluate::StarBreakdown::PARTS
             .iter()
             .map(|p| {
                 format!(

@@ -157,6 +157,9 @@ pub struct StarBreakdown {
 }
 
 impl StarBreakdown {
+    /// The parts' names, in STAR order.
+    pub const PARTS: [&'static str; 4] = ["situation", "task", "action", "result"];
+
     /// The parts with their names, in STAR order.
     pub fn parts(&self) -> [(&'static str, &StarPart); 4] {
         [
@@ -176,6 +179,18 @@ pub struct FollowUp {
     /// What it probes (`key_point:2`, `star:result`), so the same gap is not asked about twice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+}
+
+impl FollowUp {
+    /// The target of a follow-up on key point `index`.
+    pub fn key_point_target(index: usize) -> String {
+        format!("key_point:{index}")
+    }
+
+    /// The target of a follow-up on a STAR part.
+    pub fn star_target(part: &str) -> String {
+        format!("star:{part}")
+    }
 }
 
 /// Which rubric version graded the answer.

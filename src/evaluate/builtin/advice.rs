@@ -13,7 +13,7 @@ pub fn key_point_follow_up(
     coverage
         .missing_by_weight(question)
         .into_iter()
-        .map(|i| (i, format!("key_point:{i}")))
+        .map(|i| (i, FollowUp::key_point_target(i)))
         .find(|(_, target)| !asked.contains(target))
         .map(|(i, target)| {
             let kp = &question.key_points[i];
@@ -40,7 +40,7 @@ pub fn star_follow_up(
     ];
     let (name, _) = order
         .into_iter()
-        .find(|(name, p)| !p.present && !asked.contains(&format!("star:{name}")))?;
+        .find(|(name, p)| !p.present && !asked.contains(&FollowUp::star_target(name)))?;
     let hint = expect.map(|e| match name {
         "action" => &e.action,
         "result" => &e.result,
@@ -64,7 +64,7 @@ pub fn star_follow_up(
     Some(FollowUp {
         text,
         reason,
-        target: Some(format!("star:{name}")),
+        target: Some(FollowUp::star_target(name)),
     })
 }
 

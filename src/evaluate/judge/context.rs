@@ -66,7 +66,7 @@ pub fn output_shape(question: &Question, rubric: &Rubric) -> String {
     let mut out = String::from("{\"nonce\": \"<nonce>\", ");
     if question.kind == Kind::Behavioral {
         out.push_str("\"star\": {");
-        let parts: Vec<String> = ["situation", "task", "action", "result"]
+        let parts: Vec<String> = crate::evaluate::StarBreakdown::PARTS
             .iter()
             .map(|p| format!("\"{p}\": {{\"present\": true, \"evidence\": \"{quote}\" or null, \"note\": \"…\"}}"))
             .collect();

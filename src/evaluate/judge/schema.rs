@@ -11,6 +11,7 @@
 use serde_json::{Value, json};
 
 use crate::bank::{Kind, Question};
+use crate::evaluate::StarBreakdown;
 use crate::rubric::Rubric;
 
 /// Longest evidence sentence offered (characters); a longer one is offered cut at this length,
@@ -170,7 +171,7 @@ pub fn judgement_schema(
             ])
         };
         let star = object(
-            ["situation", "task", "action", "result"]
+            StarBreakdown::PARTS
                 .into_iter()
                 .map(|p| (p.to_string(), part()))
                 .collect(),
@@ -197,7 +198,7 @@ pub fn judgement_schema(
     // The non-null branch first: a decoder that tries branches in order proposes follow-ups.
     // The reason names the gap in a form the interview reads back ("missing key point: 3").
     let reasons: Vec<String> = if behavioral {
-        ["situation", "task", "action", "result"]
+        StarBreakdown::PARTS
             .iter()
             .map(|p| format!("missing STAR part: {p}"))
             .collect()

@@ -6,7 +6,7 @@
 use super::repair::{self, RawPart, Repair};
 use crate::bank::{Kind, Question};
 use crate::evaluate::{
-    CriterionScore, Evaluation, EvaluatorInfo, Flag, KeyPointResult, RubricRef, Source,
+    CriterionScore, Evaluation, EvaluatorInfo, Flag, FollowUp, KeyPointResult, RubricRef, Source,
     StarBreakdown, StarPart, overall, passed,
 };
 use crate::rubric::Rubric;
@@ -91,44 +91,50 @@ impl Evidence<'_> {
     }
 }
 
-/// What a follow-up probes, read off the judge's reason ("missing key point: 3", "missing STAR
-/// part: result"), so the interview never asks about the same gap twice.
-fn target_of(reason: &str, behavioral: bool, points: usize) -> Option<String> {
+/// The gap a follow-up probes, read off the judge's reason ("missing key point: 3", "missing
+/// STAR part: result").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gap {
+    KeyPoint(usize),
+    Star(&'static str),
+}
+
+fn gap_of(reason: &str, behavioral: bool, points: usize) -> Option<Gap> {
     let reason = reason.to_lowercase();
     if behavioral {
-        return ["situation", "task", "action", "result"]
+        return StarBreakdown::PARTS
             .into_iter()
             .find(|p| reason.contains(p))
-            .map(|p| format!("star:{p}"));
+            .map(Gap::Star);
     }
     reason
         .split(|c: char| !c.is_ascii_digit())
         .filter_map(|d| d.parse::<usize>().ok())
         .find(|i| *i < points)
-        .map(|i| format!("key_point:{i}"))
+        .map(Gap::KeyPoint)
 }
 
-/// The judge's follow-up with its target, unless it is empty or probes something the same
-/// judgement says the answer already has.
+/// The judge's follow-up with its target (so the interview never asks about one gap twice),
+/// unless it is empty or probes something the same judgement says the answer already has.
 fn follow_up(
-    proposal: Option<crate::evaluate::FollowUp>,
+    proposal: Option<FollowUp>,
     behavioral: bool,
     key_points: &[KeyPointResult],
     star: Option<&StarBreakdown>,
-) -> Option<crate::evaluate::FollowUp> {
+) -> Option<FollowUp> {
     let mut f = proposal.filter(|f| !f.text.trim().is_empty())?;
-    f.target = target_of(&f.reason, behavioral, key_points.len());
-    let covered = match f.target.as_deref().and_then(|t| t.split_once(':')) {
-        Some(("key_point", i)) => i
-            .parse::<usize>()
-            .ok()
-            .and_then(|i| key_points.get(i))
-            .is_some_and(|k| k.covered),
-        Some(("star", part)) => {
+    let gap = gap_of(&f.reason, behavioral, key_points.len());
+    let covered = match gap {
+        Some(Gap::KeyPoint(i)) => key_points[i].covered,
+        Some(Gap::Star(part)) => {
             star.is_some_and(|s| s.parts().iter().any(|(name, p)| *name == part && p.present))
         }
-        _ => false,
+        None => false,
     };
+    f.target = gap.map(|g| match g {
+        Gap::KeyPoint(i) => FollowUp::key_point_target(i),
+        Gap::Star(part) => FollowUp::star_target(part),
+    });
     (!covered).then_some(f)
 }
 
@@ -289,19 +295,19 @@ pub fn validate(
 
 #[cfg(test)]
 mod tests {
-    use super::{normalise, occurs, target_of};
+    use super::{Gap, gap_of, normalise, occurs};
 
     #[test]
-    fn follow_up_targets_are_read_off_the_reason() {
+    fn follow_up_gaps_are_read_off_the_reason() {
         assert_eq!(
-            target_of("missing key point: 3", false, 6).as_deref(),
-            Some("key_point:3")
+            gap_of("missing key point: 3", false, 6),
+            Some(Gap::KeyPoint(3))
         );
-        assert_eq!(target_of("missing key point: 9", false, 6), None);
-        assert_eq!(target_of("missing key point: the example", false, 6), None);
+        assert_eq!(gap_of("missing key point: 9", false, 6), None);
+        assert_eq!(gap_of("missing key point: the example", false, 6), None);
         assert_eq!(
-            target_of("Missing STAR part: Result", true, 0).as_deref(),
-            Some("star:result")
+            gap_of("Missing STAR part: Result", true, 0),
+            Some(Gap::Star("result"))
         );
     }
 
