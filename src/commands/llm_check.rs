@@ -83,16 +83,14 @@ async fn check_stream(client: &LlmClient, settings: &Settings) -> (bool, usize) 
     print!("stream: ");
     let _ = std::io::stdout().flush();
     let (tx, mut rx) = mpsc::channel::<String>(64);
-    let request = ChatRequest {
-        model: llm.model.clone(),
-        messages: vec![ChatMessage::user(
+    let request = ChatRequest::new(
+        llm.model.clone(),
+        vec![ChatMessage::user(
             "In one short sentence, what is a Python generator?",
         )],
-        temperature: llm.coach_temperature,
-        max_output_tokens: 60,
-        json_schema: None,
-        json_mode: None,
-    };
+        llm.coach_temperature,
+        60,
+    );
     let printer = async {
         let mut n = 0;
         while let Some(t) = rx.recv().await {

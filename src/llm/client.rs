@@ -237,14 +237,16 @@ impl LlmClient {
             JsonMode::JsonObject,
         ] {
             let request = ChatRequest {
-                model: model.to_string(),
-                messages: vec![wire::ChatMessage::user(
-                    "Reply with a JSON object that has one string field named \"probe\".",
-                )],
-                temperature: 0.0,
-                max_output_tokens: 40,
                 json_schema: Some(("probe".into(), schema.clone())),
                 json_mode: Some(mode),
+                ..ChatRequest::new(
+                    model,
+                    vec![wire::ChatMessage::user(
+                        "Reply with a JSON object that has one string field named \"probe\".",
+                    )],
+                    0.0,
+                    40,
+                )
             };
             match self.attempt(&request, deadlines, None).await {
                 Ok(done) if done.content.contains(&token) => {

@@ -44,6 +44,25 @@ pub struct ChatRequest {
     pub json_mode: Option<JsonMode>,
 }
 
+impl ChatRequest {
+    /// A request for plain text (no JSON asked for).
+    pub fn new(
+        model: impl Into<String>,
+        messages: Vec<ChatMessage>,
+        temperature: f64,
+        max_output_tokens: u32,
+    ) -> Self {
+        ChatRequest {
+            model: model.into(),
+            messages,
+            temperature,
+            max_output_tokens,
+            json_schema: None,
+            json_mode: None,
+        }
+    }
+}
+
 /// Endpoint quirks that shape a request body.
 #[derive(Debug, Clone, Copy)]
 pub struct Dialect {
@@ -255,12 +274,8 @@ mod tests {
 
     fn request() -> ChatRequest {
         ChatRequest {
-            model: "m".into(),
-            messages: vec![ChatMessage::user("hi")],
-            temperature: 0.0,
-            max_output_tokens: 100,
             json_schema: Some(("judgement".into(), json!({"type": "object"}))),
-            json_mode: None,
+            ..ChatRequest::new("m", vec![ChatMessage::user("hi")], 0.0, 100)
         }
     }
 

@@ -63,12 +63,9 @@ impl Interviews {
             && assessed.evaluation.source == Source::Llm
             && let Some(judge) = &self.judge
         {
-            match judge.rewrite(question, &answer).await {
-                Ok(text) => assessed.evaluation.rewrite = Some(text),
-                Err(e) => {
-                    tracing::debug!(session_id, turn, error = %e, "answer rewrite failed; the model answer is shown alone")
-                }
-            }
+            judge
+                .add_rewrite(question, &answer, &mut assessed.evaluation)
+                .await;
         }
         self.store
             .insert_evaluation(

@@ -99,10 +99,7 @@ impl Interviews {
             self.judge_answer(judge, question, &rubric, &answer).await?;
         // A question already closed gets the rewrite live grading would have given it.
         if !state.is_open(item.turn) {
-            match judge.rewrite(question, &answer).await {
-                Ok(text) => evaluation.rewrite = Some(text),
-                Err(e) => tracing::debug!(error = %e, "answer rewrite failed on regrade"),
-            }
+            judge.add_rewrite(question, &answer, &mut evaluation).await;
         }
         self.store
             .insert_evaluation(

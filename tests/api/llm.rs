@@ -35,14 +35,7 @@ pub fn settings(mock: &MockLlm) -> LlmSettings {
 }
 
 pub fn request() -> ChatRequest {
-    ChatRequest {
-        model: "mock-model".into(),
-        messages: vec![ChatMessage::user("hello")],
-        temperature: 0.0,
-        max_output_tokens: 50,
-        json_schema: None,
-        json_mode: None,
-    }
+    ChatRequest::new("mock-model", vec![ChatMessage::user("hello")], 0.0, 50)
 }
 
 async fn collect(mut rx: mpsc::Receiver<String>) -> Vec<String> {

@@ -116,6 +116,29 @@ impl Judge {
         }
     }
 
+    /// Renders prompt template `name`.
+    fn render(&self, name: &str, context: &serde_json::Value) -> Result<Rendered, JudgeError> {
+        self.prompts
+            .render(name, context)
+            .map_err(|e| JudgeError::Template(e.to_string()))
+    }
+
+    /// A plain-text request to the coaching model from prompt template `name`.
+    fn coach_request(
+        &self,
+        name: &str,
+        context: &serde_json::Value,
+        max_output_tokens: u32,
+    ) -> Result<ChatRequest, JudgeError> {
+        let prompt = self.render(name, context)?;
+        Ok(ChatRequest::new(
+            self.model.clone(),
+            prompt.messages,
+            self.coach_temperature,
+            max_output_tokens,
+        ))
+    }
+
     /// Renders the judge prompt in the configured profile; `auto` takes the full prompt when it
     /// and the reply fit in the context window, else the compact one.
     fn judge_prompt(
@@ -128,10 +151,7 @@ impl Judge {
     ) -> Result<JudgePrompt, JudgeError> {
         let render = |compact: bool| {
             let context = judge_context(question, rubric, answer, nonce, compact, shape.clone());
-            let rendered = self
-                .prompts
-                .render("judge", &context)
-                .map_err(|e| JudgeError::Template(e.to_string()))?;
+            let rendered = self.render("judge", &context)?;
             let tokens = estimate_tokens(&rendered.messages);
             Ok::<_, JudgeError>(JudgePrompt {
                 rendered,
@@ -178,15 +198,17 @@ impl Judge {
         let shape = (!mode.enforces_schema()).then(|| output_shape(question, rubric));
         let prompt = self.judge_prompt(question, rubric, answer, &nonce, shape)?;
         let mut request = ChatRequest {
-            model: self.judge_model.clone(),
-            messages: prompt.rendered.messages.clone(),
-            temperature: self.temperature,
-            max_output_tokens: self.max_output_tokens,
             json_schema: Some((
                 "judgement".into(),
                 judgement_schema(question, rubric, answer, &nonce, style),
             )),
             json_mode: Some(mode),
+            ..ChatRequest::new(
+                self.judge_model.clone(),
+                prompt.rendered.messages.clone(),
+                self.temperature,
+                self.max_output_tokens,
+            )
         };
         let started = Instant::now();
         let evaluator = EvaluatorInfo {
@@ -271,24 +293,29 @@ impl Judge {
             "answer": answer,
             "nonce": nonce,
         });
-        let prompt = self
-            .prompts
-            .render("rewrite", &context)
-            .map_err(|e| JudgeError::Template(e.to_string()))?;
-        let request = ChatRequest {
-            model: self.model.clone(),
-            messages: prompt.messages,
-            temperature: self.coach_temperature,
-            max_output_tokens: self.max_output_tokens.min(500),
-            json_schema: None,
-            json_mode: None,
-        };
+        let request = self.coach_request("rewrite", &context, self.max_output_tokens.min(500))?;
         let text = self
             .client
             .complete_within(&request, self.judge_timeout)
             .await?
             .content;
         check_rewrite(&text, answer, &nonce).map_err(JudgeError::Rejected)
+    }
+
+    /// Adds the rewrite to the evaluation of a closed question; when it fails the candidate sees
+    /// the model answer alone.
+    pub async fn add_rewrite(
+        &self,
+        question: &Question,
+        answer: &str,
+        evaluation: &mut Evaluation,
+    ) {
+        match self.rewrite(question, answer).await {
+            Ok(text) => evaluation.rewrite = Some(text),
+            Err(e) => {
+                tracing::debug!(error = %e, "answer rewrite failed; the model answer is shown alone")
+            }
+        }
     }
 
     /// Streams coaching feedback for a stored evaluation into `tokens`.
@@ -315,18 +342,7 @@ impl Judge {
             "star_parts": star_parts,
             "open": open,
         });
-        let prompt = self
-            .prompts
-            .render("coach", &context)
-            .map_err(|e| JudgeError::Template(e.to_string()))?;
-        let request = ChatRequest {
-            model: self.model.clone(),
-            messages: prompt.messages,
-            temperature: self.coach_temperature,
-            max_output_tokens: self.max_output_tokens.min(400),
-            json_schema: None,
-            json_mode: None,
-        };
+        let request = self.coach_request("coach", &context, self.max_output_tokens.min(400))?;
         Ok(self.client.stream(&request, tokens).await?)
     }
 
@@ -345,18 +361,7 @@ impl Judge {
             "reason": reason,
             "draft": draft,
         });
-        let prompt = self
-            .prompts
-            .render("follow_up", &context)
-            .map_err(|e| JudgeError::Template(e.to_string()))?;
-        let request = ChatRequest {
-            model: self.model.clone(),
-            messages: prompt.messages,
-            temperature: self.coach_temperature,
-            max_output_tokens: 120,
-            json_schema: None,
-            json_mode: None,
-        };
+        let request = self.coach_request("follow_up", &context, 120)?;
         let text = self.client.complete(&request).await?.content;
         let text = text.trim().trim_matches('"').trim();
         if text.is_empty() || text.len() > 600 {
@@ -379,15 +384,7 @@ impl Judge {
             "by_topic": summary.by_topic,
             "questions": questions,
         });
-        let prompt = self
-            .prompts
-            .render("summary", &context)
-            .map_err(|e| JudgeError::Template(e.to_string()))?;
         let request = ChatRequest {
-            model: self.model.clone(),
-            messages: prompt.messages,
-            temperature: self.coach_temperature,
-            max_output_tokens: self.max_output_tokens,
             json_schema: Some((
                 "summary".into(),
                 // Every property required and no others: the strict dialect accepts only that.
@@ -402,7 +399,7 @@ impl Judge {
                     "additionalProperties": false,
                 }),
             )),
-            json_mode: None,
+            ..self.coach_request("summary", &context, self.max_output_tokens)?
         };
         let content = self.client.complete(&request).await?.content;
         let start = content.find('{').unwrap_or(0);
