@@ -712,7 +712,9 @@ async fn a_judgement_that_echoes_the_schema_shape_is_accepted() {
 #[tokio::test]
 async fn a_regrade_after_the_interview_ended_updates_its_scores() {
     let mock = MockLlm::start().await;
-    mock.script(vec![Reply::json(503, json!({"error": "down"})); 3]);
+    // The endpoint is down until the interview has ended, so the regrade happens to a closed
+    // question.
+    mock.script(vec![Reply::json(503, json!({"error": "down"})); 1000]);
     let app = spawn_app_with(llm_app(&mock)).await;
     let store = app.store().await;
     let mut c = app.connect().await;
@@ -724,6 +726,7 @@ async fn a_regrade_after_the_interview_ended_updates_its_scores() {
     c.send(json!({"type": "end"})).await;
     let (summary, _) = c.recv_until("summary").await;
     assert_eq!(summary["overall"], fallback["evaluation"]["overall"]);
+    mock.clear_script();
     let deadline = Instant::now() + Duration::from_secs(10);
     while store.regrade_backlog().await.unwrap() > 0 {
         assert!(Instant::now() < deadline, "regraded in time");
