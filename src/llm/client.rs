@@ -39,6 +39,17 @@ struct Deadlines {
     total: Duration,
 }
 
+impl Deadlines {
+    /// One deadline for the whole call (a reply that arrives only once complete).
+    fn whole(deadline: Duration) -> Self {
+        Deadlines {
+            first_token: deadline,
+            idle: deadline,
+            total: deadline,
+        }
+    }
+}
+
 /// Talks to one OpenAI-compatible endpoint.
 pub struct LlmClient {
     http: reqwest::Client,
@@ -163,13 +174,7 @@ impl LlmClient {
 
     /// A non-streamed completion, retried on transient failures.
     pub async fn complete(&self, request: &ChatRequest) -> Result<Completion, LlmError> {
-        let deadlines = self.deadlines;
-        self.with_retries(true, || async {
-            self.attempt(request, deadlines, None)
-                .await
-                .map_err(|e| (e, false))
-        })
-        .await
+        self.complete_with(request, self.deadlines, true).await
     }
 
     /// A non-streamed completion that may take up to `deadline` in all (a server that sends
@@ -181,17 +186,31 @@ impl LlmClient {
         request: &ChatRequest,
         deadline: Duration,
     ) -> Result<Completion, LlmError> {
-        let deadlines = Deadlines {
-            first_token: deadline,
-            idle: deadline,
-            total: deadline,
-        };
-        self.with_retries(false, || async {
+        self.complete_with(request, Deadlines::whole(deadline), false)
+            .await
+    }
+
+    async fn complete_with(
+        &self,
+        request: &ChatRequest,
+        deadlines: Deadlines,
+        retry_timeouts: bool,
+    ) -> Result<Completion, LlmError> {
+        self.with_retries(retry_timeouts, || async {
             self.attempt(request, deadlines, None)
                 .await
                 .map_err(|e| (e, false))
         })
         .await
+    }
+
+    /// The JSON mode known now: the configured one, the one a probe found, or `json_object`
+    /// while an `auto` probe has not succeeded.
+    fn known_json_mode(&self) -> JsonMode {
+        match self.dialect.json_mode {
+            JsonMode::Auto => self.probed.get().copied().unwrap_or(JsonMode::JsonObject),
+            mode => mode,
+        }
     }
 
     /// The JSON mode in force: the configured one, or for `auto` the one a probe found (probed
@@ -209,7 +228,7 @@ impl LlmClient {
             Ok(mode) => *mode,
             Err(e) => {
                 tracing::warn!(error = %e, "could not probe the LLM endpoint's JSON mode; using json_object for now");
-                JsonMode::JsonObject
+                self.known_json_mode()
             }
         }
     }
@@ -225,11 +244,7 @@ impl LlmClient {
             "required": ["probe"],
             "additionalProperties": false,
         });
-        let deadlines = Deadlines {
-            first_token: self.deadlines.total,
-            idle: self.deadlines.total,
-            total: self.deadlines.total,
-        };
+        let deadlines = Deadlines::whole(self.deadlines.total);
         let mut accepts_json_object = false;
         for mode in [
             JsonMode::JsonSchema,
@@ -358,13 +373,7 @@ impl LlmClient {
         let total_deadline = tokio::time::Instant::now() + deadlines.total;
         let first_deadline =
             (tokio::time::Instant::now() + deadlines.first_token).min(total_deadline);
-        let mode = request
-            .json_mode
-            .or_else(|| self.probed.get().copied())
-            .unwrap_or(match self.dialect.json_mode {
-                JsonMode::Auto => JsonMode::JsonObject,
-                mode => mode,
-            });
+        let mode = request.json_mode.unwrap_or_else(|| self.known_json_mode());
         let body = wire::request_body(request, self.dialect, mode, stream.is_some());
         let mut builder = self.http.post(&self.url).json(&body);
         if let Some(key) = &self.api_key {
@@ -453,7 +462,6 @@ impl LlmClient {
             .eventsource();
         let mut content = String::new();
         let mut usage = None;
-        let mut finished = false;
         let mut finish_reason = None;
         let mut first_token = None;
         loop {
@@ -473,7 +481,7 @@ impl LlmClient {
                 Ok(None | Some(Err(_))) if too_large.load(Ordering::Relaxed) => {
                     return Err(LlmError::ReplyTooLarge(self.max_reply));
                 }
-                Ok(None) if finished => break,
+                Ok(None) if finish_reason.is_some() => break,
                 Ok(None) => return Err(LlmError::StreamCut),
                 Ok(Some(Err(_))) => return Err(LlmError::StreamCut),
                 Ok(Some(Ok(event))) => event,
@@ -485,7 +493,6 @@ impl LlmClient {
                     finish_reason: f,
                     usage: u,
                 } => {
-                    finished |= f.is_some();
                     finish_reason = f.or(finish_reason);
                     usage = u.or(usage);
                     if text.is_empty() {
