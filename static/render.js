@@ -190,24 +190,24 @@ function incorrectClaims(claims) {
   );
 }
 
-/** The model answer, shown once the question is closed. */
-export function modelAnswerBlock(text) {
+/** A folded answer shown once the question is closed. */
+function answerBlock(testid, title, text) {
   return h(
     'details',
-    { class: 'model-answer', testid: 'model-answer' },
-    h('summary', {}, 'Model answer'),
+    { class: 'model-answer', testid },
+    h('summary', {}, title),
     h('p', { class: 'model-answer-text' }, text),
   );
 }
 
+/** The model answer, shown once the question is closed. */
+export function modelAnswerBlock(text) {
+  return answerBlock('model-answer', 'Model answer', text);
+}
+
 /** The candidate's own answer rewritten into a strong one (LLM grading), once the question is closed. */
 export function rewriteBlock(text) {
-  return h(
-    'details',
-    { class: 'model-answer', testid: 'rewrite' },
-    h('summary', {}, 'Your answer, made stronger'),
-    h('p', { class: 'model-answer-text' }, text),
-  );
+  return answerBlock('rewrite', 'Your answer, made stronger', text);
 }
 
 function passBadge(passed, testid) {

@@ -122,10 +122,7 @@ test('with an LLM grader, a closed question shows the answer rewritten beside th
   const { context, page, watch } = await openPage(browser, graded.url);
   try {
     await page.goto('/');
-    await page.getByTestId('topic-concurrency').check();
-    await page.getByTestId('level').selectOption('junior');
-    await page.getByTestId('count').fill('1');
-    await page.getByTestId('start-button').click();
+    await startInterview(page, { topics: ['concurrency'], level: 'junior', count: 1 });
     let answered = 0;
     for (let step = 0; step < 4; step++) {
       const q = await nextOpenQuestion(page, watch);

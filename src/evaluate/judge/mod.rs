@@ -7,10 +7,12 @@ mod repair;
 mod schema;
 mod validate;
 
-pub use context::{judge_context, output_shape};
-pub use repair::{Repair, looks_truncated};
-pub use schema::{SchemaStyle, answer_sentences, evidence_choices, judgement_schema};
-pub use validate::{Rejected, Validated, validate};
+pub use schema::{evidence_choices, judgement_schema};
+pub use validate::{Rejected, validate};
+
+use context::{judge_context, output_shape};
+use repair::looks_truncated;
+use schema::SchemaStyle;
 
 use serde::Deserialize;
 use serde_json::json;

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::Rejected;
+use super::validate::reject;
 use crate::rubric::Rubric;
 
 /// A repair applied to a reply, as recorded in the evaluation's provenance.
@@ -94,10 +95,6 @@ pub struct RawStar {
     pub result: RawPart,
 }
 
-fn reject(message: impl Into<String>) -> Rejected {
-    Rejected(message.into())
-}
-
 /// True when the reply's JSON stops before it closes: an unterminated string, or more `{`/`[`
 /// opened than closed. Such a reply was cut off by the output-token limit.
 pub fn looks_truncated(content: &str) -> bool {
@@ -169,6 +166,14 @@ impl Mender {
                 *v = Value::Null;
                 self.note(Repair::ListForString);
             }
+        }
+    }
+
+    /// A value that should be text: a one-element list becomes its element, nothing becomes "".
+    fn text(&mut self, v: &mut Value) {
+        self.one_string(v);
+        if v.is_null() {
+            *v = Value::String(String::new());
         }
     }
 
@@ -295,10 +300,7 @@ pub fn parse(content: &str, rubric: &Rubric) -> Result<(RawJudgement, Vec<Repair
                 m.score(s);
             }
             if let Some(r) = o.get_mut("rationale") {
-                m.one_string(r);
-                if r.is_null() {
-                    *r = Value::String(String::new());
-                }
+                m.text(r);
             }
             if let Some(e) = o.get_mut("evidence") {
                 m.string_list(e);
@@ -338,10 +340,7 @@ pub fn parse(content: &str, rubric: &Rubric) -> Result<(RawJudgement, Vec<Repair
                         m.one_string(e);
                     }
                     if let Some(n) = part.get_mut("note") {
-                        m.one_string(n);
-                        if n.is_null() {
-                            *n = Value::String(String::new());
-                        }
+                        m.text(n);
                     }
                 }
             }

@@ -39,7 +39,7 @@ pub enum SchemaStyle {
 
 /// The answer's sentences as it wrote them: split after `.`, `!` or `?` followed by white space,
 /// and at line breaks; each trimmed, cut to [`SENTENCE_CHARS`], duplicates dropped.
-pub fn answer_sentences(answer: &str) -> Vec<String> {
+pub(super) fn answer_sentences(answer: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut push = |piece: &str| {
         let piece = piece.trim();

@@ -16,7 +16,7 @@ use crate::rubric::Rubric;
 #[error("judge output rejected: {0}")]
 pub struct Rejected(pub String);
 
-fn reject(message: impl Into<String>) -> Rejected {
+pub(super) fn reject(message: impl Into<String>) -> Rejected {
     Rejected(message.into())
 }
 

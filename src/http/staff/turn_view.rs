@@ -136,6 +136,7 @@ fn quotes(e: &Evaluation) -> Vec<&str> {
 fn eval_view(v: &EvaluationView) -> EvalView {
     let e = &v.evaluation;
     let p = &v.provenance;
+    let llm = p.llm.as_ref();
     EvalView {
         overall: e.overall,
         passed: e.passed,
@@ -196,7 +197,7 @@ fn eval_view(v: &EvaluationView) -> EvalView {
         prompt_hash_short: p.prompt_hash.as_ref().map(|h| h.chars().take(12).collect()),
         prompt_hash: p.prompt_hash.clone(),
         latency: p.latency_ms.map(|ms| format!("{ms} ms")),
-        request: p.llm.as_ref().map(|d| {
+        request: llm.map(|d| {
             format!(
                 "{}, {} prompt (~{} tokens){}",
                 d.json_mode,
@@ -209,14 +210,10 @@ fn eval_view(v: &EvaluationView) -> EvalView {
                 }
             )
         }),
-        repairs: p
-            .llm
-            .as_ref()
+        repairs: llm
             .filter(|d| !d.repairs.is_empty())
             .map(|d| d.repairs.join(", ")),
-        adjustments: p
-            .llm
-            .as_ref()
+        adjustments: llm
             .filter(|d| !d.adjustments.is_empty())
             .map(|d| d.adjustments.join("; ")),
         usage: match &p.usage {
