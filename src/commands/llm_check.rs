@@ -30,7 +30,7 @@ pub struct Options {
 }
 
 /// One graded calibration answer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 struct Trial {
     rubric: String,
     question: String,
@@ -167,10 +167,8 @@ pub async fn run(settings: &Settings, options: &Options) -> anyhow::Result<ExitC
             None
         }
     };
-    let in_force = match llm.json_mode {
-        JsonMode::Auto => probed.unwrap_or(JsonMode::JsonObject),
-        mode => mode,
-    };
+    // The probe's finding is what `auto` uses from here on (no second probe).
+    let in_force = client.json_mode(judge_model).await;
 
     let bank = load_bank(&settings.content)?;
     let rubrics = load_rubrics(&settings.content)?;
@@ -200,7 +198,14 @@ pub async fn run(settings: &Settings, options: &Options) -> anyhow::Result<ExitC
             let started = std::time::Instant::now();
             let result = judge.judge(question, rubric, &example.answer).await;
             let latency_ms = started.elapsed().as_millis() as u64;
-            let trial = match result {
+            let mut trial = Trial {
+                rubric: rubric.id.clone(),
+                question: example.question_id.clone(),
+                expected: example.expected_overall,
+                latency_ms,
+                ..Trial::default()
+            };
+            match result {
                 Ok(j) => {
                     let details = j.provenance.llm.clone().unwrap_or_default();
                     println!(
@@ -218,25 +223,18 @@ pub async fn run(settings: &Settings, options: &Options) -> anyhow::Result<ExitC
                             format!("; {}", details.adjustments.join("; "))
                         }
                     );
-                    Trial {
-                        rubric: rubric.id.clone(),
-                        question: example.question_id.clone(),
-                        expected: example.expected_overall,
-                        overall: Some(j.evaluation.overall),
-                        error: None,
-                        repairs: details.repairs,
-                        adjustments: details.adjustments,
-                        truncated_retry: details.truncated_retry,
-                        latency_ms,
-                        prompt_tokens: j
-                            .provenance
-                            .usage
-                            .as_ref()
-                            .and_then(|u| u.get("prompt_tokens"))
-                            .and_then(serde_json::Value::as_u64),
-                        prompt_tokens_estimate: Some(details.prompt_tokens_estimate),
-                        prompt_profile: Some(details.prompt_profile),
-                    }
+                    trial.overall = Some(j.evaluation.overall);
+                    trial.prompt_tokens = j
+                        .provenance
+                        .usage
+                        .as_ref()
+                        .and_then(|u| u.get("prompt_tokens"))
+                        .and_then(serde_json::Value::as_u64);
+                    trial.prompt_tokens_estimate = Some(details.prompt_tokens_estimate);
+                    trial.prompt_profile = Some(details.prompt_profile);
+                    trial.repairs = details.repairs;
+                    trial.adjustments = details.adjustments;
+                    trial.truncated_retry = details.truncated_retry;
                 }
                 Err(e) => {
                     println!(
@@ -244,22 +242,9 @@ pub async fn run(settings: &Settings, options: &Options) -> anyhow::Result<ExitC
                         e.kind(),
                         latency_ms as f64 / 1e3
                     );
-                    Trial {
-                        rubric: rubric.id.clone(),
-                        question: example.question_id.clone(),
-                        expected: example.expected_overall,
-                        overall: None,
-                        error: Some(format!("{}: {e}", e.kind())),
-                        repairs: vec![],
-                        adjustments: vec![],
-                        truncated_retry: false,
-                        latency_ms,
-                        prompt_tokens: None,
-                        prompt_tokens_estimate: None,
-                        prompt_profile: None,
-                    }
+                    trial.error = Some(format!("{}: {e}", e.kind()));
                 }
-            };
+            }
             trials.push(trial);
         }
     }

@@ -222,7 +222,7 @@ impl LlmClient {
         }
         match self
             .probed
-            .get_or_try_init(|| self.probe_json_mode(model))
+            .get_or_try_init(|| self.find_json_mode(model))
             .await
         {
             Ok(mode) => *mode,
@@ -233,10 +233,19 @@ impl LlmClient {
         }
     }
 
+    /// Probes the endpoint for the JSON mode it enforces (see [`Self::find_json_mode`]), whatever
+    /// is configured; `auto` then keeps the finding.
+    pub async fn probe_json_mode(&self, model: &str) -> Result<JsonMode, LlmError> {
+        let mode = self.find_json_mode(model).await?;
+        // Already set by an earlier probe: that finding stays.
+        let _ = self.probed.set(mode);
+        Ok(mode)
+    }
+
     /// Finds the first schema dialect the endpoint accepts **and enforces**: the probe's schema
     /// pins a random value the prompt never mentions, so only a server that constrains its
     /// output to the schema can reply with it. Without one, `json_object` if accepted, else `none`.
-    pub async fn probe_json_mode(&self, model: &str) -> Result<JsonMode, LlmError> {
+    async fn find_json_mode(&self, model: &str) -> Result<JsonMode, LlmError> {
         let token = crate::tokens::random_token()[..12].to_string();
         let schema = serde_json::json!({
             "type": "object",

@@ -473,6 +473,12 @@ async fn llm_check_grades_the_calibration_answers_and_recommends_settings() {
     .unwrap();
     assert_eq!(result["stream_ok"], true);
     assert_eq!(result["json_mode"], "json_schema", "auto probed the mock");
+    let probes = mock
+        .received()
+        .iter()
+        .filter(|r| schema_of(&r.body).is_some_and(|s| s["properties"].get("probe").is_some()))
+        .count();
+    assert_eq!(probes, 1, "the judge uses what llm-check's probe found");
     assert_eq!(result["judgements"], 6);
     assert_eq!(result["valid"], 6);
     assert_eq!(result["valid_percent"], 100.0);
