@@ -14,7 +14,7 @@ mod tokens;
 
 pub use matcher::{Match, Polarity, Term, Window};
 pub use normalize::{has_invisible, normalize};
-pub use sentences::{Sentence, Tok, split_sentences};
+pub use sentences::{Sentence, Tok, sentence_texts, split_sentences};
 pub use stem::stem;
 pub use synonyms::{Alt, Synonyms};
 pub use tokens::{Role, Word, content_tokens, is_stop_word, raw_words, words};

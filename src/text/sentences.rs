@@ -122,6 +122,15 @@ const ABBREVIATIONS: &[&str] = &["e.g", "i.e", "etc", "vs", "eg", "ie", "approx"
 /// become one sentence per line. Common abbreviations ("e.g.", "vs.") do not end a sentence,
 /// and dots inside names (`os.path`, `3.12`) never do.
 pub fn split_sentences(text: &str, synonyms: &Synonyms) -> Vec<Sentence> {
+    sentence_texts(text)
+        .into_iter()
+        .map(|t| Sentence::new(t, synonyms))
+        .collect()
+}
+
+/// The sentences of `text` as written (trimmed slices, bullet marks dropped), by the rules of
+/// [`split_sentences`]; pieces without a letter or digit are left out.
+pub fn sentence_texts(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
     let chars: Vec<(usize, char)> = text.char_indices().collect();
@@ -134,11 +143,11 @@ pub fn split_sentences(text: &str, synonyms: &Synonyms) -> Vec<Sentence> {
             _ => false,
         };
         if ends {
-            push(&mut out, &text[start..i + c.len_utf8()], synonyms);
+            push(&mut out, &text[start..i + c.len_utf8()]);
             start = i + c.len_utf8();
         }
     }
-    push(&mut out, &text[start..], synonyms);
+    push(&mut out, &text[start..]);
     out
 }
 
@@ -151,10 +160,10 @@ fn ends_with_abbreviation(before: &str) -> bool {
     ABBREVIATIONS.contains(&last.as_str())
 }
 
-fn push(out: &mut Vec<Sentence>, piece: &str, synonyms: &Synonyms) {
+fn push<'a>(out: &mut Vec<&'a str>, piece: &'a str) {
     let trimmed = piece.trim().trim_start_matches(['-', '*', '•']).trim();
     if trimmed.chars().any(|c| c.is_alphanumeric()) {
-        out.push(Sentence::new(trimmed, synonyms));
+        out.push(trimmed);
     }
 }
 

@@ -37,32 +37,19 @@ pub enum SchemaStyle {
     Bounded,
 }
 
-/// The answer's sentences as it wrote them: split after `.`, `!` or `?` followed by white space,
-/// and at line breaks; each trimmed, cut to [`SENTENCE_CHARS`], duplicates dropped.
+/// The answer's sentences as it wrote them (split as the built-in evaluator splits them), each
+/// cut to [`SENTENCE_CHARS`]; those with fewer than three letters or digits and duplicates dropped.
 pub(super) fn answer_sentences(answer: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let mut push = |piece: &str| {
-        let piece = piece.trim();
-        if piece.chars().filter(|c| c.is_alphanumeric()).count() < 3 {
-            return;
+    for sentence in crate::text::sentence_texts(answer) {
+        if sentence.chars().filter(|c| c.is_alphanumeric()).count() < 3 {
+            continue;
         }
-        let cut: String = piece.chars().take(SENTENCE_CHARS).collect();
+        let cut: String = sentence.chars().take(SENTENCE_CHARS).collect();
         let cut = cut.trim_end().to_string();
         if !out.contains(&cut) && out.len() < MAX_SENTENCES {
             out.push(cut);
         }
-    };
-    for line in answer.lines() {
-        let mut start = 0;
-        let mut chars = line.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            if matches!(c, '.' | '!' | '?') && chars.peek().is_some_and(|(_, n)| n.is_whitespace())
-            {
-                push(&line[start..=i]);
-                start = i + c.len_utf8();
-            }
-        }
-        push(&line[start..]);
     }
     out
 }
