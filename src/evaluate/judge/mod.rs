@@ -198,7 +198,11 @@ impl Judge {
             _ => SchemaStyle::Bounded,
         };
         let shape = (!mode.enforces_schema()).then(|| output_shape(question, rubric));
-        let prompt = self.judge_prompt(question, rubric, answer, &nonce, shape)?;
+        let JudgePrompt {
+            rendered,
+            compact,
+            tokens,
+        } = self.judge_prompt(question, rubric, answer, &nonce, shape)?;
         let mut request = ChatRequest {
             json_schema: Some((
                 "judgement".into(),
@@ -207,7 +211,7 @@ impl Judge {
             json_mode: Some(mode),
             ..ChatRequest::new(
                 self.judge_model.clone(),
-                prompt.rendered.messages.clone(),
+                rendered.messages,
                 self.temperature,
                 self.max_output_tokens,
             )
@@ -262,13 +266,13 @@ impl Judge {
             evaluation,
             provenance: Provenance {
                 model: Some(self.judge_model.clone()),
-                prompt_hash: Some(prompt.rendered.template_hash),
+                prompt_hash: Some(rendered.template_hash),
                 latency_ms: Some(started.elapsed().as_millis() as i64),
                 usage: usage.map(|u| json!(u)),
                 llm: Some(LlmDetails {
                     json_mode: mode.as_str().to_string(),
-                    prompt_profile: if prompt.compact { "compact" } else { "full" }.to_string(),
-                    prompt_tokens_estimate: prompt.tokens,
+                    prompt_profile: if compact { "compact" } else { "full" }.to_string(),
+                    prompt_tokens_estimate: tokens,
                     repairs: validated
                         .repairs
                         .iter()
