@@ -97,8 +97,12 @@ impl Interviews {
             .resolve(question.kind, question.topic, &state.plan.rubrics);
         let (mut evaluation, provenance) =
             self.judge_answer(judge, question, &rubric, &answer).await?;
-        // A question already closed gets the rewrite live grading would have given it.
-        if !state.is_open(item.turn) {
+        // A question closed by now gets the rewrite live grading would have given it (read
+        // after the judge call, which can take minutes: the interview may have ended meanwhile).
+        let now = SessionState::load(&self.store, &item.session_id)
+            .await
+            .map_err(|e| e.to_string())?;
+        if !now.is_open(item.turn) {
             judge.add_rewrite(question, &answer, &mut evaluation).await;
         }
         self.store
