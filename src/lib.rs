@@ -21,6 +21,7 @@ pub mod lint;
 pub mod llm;
 pub mod logging;
 pub mod prompts;
+pub mod replicas;
 pub mod rubric;
 pub mod runner;
 pub mod startup;

@@ -55,11 +55,19 @@ impl Shutdown {
     }
 }
 
+/// Connections the kernel queues before the server accepts them.
+const LISTEN_BACKLOG: i32 = 1024;
+
 impl Application {
     /// Loads and validates content, opens (and migrates) the database, binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(&settings.server.bind)
             .with_context(|| format!("binding {}", settings.server.bind))?;
+        // std listens with a backlog of 128, which a reconnect storm overflows: raise it
+        // (listen() again on a listening socket only changes the backlog).
+        socket2::SockRef::from(&listener)
+            .listen(LISTEN_BACKLOG)
+            .context("raising the listen backlog")?;
         let port = listener.local_addr()?.port();
         crate::telemetry::install();
         let interviews = services(&settings).await?;
@@ -91,6 +99,12 @@ impl Application {
         tasks.spawn("rubric_refresh", move || {
             crate::admin::keep_registry_fresh(refresh.clone(), RUBRIC_REFRESH)
         });
+        let replicas = interviews.clone();
+        if replicas.store.backend() == crate::store::Backend::Postgres {
+            tasks.spawn("replica_events", move || {
+                crate::replicas::listen(replicas.clone())
+            });
+        }
         if let Some(judge) = interviews.judge.clone() {
             let interval =
                 Duration::from_secs_f64(settings.llm.regrade_interval_secs.clamp(0.05, 3600.0));
@@ -220,6 +234,7 @@ pub async fn services(settings: &Settings) -> anyhow::Result<Interviews> {
         hub: Hub::default(),
         max_answer_bytes: settings.server.max_answer_bytes,
         judge: build_judge(settings)?,
+        owner: crate::runner::process_owner(),
     })
 }
 

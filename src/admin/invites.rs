@@ -7,7 +7,8 @@ use super::AdminError;
 use crate::bank::{Kind, Level, Topic};
 use crate::clock::now_ms;
 use crate::interview::{MAX_COUNT, make_plan};
-use crate::runner::Interviews;
+use crate::runner::{Interviews, RunnerError, StartRequest};
+use crate::ws::protocol::Candidate;
 use crate::store::{InviteRecord, NewInvite};
 use crate::tokens;
 
@@ -178,4 +179,63 @@ pub async fn create_invite(
     view.link = Some(format!("/?invite={token}"));
     view.token = Some(token);
     Ok(view)
+}
+
+/// The start request an invite fixes, using the invite once. The candidate's own name and
+/// email fill in what the invite leaves blank.
+pub async fn redeem(
+    interviews: &Interviews,
+    token: &str,
+    candidate: Candidate,
+) -> Result<StartRequest, RunnerError> {
+    use crate::store::InviteProblem;
+    let invite = match interviews
+        .store
+        .use_invite(&tokens::hash_token(token), now_ms())
+        .await?
+    {
+        Ok(i) => i,
+        Err(InviteProblem::Unknown) => {
+            return Err(RunnerError::client(
+                "invite_invalid",
+                "this invite link is not valid",
+            ));
+        }
+        Err(InviteProblem::Expired) => {
+            return Err(RunnerError::client(
+                "invite_expired",
+                "this invite has expired; ask your recruiter for a new link",
+            ));
+        }
+        Err(InviteProblem::UsedUp) => {
+            return Err(RunnerError::client(
+                "invite_used_up",
+                "this invite has already been used",
+            ));
+        }
+    };
+    tracing::info!(invite_id = invite.id, "invite used");
+    let corrupt = |what: &str| {
+        RunnerError::Internal(format!("invite {} has an unreadable {what}", invite.id))
+    };
+    let topics = invite
+        .topics
+        .iter()
+        .map(|t| t.parse::<Topic>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| corrupt("topic"))?;
+    let rubrics: BTreeMap<Kind, String> =
+        serde_json::from_value(invite.rubrics.clone()).map_err(|_| corrupt("rubric choice"))?;
+    Ok(StartRequest {
+        topics,
+        level: invite.level.parse().map_err(|_| corrupt("level"))?,
+        count: invite.question_count as usize,
+        candidate: Candidate {
+            name: invite.candidate_name.clone().or(candidate.name),
+            email: invite.candidate_email.clone().or(candidate.email),
+        },
+        invite_id: Some(invite.id.clone()),
+        created_by: Some(invite.created_by.clone()),
+        rubrics,
+    })
 }

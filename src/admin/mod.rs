@@ -9,7 +9,7 @@ mod tokens;
 mod transcript;
 
 pub use export::{ExportFormat, export};
-pub use invites::{InviteRequest, InviteView, create_invite, invite_view};
+pub use invites::{InviteRequest, InviteView, create_invite, invite_view, redeem};
 pub use reviews::{ReviewRequest, apply_review, review};
 pub use rubrics::{
     Calibration, CalibrationRow, RubricInput, calibrate, keep_registry_fresh, load_registry,

@@ -120,11 +120,22 @@ pub async fn review(
         comment: Some(req.comment.trim().to_string()),
         ..Default::default()
     };
+    // Stored only over the evaluation the reviewer saw: a regrade that landed meanwhile is not
+    // silently overridden.
     let id = interviews
         .store
-        .insert_evaluation(session_id, turn, &reviewed, &provenance, now)
-        .await?;
+        .replace_evaluation(session_id, turn, current.id, &reviewed, &provenance, now)
+        .await?
+        .ok_or_else(|| {
+            AdminError::Conflict(format!(
+                "turn {turn} was graded again while you reviewed it; reload and review the new evaluation"
+            ))
+        })?;
     crate::telemetry::evaluation_stored(reviewed.source.as_str());
+    interviews.publish_event(crate::runner::Event::Evaluation {
+        session_id: session_id.to_string(),
+        turn,
+    });
     interviews
         .refresh_scores(session_id)
         .await

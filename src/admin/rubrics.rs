@@ -9,7 +9,7 @@ use crate::bank::{Kind, Topic};
 use crate::clock::now_ms;
 use crate::evaluate::Evaluation;
 use crate::rubric::{self, Agreement, Rubric, RubricRegistry, RubricSet, agreement};
-use crate::runner::Interviews;
+use crate::runner::{Event, Interviews};
 use crate::store::{Assignment, RubricVersionRecord, Store, StoreError};
 use crate::tokens::sha256_hex;
 
@@ -108,7 +108,8 @@ pub async fn refresh_registry(interviews: &Interviews) -> Result<usize, AdminErr
     Ok(n)
 }
 
-/// Refreshes the registry every `interval`, forever.
+/// Refreshes the registry every `interval`, forever: a safety net for a rubric event lost while
+/// the listening connection was down (replicas are told of each edit at once).
 pub async fn keep_registry_fresh(interviews: Interviews, interval: std::time::Duration) {
     let mut tick = tokio::time::interval(interval);
     tick.tick().await;
@@ -172,6 +173,7 @@ pub async fn save_version(
     let rec = record(&r, text, Some(by))?;
     interviews.store.insert_rubric_version(&rec).await?;
     interviews.rubrics.add_versions([r.clone()]);
+    interviews.publish_event(Event::Rubrics);
     Ok(Arc::new(r))
 }
 
@@ -232,6 +234,7 @@ pub async fn save_assignments(
         .replace_assignments(&list, by, now_ms())
         .await?;
     interviews.rubrics.set_assignments(list.clone());
+    interviews.publish_event(Event::Rubrics);
     Ok(list)
 }
 

@@ -10,9 +10,22 @@ pub enum RunnerError {
     #[error("{code}: {message}")]
     Client { code: &'static str, message: String },
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
+    /// Another connection (on this server process or another) has the interview now; this
+    /// one may no longer write to it.
+    #[error("the interview was taken over by another connection")]
+    TakenOver,
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<StoreError> for RunnerError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Fenced => RunnerError::TakenOver,
+            e => RunnerError::Store(e),
+        }
+    }
 }
 
 impl RunnerError {
@@ -35,6 +48,7 @@ impl RunnerError {
                 )
             }
             RunnerError::Store(e) => ServerMessage::error("internal", e.to_string()),
+            RunnerError::TakenOver => super::hub::taken_over(),
             RunnerError::Internal(m) => ServerMessage::error("internal", m.clone()),
         }
     }

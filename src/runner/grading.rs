@@ -7,14 +7,15 @@ use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 use tokio::sync::mpsc;
 
-use super::{Interviews, RunnerError, SessionState};
+use super::advance::Then;
+use super::{Interviews, Live, RunnerError};
 use crate::bank::Question;
 use crate::clock::now_ms;
 use crate::evaluate::judge::Judge;
 use crate::evaluate::{Evaluation, Source, builtin, coach_text, while_open};
 use crate::interview::{answer_chain, asked_follow_ups, next_follow_up};
 use crate::rubric::Rubric;
-use crate::store::Provenance;
+use crate::store::{GradingCommit, Next, Provenance};
 use crate::telemetry;
 use crate::ws::protocol::ServerMessage;
 
@@ -24,28 +25,28 @@ const WORDS_PER_DELTA: usize = 4;
 const TOKEN_BUFFER: usize = 64;
 
 impl Interviews {
-    /// Grades `turn` (its answer together with the earlier answers to the same main question).
-    pub(super) async fn grade(&self, state: &SessionState, turn: i64) -> Result<(), RunnerError> {
-        let record = state
+    /// Grades `turn` (its answer together with the earlier answers to the same main question),
+    /// stores the evaluation with what follows it in one transaction, then streams the
+    /// feedback, the evaluation and the next question (or the summary).
+    pub(super) async fn grade(&self, live: &mut Live, turn: i64) -> Result<(), RunnerError> {
+        let record = live
+            .state
             .turn(turn)
             .ok_or_else(|| RunnerError::Internal(format!("turn {turn} does not exist")))?;
-        let question = self.bank.get(&record.question_id).ok_or_else(|| {
-            RunnerError::Internal(format!(
-                "question {} is no longer in the bank",
-                record.question_id
-            ))
-        })?;
-        let views = state.views();
-        let answer = answer_chain(&views, turn);
-        let asked: Vec<String> = asked_follow_ups(&views, turn)
-            .into_iter()
-            .filter_map(|f| f.target.clone())
-            .collect();
-        let session_id = &state.session.id;
-
-        let rubric = self
-            .rubrics
-            .resolve(question.kind, question.topic, &state.plan.rubrics);
+        let answered_at = record.answered_at;
+        let question = self.question(&record.question_id)?;
+        let (answer, asked, rubric) = {
+            let views = live.state.views();
+            let asked: Vec<String> = asked_follow_ups(&views, turn)
+                .into_iter()
+                .filter_map(|f| f.target.clone())
+                .collect();
+            let rubric =
+                self.rubrics
+                    .resolve(question.kind, question.topic, &live.state.plan.rubrics);
+            (answer_chain(&views, turn), asked, rubric)
+        };
+        let session_id = live.state.session.id.clone();
         let started = Instant::now();
         let mut assessed = self.assess_in(question, &rubric, &answer, &asked).await;
         tracing::info!(
@@ -58,7 +59,12 @@ impl Interviews {
         );
         // Open while the interview will follow up on this question: the candidate then sees
         // hints for what is missing, not the missing points themselves.
-        let open = next_follow_up(&views, turn, assessed.evaluation.follow_up.as_ref()).is_some();
+        let open = next_follow_up(
+            &live.state.views(),
+            turn,
+            assessed.evaluation.follow_up.as_ref(),
+        )
+        .is_some();
         if !open
             && assessed.evaluation.source == Source::Llm
             && let Some(judge) = &self.judge
@@ -67,40 +73,58 @@ impl Interviews {
                 .add_rewrite(question, &answer, &mut assessed.evaluation)
                 .await;
         }
-        self.store
-            .insert_evaluation(
-                session_id,
+        let then = self.then(live, turn, &assessed.evaluation).await?;
+        let summary = match &then {
+            Then::Finish(s) => {
+                Some(serde_json::to_value(s).map_err(|e| RunnerError::Internal(e.to_string()))?)
+            }
+            _ => None,
+        };
+        let next = match (&then, &summary) {
+            (Then::Ask(t, _), _) => Next::Ask(t),
+            (Then::Finish(s), Some(json)) => Next::Finish {
+                summary: json,
+                overall: i64::from(s.overall),
+            },
+            _ => Next::Wait,
+        };
+        let now = now_ms();
+        let id = self
+            .commit(&GradingCommit {
+                session_id: &session_id,
+                epoch: live.epoch,
                 turn,
-                &assessed.evaluation,
-                &assessed.provenance,
-                now_ms(),
-            )
-            .await?;
+                evaluation: Some((&assessed.evaluation, &assessed.provenance)),
+                regrade: assessed.llm_error.as_deref(),
+                next,
+                now,
+            })
+            .await?
+            .unwrap_or_default();
         telemetry::evaluation_stored(assessed.evaluation.source.as_str());
+        Self::record(live, id, turn, &assessed, now);
         let coach = match &assessed.llm_error {
             Some(error) => {
                 tracing::warn!(session_id, turn, error = %error, "LLM grading failed; built-in fallback delivered and regrade queued");
-                self.store
-                    .enqueue_regrade(session_id, turn, error, now_ms())
-                    .await?;
                 None
             }
             None => self.judge.as_ref(),
         };
         let graded = Graded {
-            session_id,
+            session_id: &session_id,
             turn,
             question,
             answer: &answer,
             evaluation: &assessed.evaluation,
             open,
         };
-        let delivered = self.deliver(&graded, coach).await;
-        if let Some(answered_at) = record.answered_at {
+        self.deliver(&graded, coach).await;
+        if let Some(answered_at) = answered_at {
             let waited = now_ms().saturating_sub(answered_at).max(0) as u64;
             telemetry::evaluation_delivered(std::time::Duration::from_millis(waited));
         }
-        delivered
+        self.apply_then(live, then, now);
+        Ok(())
     }
 
     /// Evaluates one answer with the configured evaluator, storing nothing. With an LLM judge
@@ -191,13 +215,9 @@ impl Interviews {
         Ok((judged.evaluation, judged.provenance))
     }
 
-    /// Marks the session, streams feedback (LLM coach tokens, or the built-in text when there is
-    /// no coach or it produced nothing), then sends the evaluation.
-    async fn deliver(
-        &self,
-        g: &Graded<'_>,
-        coach: Option<&std::sync::Arc<Judge>>,
-    ) -> Result<(), RunnerError> {
+    /// Streams feedback (LLM coach tokens, or the built-in text when there is no coach or it
+    /// produced nothing), then sends the evaluation.
+    async fn deliver(&self, g: &Graded<'_>, coach: Option<&std::sync::Arc<Judge>>) {
         let Graded {
             session_id,
             turn,
@@ -206,9 +226,6 @@ impl Interviews {
             open,
             ..
         } = *g;
-        self.store
-            .touch_session(session_id, !evaluation.flags.is_empty(), now_ms())
-            .await?;
         // Feedback is written from what the candidate may see now.
         let shown = if open {
             while_open(evaluation)
@@ -229,19 +246,23 @@ impl Interviews {
             session_id,
             ServerMessage::evaluation(turn, evaluation, open, Some(&question.model_answer)),
         );
-        Ok(())
     }
 
-    /// Relays coach tokens to the candidate as they arrive; returns how many were relayed.
+    /// Relays coach tokens to the candidate as they arrive; tokens already queued when one is
+    /// sent go out with it as one `feedback_delta`. Returns how many tokens were relayed.
     async fn stream_coach(&self, judge: &Judge, g: &Graded<'_>, shown: &Evaluation) -> usize {
         let (session_id, turn) = (g.session_id, g.turn);
         let (tx, mut rx) = mpsc::channel::<String>(TOKEN_BUFFER);
         let relay = async {
             let mut n = 0;
-            while let Some(text) = rx.recv().await {
+            while let Some(mut text) = rx.recv().await {
+                n += 1;
+                while let Ok(more) = rx.try_recv() {
+                    text.push_str(&more);
+                    n += 1;
+                }
                 self.hub
                     .publish(session_id, ServerMessage::FeedbackDelta { turn, text });
-                n += 1;
             }
             n
         };

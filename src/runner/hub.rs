@@ -1,7 +1,7 @@
-//! Which connection currently carries each interview, and the per-interview lock that keeps
-//! answers, grading and follow-ups in order. Grading publishes through the hub, so its results
-//! reach whichever connection the candidate is on now — or nobody, in which case they are
-//! already stored and `resume` replays them.
+//! The live interviews this process owns: which connection carries each one, and its state in
+//! memory behind a per-interview lock that keeps answers, grading and follow-ups in order.
+//! Grading publishes through the hub, so its results reach whichever connection the candidate is
+//! on now — or nobody, in which case they are already stored and `resume` replays them.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Mutex as AsyncMutex, Notify, OwnedMutexGuard, mpsc, watch};
 
+use super::SessionState;
 use crate::ws::protocol::ServerMessage;
 
 /// A connection's outgoing queue. Sending never waits: a queue that is full means the candidate's
@@ -59,7 +60,15 @@ impl Outbox {
 #[derive(Default)]
 struct Slot {
     conn: Option<(u64, Outbox)>,
-    lock: Arc<AsyncMutex<()>>,
+    lock: Arc<AsyncMutex<Option<Live>>>,
+}
+
+/// An interview this process owns: its state, kept up to date in place, and the ownership
+/// epoch every write names. Absent until the interview is started or taken over here, and
+/// dropped when another process takes it over.
+pub struct Live {
+    pub state: SessionState,
+    pub epoch: i64,
 }
 
 /// Registry of live interviews in this process.
@@ -91,8 +100,9 @@ impl Drop for WorkGuard {
     }
 }
 
-/// Held while an interview is being advanced; dropping it lets the next action in.
-pub type SessionGuard = OwnedMutexGuard<()>;
+/// Held while an interview is being advanced; dropping it lets the next action in. Derefs to
+/// the interview's live state, when this process owns it.
+pub type SessionGuard = OwnedMutexGuard<Option<Live>>;
 
 impl Hub {
     fn with_slot<T>(&self, session_id: &str, f: impl FnOnce(&mut Slot) -> T) -> T {
@@ -111,11 +121,7 @@ impl Hub {
                 conn_id,
                 "interview moved to a new connection"
             );
-            old.send(ServerMessage::Error {
-                code: "session_taken_over".into(),
-                message: "this interview was resumed on another connection".into(),
-                fatal: true,
-            });
+            old.send(taken_over());
         }
     }
 
@@ -136,6 +142,23 @@ impl Hub {
         drop(guard);
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
         forget_if_idle(&mut slots, session_id);
+    }
+
+    /// Tells the interview's connection in this process that another process took the
+    /// interview over, and stops routing to it.
+    pub fn taken_over(&self, session_id: &str) {
+        let conn = self.with_slot(session_id, |slot| slot.conn.take());
+        if let Some((_, outbox)) = conn {
+            outbox.send(taken_over());
+        }
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        forget_if_idle(&mut slots, session_id);
+    }
+
+    /// True when this process holds a connection for the interview.
+    pub fn is_connected(&self, session_id: &str) -> bool {
+        let slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots.get(session_id).is_some_and(|s| s.conn.is_some())
     }
 
     /// Sends to the interview's current connection, if any, without waiting. Never fails: an
@@ -195,6 +218,15 @@ impl Hub {
     pub fn connected(&self) -> usize {
         let slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
         slots.values().filter(|s| s.conn.is_some()).count()
+    }
+}
+
+/// The fatal frame a connection gets when its interview moved to another connection.
+pub fn taken_over() -> ServerMessage {
+    ServerMessage::Error {
+        code: "session_taken_over".into(),
+        message: "this interview was resumed on another connection".into(),
+        fatal: true,
     }
 }
 

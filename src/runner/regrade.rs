@@ -1,19 +1,24 @@
 //! The regrade worker: grades fallback turns again with the LLM once the endpoint is healthy,
-//! stores the new evaluation beside the old one, and pushes it to the candidate if connected.
+//! stores the new evaluation beside the old one — only while the fallback is still the turn's
+//! current evaluation — and has it pushed to the candidate by whichever process owns the
+//! interview.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Interviews, SessionState};
+use super::{Event, Interviews, SessionState};
 use crate::clock::now_ms;
+use crate::evaluate::Source;
 use crate::evaluate::judge::Judge;
 use crate::interview::answer_chain;
 use crate::store::RegradeItem;
 
 /// Items regraded per wake-up at most (the rest wait for the next one).
 const BATCH: usize = 20;
-/// How long a claimed item is leased to this worker.
-const LEASE_MS: i64 = 5 * 60 * 1000;
+/// How long a claim lasts without renewal; the worker renews it every third of this while the
+/// LLM call runs, so a slow call is never regraded twice and a dead worker's item is free again
+/// within this time.
+const LEASE_MS: i64 = 60 * 1000;
 /// Longest wait between attempts on one item.
 const MAX_BACKOFF_MS: i64 = 60 * 60 * 1000;
 
@@ -70,74 +75,104 @@ impl Interviews {
     }
 
     async fn regrade(&self, judge: &Judge, item: &RegradeItem) -> Result<(), String> {
+        let text = |e: &dyn std::fmt::Display| e.to_string();
         let state = SessionState::load(&self.store, &item.session_id)
             .await
-            .map_err(|e| e.to_string())?;
-        let Some(record) = state.turn(item.turn) else {
-            self.store
-                .complete_regrade(&item.session_id, item.turn)
-                .await
-                .map_err(|e| e.to_string())?;
-            return Ok(());
+            .map_err(|e| text(&e))?;
+        let fallback = state.current.get(&item.turn).filter(|e| match item.evaluation_id {
+            Some(id) => e.id == id,
+            None => e.evaluation.source == Source::Fallback,
+        });
+        let (Some(record), Some(fallback)) = (state.turn(item.turn), fallback) else {
+            // The turn is gone, or its fallback was replaced (reviewed, or regraded already).
+            return self.settle_regrade(item).await;
         };
+        let expected = fallback.id;
         let Some(question) = self.bank.get(&record.question_id) else {
             tracing::warn!(
                 question_id = record.question_id,
                 "cannot regrade: the question left the bank"
             );
-            self.store
-                .complete_regrade(&item.session_id, item.turn)
-                .await
-                .map_err(|e| e.to_string())?;
-            return Ok(());
+            return self.settle_regrade(item).await;
         };
         let answer = answer_chain(&state.views(), item.turn);
         let rubric = self
             .rubrics
             .resolve(question.kind, question.topic, &state.plan.rubrics);
-        let (mut evaluation, provenance) =
-            self.judge_answer(judge, question, &rubric, &answer).await?;
+        let judged = self.judge_answer(judge, question, &rubric, &answer);
+        let (mut evaluation, provenance) = self.renewing_lease(item, judged).await?;
         // A question closed by now gets the rewrite live grading would have given it (read
         // after the judge call, which can take minutes: the interview may have ended meanwhile).
         let now = SessionState::load(&self.store, &item.session_id)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| text(&e))?;
         if !now.is_open(item.turn) {
             judge.add_rewrite(question, &answer, &mut evaluation).await;
         }
-        self.store
-            .insert_evaluation(
+        let stored = self
+            .store
+            .replace_evaluation(
                 &item.session_id,
                 item.turn,
+                expected,
                 &evaluation,
                 &provenance,
                 now_ms(),
             )
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| text(&e))?;
+        if stored.is_none() {
+            tracing::info!(
+                session_id = item.session_id,
+                turn = item.turn,
+                "regrade dropped: the fallback was replaced while the LLM graded it"
+            );
+            return self.settle_regrade(item).await;
+        }
         crate::telemetry::evaluation_stored(evaluation.source.as_str());
-        // A finished interview's overall and per-topic scores follow its current evaluations;
-        // the item is done only once they do.
-        self.refresh_scores(&item.session_id)
-            .await
-            .map_err(|e| e.to_string())?;
-        self.store
-            .complete_regrade(&item.session_id, item.turn)
-            .await
-            .map_err(|e| e.to_string())?;
         tracing::info!(
             session_id = item.session_id,
             turn = item.turn,
             overall = evaluation.overall,
             "fallback evaluation regraded by the LLM"
         );
-        let state = SessionState::load(&self.store, &item.session_id)
+        self.publish_event(Event::Evaluation {
+            session_id: item.session_id.clone(),
+            turn: item.turn,
+        });
+        self.settle_regrade(item).await
+    }
+
+    /// Finishes with an item: a finished interview's overall and per-topic scores follow its
+    /// current evaluations, and the item is removed only once they do.
+    async fn settle_regrade(&self, item: &RegradeItem) -> Result<(), String> {
+        self.refresh_scores(&item.session_id)
             .await
             .map_err(|e| e.to_string())?;
-        self.hub.publish(
-            &item.session_id,
-            state.evaluation_message(item.turn, &self.bank),
-        );
-        Ok(())
+        self.store
+            .complete_regrade(&item.session_id, item.turn)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// Runs the LLM call while renewing the item's lease.
+    async fn renewing_lease<T>(
+        &self,
+        item: &RegradeItem,
+        call: impl std::future::Future<Output = T>,
+    ) -> T {
+        let renew_every = Duration::from_millis((LEASE_MS / 3) as u64);
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + renew_every, renew_every);
+        tokio::pin!(call);
+        loop {
+            tokio::select! {
+                result = &mut call => return result,
+                _ = tick.tick() => {
+                    if let Err(e) = self.store.renew_regrade(&item.session_id, item.turn, now_ms() + LEASE_MS).await {
+                        tracing::warn!(session_id = item.session_id, turn = item.turn, error = %e, "renewing a regrade lease failed");
+                    }
+                }
+            }
+        }
     }
 }

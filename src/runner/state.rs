@@ -5,9 +5,11 @@ use std::collections::HashMap;
 
 use super::RunnerError;
 use crate::bank::{Bank, Topic};
-use crate::evaluate::{Source, while_open};
+use crate::evaluate::{Evaluation, Source, while_open};
 use crate::interview::{Plan, SummaryTurn, TurnView, question_open};
-use crate::store::{SessionRecord, SessionStatus, Store, StoredEvaluation, TurnRecord};
+use crate::store::{
+    NewTurn, SessionRecord, SessionStatus, Store, StoredEvaluation, TurnRecord,
+};
 use crate::ws::protocol::{ServerMessage, TranscriptTurn};
 
 /// Stored turns as the pure interview flow sees them, given each turn's current evaluation.
@@ -70,6 +72,93 @@ impl SessionState {
         })
     }
 
+    /// A new interview's state, before its first question.
+    pub fn started(session: SessionRecord, plan: Plan) -> SessionState {
+        SessionState {
+            session,
+            plan,
+            turns: Vec::new(),
+            current: HashMap::new(),
+            replaced_machine: HashMap::new(),
+        }
+    }
+
+    /// Records a question as asked (after it is stored).
+    pub fn asked(&mut self, t: &NewTurn) {
+        self.turns.push(TurnRecord {
+            session_id: t.session_id.clone(),
+            turn: t.turn,
+            question_id: t.question_id.clone(),
+            topic: t.topic.clone(),
+            level: t.level.clone(),
+            kind: t.kind.clone(),
+            question_text: t.question_text.clone(),
+            is_follow_up: t.is_follow_up,
+            parent_turn: t.parent_turn,
+            asked_at: t.asked_at,
+            answer_text: None,
+            client_msg_id: None,
+            answered_at: None,
+            answer_duration_ms: None,
+            skipped: false,
+        });
+        self.session.updated_at = t.asked_at;
+    }
+
+    /// Records an answer (after it is stored).
+    pub fn answered(&mut self, turn: i64, text: String, client_msg_id: String, at: i64) {
+        if let Some(t) = self.turns.iter_mut().find(|t| t.turn == turn) {
+            t.answer_duration_ms = Some(at - t.asked_at);
+            t.answer_text = Some(text);
+            t.client_msg_id = Some(client_msg_id);
+            t.answered_at = Some(at);
+        }
+    }
+
+    /// Records a skip (after it is stored).
+    pub fn skipped(&mut self, turn: i64, at: i64) {
+        if let Some(t) = self.turns.iter_mut().find(|t| t.turn == turn) {
+            t.skipped = true;
+            t.answered_at = Some(at);
+            t.answer_duration_ms = Some(at - t.asked_at);
+        }
+    }
+
+    /// Records a turn's new current evaluation.
+    pub fn evaluated(&mut self, e: StoredEvaluation) {
+        if e.evaluation.source != Source::Human {
+            self.replaced_machine.remove(&e.turn);
+        }
+        if !e.evaluation.flags.is_empty() {
+            self.session.flagged = true;
+        }
+        let previous = self.current.insert(e.turn, e);
+        if let Some(previous) = previous.filter(|p| p.evaluation.source != Source::Human) {
+            self.replaced_machine.insert(previous.turn, previous);
+        }
+    }
+
+    /// Records the end of the interview (after it is stored).
+    pub fn finished(&mut self, summary: serde_json::Value, overall: i64, at: i64) {
+        self.session.status = SessionStatus::Finished;
+        self.session.summary = Some(summary);
+        self.session.overall = Some(overall);
+        self.session.finished_at = Some(at);
+    }
+
+    /// The turn whose answer was stored with this `client_msg_id`.
+    pub fn turn_with_client_msg_id(&self, client_msg_id: &str) -> Option<i64> {
+        self.turns
+            .iter()
+            .find(|t| t.client_msg_id.as_deref() == Some(client_msg_id))
+            .map(|t| t.turn)
+    }
+
+    /// The turn waiting for an answer.
+    pub fn open_turn(&self) -> Option<i64> {
+        self.turns.last().filter(|t| !t.is_closed()).map(|t| t.turn)
+    }
+
     /// The evaluation of `turn` the candidate sees: the current one unless it is a review.
     pub fn shown(&self, turn: i64) -> Option<&StoredEvaluation> {
         match self.current.get(&turn) {
@@ -108,18 +197,40 @@ impl SessionState {
 
     /// What the summary needs.
     pub fn summary_turns<'b>(&'b self, bank: &'b Bank) -> Vec<SummaryTurn<'b>> {
-        self.summary_turns_of(bank, |turn| self.current.get(&turn))
+        self.summary_turns_of(bank, |turn| self.current.get(&turn).map(|e| &e.evaluation))
+    }
+
+    /// What the summary needs, with `extra` as the current evaluation of its turn (one about to
+    /// be stored).
+    pub fn summary_turns_with<'b>(
+        &'b self,
+        bank: &'b Bank,
+        extra: Option<(i64, &'b Evaluation)>,
+    ) -> Vec<SummaryTurn<'b>> {
+        self.summary_turns_of(bank, |turn| self.evaluation_with(turn, extra))
+    }
+
+    /// The current evaluation of `turn`, or `extra` when it is for that turn.
+    pub fn evaluation_with<'b>(
+        &'b self,
+        turn: i64,
+        extra: Option<(i64, &'b Evaluation)>,
+    ) -> Option<&'b Evaluation> {
+        match extra {
+            Some((t, e)) if t == turn => Some(e),
+            _ => self.current.get(&turn).map(|e| &e.evaluation),
+        }
     }
 
     /// What the candidate's summary needs: their machine evaluations only.
     pub fn candidate_summary_turns<'b>(&'b self, bank: &'b Bank) -> Vec<SummaryTurn<'b>> {
-        self.summary_turns_of(bank, |turn| self.shown(turn))
+        self.summary_turns_of(bank, |turn| self.shown(turn).map(|e| &e.evaluation))
     }
 
     fn summary_turns_of<'b>(
         &'b self,
         bank: &'b Bank,
-        evaluation: impl Fn(i64) -> Option<&'b StoredEvaluation>,
+        evaluation: impl Fn(i64) -> Option<&'b Evaluation>,
     ) -> Vec<SummaryTurn<'b>> {
         self.turns
             .iter()
@@ -131,7 +242,7 @@ impl SessionState {
                 parent_turn: t.parent_turn,
                 skipped: t.skipped,
                 answered: t.answer_text.is_some(),
-                evaluation: evaluation(t.turn).map(|e| &e.evaluation),
+                evaluation: evaluation(t.turn),
                 question: &t.question_text,
                 model_answer: bank
                     .get(&t.question_id)

@@ -9,6 +9,9 @@ pub enum StoreError {
     NotFound,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The interview is owned by another server process now (its epoch moved on), or it is over.
+    #[error("this interview is now run by another connection")]
+    Fenced,
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]

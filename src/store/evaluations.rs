@@ -64,6 +64,92 @@ macro_rules! select_evaluations {
     };
 }
 
+/// An evaluation serialized into its row's columns.
+pub(super) struct EvaluationInsert {
+    pub source: &'static str,
+    pub rubric_id: String,
+    pub rubric_version: i64,
+    pub evaluator: String,
+    pub model: Option<String>,
+    pub prompt_hash: Option<String>,
+    pub latency_ms: Option<i64>,
+    pub usage: Option<String>,
+    pub overall: i64,
+    pub passed: bool,
+    pub flags: String,
+    pub body: String,
+    pub reviewer: Option<String>,
+    pub comment: Option<String>,
+    pub llm_details: Option<String>,
+}
+
+impl EvaluationInsert {
+    pub(super) fn new(
+        evaluation: &Evaluation,
+        provenance: &Provenance,
+    ) -> Result<EvaluationInsert, StoreError> {
+        let json = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
+        Ok(EvaluationInsert {
+            source: evaluation.source.as_str(),
+            rubric_id: evaluation.rubric.id.clone(),
+            rubric_version: i64::from(evaluation.rubric.version),
+            evaluator: format!(
+                "{}/{}",
+                evaluation.evaluator.name, evaluation.evaluator.version
+            ),
+            model: provenance.model.clone(),
+            prompt_hash: provenance.prompt_hash.clone(),
+            latency_ms: provenance.latency_ms,
+            usage: provenance.usage.as_ref().map(|u| u.to_string()),
+            overall: i64::from(evaluation.overall),
+            passed: evaluation.passed,
+            flags: serde_json::to_string(&evaluation.flags).map_err(json)?,
+            body: serde_json::to_string(evaluation).map_err(json)?,
+            reviewer: provenance.reviewer.clone(),
+            comment: provenance.comment.clone(),
+            llm_details: provenance
+                .llm
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(json)?,
+        })
+    }
+}
+
+/// Inserts an [`EvaluationInsert`] on a pool or a transaction; evaluates to the new row's id.
+macro_rules! insert_evaluation {
+    ($exec:expr, $session_id:expr, $turn:expr, $row:expr, $now:expr) => {{
+        let row: &$crate::store::evaluations::EvaluationInsert = $row;
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO evaluations (session_id, turn, source, rubric_id, rubric_version, evaluator, \
+             model, prompt_hash, latency_ms, usage, overall, passed, flags, body, reviewer, comment, \
+             llm_details, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+             $15, $16, $17, $18) RETURNING id",
+        )
+        .bind($session_id)
+        .bind($turn)
+        .bind(row.source)
+        .bind(&row.rubric_id)
+        .bind(row.rubric_version)
+        .bind(&row.evaluator)
+        .bind(&row.model)
+        .bind(&row.prompt_hash)
+        .bind(row.latency_ms)
+        .bind(&row.usage)
+        .bind(row.overall)
+        .bind(row.passed)
+        .bind(&row.flags)
+        .bind(&row.body)
+        .bind(&row.reviewer)
+        .bind(&row.comment)
+        .bind(&row.llm_details)
+        .bind($now)
+        .fetch_one($exec)
+    }};
+}
+pub(super) use insert_evaluation;
+
 impl Store {
     /// Stores an evaluation of a turn; returns its id. Older evaluations of the turn are kept.
     pub async fn insert_evaluation(
@@ -74,50 +160,8 @@ impl Store {
         provenance: &Provenance,
         now: i64,
     ) -> Result<i64, StoreError> {
-        let body =
-            serde_json::to_string(evaluation).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let flags = serde_json::to_string(&evaluation.flags)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let usage = provenance.usage.as_ref().map(|u| u.to_string());
-        let llm_details = provenance
-            .llm
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let evaluator = format!(
-            "{}/{}",
-            evaluation.evaluator.name, evaluation.evaluator.version
-        );
-        let id = on_pool!(self, |p| {
-            sqlx::query_scalar::<_, i64>(
-                "INSERT INTO evaluations (session_id, turn, source, rubric_id, rubric_version, evaluator, \
-                 model, prompt_hash, latency_ms, usage, overall, passed, flags, body, reviewer, comment, \
-                 llm_details, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-                 $15, $16, $17, $18) \
-                 RETURNING id",
-            )
-            .bind(session_id)
-            .bind(turn)
-            .bind(evaluation.source.as_str())
-            .bind(&evaluation.rubric.id)
-            .bind(i64::from(evaluation.rubric.version))
-            .bind(&evaluator)
-            .bind(&provenance.model)
-            .bind(&provenance.prompt_hash)
-            .bind(provenance.latency_ms)
-            .bind(&usage)
-            .bind(i64::from(evaluation.overall))
-            .bind(evaluation.passed)
-            .bind(&flags)
-            .bind(&body)
-            .bind(&provenance.reviewer)
-            .bind(&provenance.comment)
-            .bind(&llm_details)
-            .bind(now)
-            .fetch_one(p)
-            .await
-        });
+        let row = EvaluationInsert::new(evaluation, provenance)?;
+        let id = on_pool!(self, |p| insert_evaluation!(p, session_id, turn, &row, now).await);
         self.observe_write(id.map_err(StoreError::from))
     }
 

@@ -5,6 +5,8 @@
 mod assignments;
 mod error;
 mod evaluations;
+mod live;
+mod notify;
 mod invites;
 mod records;
 mod regrade;
@@ -16,6 +18,8 @@ mod turns;
 
 pub use assignments::Assignment;
 pub use error::StoreError;
+pub use live::{AnswerStored, GradingCommit, Next};
+pub use notify::Notifications;
 pub use invites::{InviteProblem, InviteRecord, NewInvite};
 pub use records::*;
 pub use regrade::RegradeItem;

@@ -46,6 +46,8 @@ pub struct NewSession {
     pub plan: serde_json::Value,
     pub invite_id: Option<String>,
     pub created_by: Option<String>,
+    /// The server process that runs it (it holds epoch 1).
+    pub owner: String,
     pub now: i64,
 }
 
@@ -115,15 +117,6 @@ impl TurnRecord {
     pub fn is_closed(&self) -> bool {
         self.answer_text.is_some() || self.skipped
     }
-}
-
-/// What happened when an answer was recorded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AnswerOutcome {
-    /// Stored now.
-    Stored(TurnRecord),
-    /// A resend: this `client_msg_id` was already stored, on this turn.
-    Duplicate(TurnRecord),
 }
 
 /// Where an evaluation came from, stored beside it.

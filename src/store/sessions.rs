@@ -74,15 +74,15 @@ macro_rules! select_sessions {
 }
 
 impl Store {
-    /// Creates a session.
+    /// Creates a session, owned by `s.owner` at epoch 1.
     pub async fn create_session(&self, s: &NewSession) -> Result<(), StoreError> {
         let topics = s.topics.join(",");
         let plan = s.plan.to_string();
         let result = on_pool!(self, |p| {
             sqlx::query(
                 "INSERT INTO sessions (id, resume_token_hash, candidate_name, candidate_email, topics, \
-                 level, question_count, plan, status, invite_id, created_by, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10, $11, $11)",
+                 level, question_count, plan, status, invite_id, created_by, created_at, updated_at, owner, epoch) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10, $11, $11, $12, 1)",
             )
             .bind(&s.id)
             .bind(&s.resume_token_hash)
@@ -95,6 +95,7 @@ impl Store {
             .bind(&s.invite_id)
             .bind(&s.created_by)
             .bind(s.now)
+            .bind(&s.owner)
             .execute(p)
             .await
             .map(|r| r.rows_affected())
@@ -112,52 +113,6 @@ impl Store {
                 .await?
         });
         row.ok_or(StoreError::NotFound)?.try_into()
-    }
-
-    /// Marks a session finished with its summary, overall score and flagged state.
-    pub async fn finish_session(
-        &self,
-        id: &str,
-        summary: &serde_json::Value,
-        overall: Option<i64>,
-        flagged: bool,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        let summary = summary.to_string();
-        let done = on_pool!(self, |p| {
-            sqlx::query(
-                "UPDATE sessions SET status = 'finished', summary = $2, overall = $3, flagged = (flagged OR $4), \
-                 finished_at = $5, updated_at = $5 WHERE id = $1",
-            )
-            .bind(id)
-            .bind(&summary)
-            .bind(overall)
-            .bind(flagged)
-            .bind(now)
-            .execute(p)
-            .await?
-            .rows_affected()
-        });
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
-    }
-
-    /// Records activity on a session (and whether any turn so far is flagged).
-    pub async fn touch_session(&self, id: &str, flagged: bool, now: i64) -> Result<(), StoreError> {
-        on_pool!(self, |p| {
-            sqlx::query(
-                "UPDATE sessions SET updated_at = $2, flagged = (flagged OR $3) WHERE id = $1",
-            )
-            .bind(id)
-            .bind(now)
-            .bind(flagged)
-            .execute(p)
-            .await?
-            .rows_affected()
-        });
-        Ok(())
     }
 }
 

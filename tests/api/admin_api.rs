@@ -50,7 +50,7 @@ async fn staffed() -> Staffed {
     }
 }
 
-async fn send_toml(
+pub(crate) async fn send_toml(
     app: &TestApp,
     method: Method,
     path: &str,
@@ -69,7 +69,7 @@ async fn send_toml(
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
-fn technical_toml() -> String {
+pub(crate) fn technical_toml() -> String {
     std::fs::read_to_string("rubrics/technical.toml").unwrap()
 }
 

@@ -505,7 +505,10 @@ async fn the_llm_grades_and_coaches_over_the_socket() {
         streamed.concat(),
         "Good start: you named the key idea. Add an example."
     );
-    assert_eq!(streamed.len(), 10, "one frame per token");
+    assert!(
+        (1..=10).contains(&streamed.len()),
+        "one frame per token, or fewer when tokens were already queued together: {streamed:?}"
+    );
     let e = &evaluation["evaluation"];
     assert_eq!(e["source"], "llm");
     assert_eq!(e["star"]["result"]["present"], false);

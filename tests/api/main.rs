@@ -14,6 +14,7 @@ mod judge_dialects;
 mod llm;
 mod mock_llm;
 mod process;
+mod replicas;
 mod rubric_lint;
 mod staff_pages;
 mod store;

@@ -38,6 +38,35 @@ pub enum Reply {
     /// Say nothing for this long, then send the reply (a server that sends a non-streamed reply
     /// only once the whole of it is generated).
     Delayed(Duration, Box<Reply>),
+    /// Say nothing until the test opens the gate, then send the reply.
+    Gated(Gate, Box<Reply>),
+}
+
+/// Holds a [`Reply::Gated`] reply back until [`Gate::open`]; also tells the test when the
+/// request has arrived.
+#[derive(Clone)]
+pub struct Gate {
+    open: Arc<tokio::sync::Semaphore>,
+    arrived: Arc<tokio::sync::Notify>,
+}
+
+impl Gate {
+    pub fn new() -> Gate {
+        Gate {
+            open: Arc::new(tokio::sync::Semaphore::new(0)),
+            arrived: Arc::default(),
+        }
+    }
+
+    /// Lets the held reply go.
+    pub fn open(&self) {
+        self.open.add_permits(1);
+    }
+
+    /// Waits until the request that gets the gated reply has arrived.
+    pub async fn arrived(&self) {
+        self.arrived.notified().await;
+    }
 }
 
 impl Reply {
@@ -324,6 +353,11 @@ async fn write_reply(
         }
         Reply::Delayed(d, reply) => {
             tokio::time::sleep(d).await;
+            Box::pin(write_reply(socket, *reply, state, request)).await
+        }
+        Reply::Gated(gate, reply) => {
+            gate.arrived.notify_one();
+            let _permit = gate.open.acquire().await;
             Box::pin(write_reply(socket, *reply, state, request)).await
         }
         Reply::Stream { pieces, cut } => {

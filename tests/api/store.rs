@@ -3,8 +3,8 @@
 
 use rehearse::evaluate::builtin;
 use rehearse::store::{
-    AnswerOutcome, NewSession, NewTurn, Provenance, RubricVersionRecord, SessionStatus, Store,
-    StoreError,
+    AnswerStored, GradingCommit, NewSession, NewTurn, Next, Provenance, RubricVersionRecord,
+    SessionStatus, Store, StoreError,
 };
 
 use crate::helpers::{question, rubric_for};
@@ -44,6 +44,9 @@ on_both_backends!(
     a_finished_session_keeps_its_summary,
     migrating_again_applies_nothing,
     the_regrade_queue_leases_each_item_to_one_worker,
+    a_takeover_fences_every_write_of_the_previous_owner,
+    a_graded_step_is_stored_whole_or_not_at_all,
+    a_regrade_or_review_is_stored_only_over_the_evaluation_it_replaces,
 );
 
 fn new_session(id: &str) -> NewSession {
@@ -58,6 +61,7 @@ fn new_session(id: &str) -> NewSession {
         plan: serde_json::json!({"seed": 7, "question_ids": ["conc-gil-basics"]}),
         invite_id: None,
         created_by: None,
+        owner: "test-process".into(),
         now: 1_700_000_000_000,
     }
 }
@@ -80,7 +84,18 @@ fn new_turn(session: &str, turn: i64) -> NewTurn {
 
 async fn session_with_turn(store: &Store, id: &str) {
     store.create_session(&new_session(id)).await.unwrap();
-    store.insert_turn(&new_turn(id, 1)).await.unwrap();
+    store.ask(1, &new_turn(id, 1)).await.unwrap();
+}
+
+/// Stores an answer as the interview's first owner (epoch 1).
+async fn answer(
+    store: &Store,
+    turn: i64,
+    text: &str,
+    id: &str,
+    now: i64,
+) -> Result<AnswerStored, StoreError> {
+    store.store_answer("s1", 1, turn, text, id, now).await
 }
 
 async fn a_session_reads_back_as_it_was_created(store: Store) {
@@ -99,39 +114,27 @@ async fn a_session_reads_back_as_it_was_created(store: Store) {
 
 async fn an_answer_is_stored_once_per_client_msg_id(store: Store) {
     session_with_turn(&store, "s1").await;
-    let first = store
-        .record_answer(
-            "s1",
-            1,
-            "The GIL lets one thread run bytecode.",
-            "m-1",
-            1_700_000_031_000,
-        )
+    let text = "The GIL lets one thread run bytecode.";
+    let first = answer(&store, 1, text, "m-1", 1_700_000_031_000)
         .await
         .unwrap();
-    let AnswerOutcome::Stored(turn) = first else {
-        panic!("first send is stored: {first:?}")
-    };
     assert_eq!(
-        turn.answer_text.as_deref(),
-        Some("The GIL lets one thread run bytecode.")
+        first,
+        AnswerStored::Stored {
+            answered_at: 1_700_000_031_000
+        }
     );
+    let turn = store.turn("s1", 1).await.unwrap();
+    assert_eq!(turn.answer_text.as_deref(), Some(text));
     assert_eq!(turn.answer_duration_ms, Some(30_000));
 
-    let again = store
-        .record_answer(
-            "s1",
-            1,
-            "The GIL lets one thread run bytecode.",
-            "m-1",
-            1_700_000_040_000,
-        )
+    let again = answer(&store, 1, text, "m-1", 1_700_000_040_000)
         .await
         .unwrap();
-    assert!(
-        matches!(again, AnswerOutcome::Duplicate(ref t) if t.turn == 1 && t.answered_at == Some(1_700_000_031_000))
-    );
-    assert_eq!(store.turns("s1").await.unwrap().len(), 1);
+    assert_eq!(again, AnswerStored::Duplicate { turn: 1 });
+    let turns = store.turns("s1").await.unwrap();
+    assert_eq!(turns.len(), 1);
+    assert_eq!(turns[0].answered_at, Some(1_700_000_031_000));
 }
 
 async fn concurrent_resends_store_exactly_one_answer(store: Store) {
@@ -141,7 +144,7 @@ async fn concurrent_resends_store_exactly_one_answer(store: Store) {
             let store = store.clone();
             tokio::spawn(async move {
                 store
-                    .record_answer("s1", 1, "same answer", "m-dup", 1_700_000_002_000 + i)
+                    .store_answer("s1", 1, 1, "same answer", "m-dup", 1_700_000_002_000 + i)
                     .await
             })
         })
@@ -149,8 +152,8 @@ async fn concurrent_resends_store_exactly_one_answer(store: Store) {
     let mut stored = 0;
     for t in tasks {
         match t.await.unwrap().unwrap() {
-            AnswerOutcome::Stored(_) => stored += 1,
-            AnswerOutcome::Duplicate(t) => assert_eq!(t.turn, 1),
+            AnswerStored::Stored { .. } => stored += 1,
+            AnswerStored::Duplicate { turn } => assert_eq!(turn, 1),
         }
     }
     assert_eq!(stored, 1);
@@ -158,33 +161,27 @@ async fn concurrent_resends_store_exactly_one_answer(store: Store) {
 
 async fn a_closed_turn_cannot_be_answered_again(store: Store) {
     session_with_turn(&store, "s1").await;
-    store
-        .record_answer("s1", 1, "first", "m-1", 1_700_000_002_000)
+    answer(&store, 1, "first", "m-1", 1_700_000_002_000)
         .await
         .unwrap();
-    let err = store
-        .record_answer("s1", 1, "second", "m-2", 1_700_000_003_000)
+    let err = answer(&store, 1, "second", "m-2", 1_700_000_003_000)
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
 
-    store.insert_turn(&new_turn("s1", 2)).await.unwrap();
-    assert!(store.skip_turn("s1", 2, 1_700_000_004_000).await.unwrap());
+    store.ask(1, &new_turn("s1", 2)).await.unwrap();
+    assert!(store.skip("s1", 1, 2, 1_700_000_004_000).await.unwrap());
     assert!(
-        !store.skip_turn("s1", 2, 1_700_000_005_000).await.unwrap(),
+        !store.skip("s1", 1, 2, 1_700_000_005_000).await.unwrap(),
         "skipping twice changes nothing"
     );
     assert!(matches!(
-        store
-            .record_answer("s1", 2, "late", "m-3", 1_700_000_006_000)
-            .await,
+        answer(&store, 2, "late", "m-3", 1_700_000_006_000).await,
         Err(StoreError::Conflict(_))
     ));
     assert!(matches!(
-        store
-            .record_answer("s1", 9, "no turn", "m-4", 1_700_000_006_000)
-            .await,
-        Err(StoreError::NotFound)
+        answer(&store, 9, "no turn", "m-4", 1_700_000_006_000).await,
+        Err(StoreError::Conflict(_))
     ));
     let turns = store.turns("s1").await.unwrap();
     assert_eq!(turns[0].answer_text.as_deref(), Some("first"));
@@ -193,7 +190,7 @@ async fn a_closed_turn_cannot_be_answered_again(store: Store) {
 
 async fn asking_the_same_turn_twice_is_a_conflict(store: Store) {
     session_with_turn(&store, "s1").await;
-    let err = store.insert_turn(&new_turn("s1", 1)).await.unwrap_err();
+    let err = store.ask(1, &new_turn("s1", 1)).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
 }
 
@@ -327,14 +324,21 @@ async fn tokens_are_found_by_hash_and_can_be_revoked(store: Store) {
 
 async fn a_finished_session_keeps_its_summary(store: Store) {
     session_with_turn(&store, "s1").await;
+    let q = question("conc-gil-basics");
+    let mut flagged = builtin::evaluate(q, rubric_for(q), "an answer");
+    flagged.flags.push(rehearse::evaluate::Flag::Repetitive);
     store
-        .touch_session("s1", true, 1_700_000_100_000)
+        .commit_step(&step(1, Some(&flagged), Next::Wait, 1_700_000_100_000))
         .await
         .unwrap();
     let summary =
         serde_json::json!({"overall": 71, "by_topic": [{"topic": "concurrency", "overall": 71}]});
+    let finish = Next::Finish {
+        summary: &summary,
+        overall: 71,
+    };
     store
-        .finish_session("s1", &summary, Some(71), false, 1_700_000_200_000)
+        .commit_step(&step(1, None, finish, 1_700_000_200_000))
         .await
         .unwrap();
     let s = store.session("s1").await.unwrap();
@@ -373,19 +377,16 @@ async fn an_unknown_database_scheme_is_refused() {
 
 async fn the_regrade_queue_leases_each_item_to_one_worker(store: Store) {
     session_with_turn(&store, "s1").await;
-    store.insert_turn(&new_turn("s1", 2)).await.unwrap();
-    store
-        .enqueue_regrade("s1", 1, "timeout", 100)
-        .await
-        .unwrap();
-    store
-        .enqueue_regrade("s1", 2, "http_5xx", 200)
-        .await
-        .unwrap();
-    store
-        .enqueue_regrade("s1", 1, "timeout again", 100)
-        .await
-        .unwrap();
+    store.ask(1, &new_turn("s1", 2)).await.unwrap();
+    let q = question("conc-gil-basics");
+    let mut fallback = builtin::evaluate(q, rubric_for(q), "an answer");
+    fallback.source = rehearse::evaluate::Source::Fallback;
+    for (turn, error, now) in [(1, "timeout", 100), (2, "http_5xx", 200), (1, "timeout again", 100)] {
+        let mut c = step(1, Some(&fallback), Next::Wait, now);
+        c.turn = turn;
+        c.regrade = Some(error);
+        store.commit_step(&c).await.unwrap();
+    }
     assert_eq!(
         store.regrade_backlog().await.unwrap(),
         2,
@@ -424,4 +425,110 @@ async fn the_regrade_queue_leases_each_item_to_one_worker(store: Store) {
     let expired = store.claim_regrade(10_001, 30_000).await.unwrap().unwrap();
     assert_eq!(expired.turn, 2, "an expired lease is claimable again");
     assert_eq!(store.regrade_backlog().await.unwrap(), 1);
+}
+
+/// A step by the interview's first owner (epoch 1) of session `s1`, turn 1.
+fn step<'a>(
+    epoch: i64,
+    evaluation: Option<&'a rehearse::evaluate::Evaluation>,
+    next: Next<'a>,
+    now: i64,
+) -> GradingCommit<'a> {
+    static PROVENANCE: std::sync::LazyLock<Provenance> = std::sync::LazyLock::new(Provenance::default);
+    GradingCommit {
+        session_id: "s1",
+        epoch,
+        turn: 1,
+        evaluation: evaluation.map(|e| (e, &*PROVENANCE)),
+        regrade: None,
+        next,
+        now,
+    }
+}
+
+async fn a_takeover_fences_every_write_of_the_previous_owner(store: Store) {
+    session_with_turn(&store, "s1").await;
+    assert_eq!(store.take_over("s1", "replica-b").await.unwrap(), 2);
+    let q = question("conc-gil-basics");
+    let e = builtin::evaluate(q, rubric_for(q), "an answer");
+    // The first owner (epoch 1) can no longer answer, ask, skip or store a graded step.
+    assert!(matches!(
+        answer(&store, 1, "late", "m-1", 10).await,
+        Err(StoreError::Fenced)
+    ));
+    assert!(matches!(
+        store.ask(1, &new_turn("s1", 2)).await,
+        Err(StoreError::Fenced)
+    ));
+    assert!(matches!(store.skip("s1", 1, 1, 10).await, Err(StoreError::Fenced)));
+    assert!(matches!(
+        store.commit_step(&step(1, Some(&e), Next::Wait, 10)).await,
+        Err(StoreError::Fenced)
+    ));
+    assert!(store.evaluations("s1").await.unwrap().is_empty());
+    assert_eq!(store.turns("s1").await.unwrap()[0].answer_text, None);
+    // The new owner can.
+    assert!(matches!(
+        store.store_answer("s1", 2, 1, "mine", "m-2", 20).await,
+        Ok(AnswerStored::Stored { .. })
+    ));
+    store
+        .commit_step(&step(2, Some(&e), Next::Ask(&new_turn("s1", 2)), 30))
+        .await
+        .unwrap();
+    assert_eq!(store.evaluations("s1").await.unwrap().len(), 1);
+    assert!(matches!(
+        store.take_over("nope", "replica-b").await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn a_graded_step_is_stored_whole_or_not_at_all(store: Store) {
+    session_with_turn(&store, "s1").await;
+    answer(&store, 1, "an answer", "m-1", 10).await.unwrap();
+    let q = question("conc-gil-basics");
+    let mut fallback = builtin::evaluate(q, rubric_for(q), "an answer");
+    fallback.source = rehearse::evaluate::Source::Fallback;
+    // The next turn already exists: the step fails, and neither its evaluation nor its regrade
+    // is left behind.
+    store.ask(1, &new_turn("s1", 2)).await.unwrap();
+    let (second, third) = (new_turn("s1", 2), new_turn("s1", 3));
+    let mut c = step(1, Some(&fallback), Next::Ask(&second), 20);
+    c.regrade = Some("timeout");
+    assert!(store.commit_step(&c).await.is_err());
+    assert!(store.evaluations("s1").await.unwrap().is_empty());
+    assert_eq!(store.regrade_backlog().await.unwrap(), 0);
+    // Whole: evaluation, regrade (naming the evaluation) and next question together.
+    let c = GradingCommit {
+        next: Next::Ask(&third),
+        ..c
+    };
+    let id = store.commit_step(&c).await.unwrap().unwrap();
+    assert_eq!(store.current_evaluation("s1", 1).await.unwrap().unwrap().id, id);
+    assert_eq!(store.turns("s1").await.unwrap().len(), 3);
+    let item = store.claim_regrade(20, 1_000).await.unwrap().unwrap();
+    assert_eq!(item.evaluation_id, Some(id));
+}
+
+async fn a_regrade_or_review_is_stored_only_over_the_evaluation_it_replaces(store: Store) {
+    session_with_turn(&store, "s1").await;
+    let q = question("conc-gil-basics");
+    let e = builtin::evaluate(q, rubric_for(q), "an answer");
+    let p = Provenance::default();
+    let first = store.insert_evaluation("s1", 1, &e, &p, 10).await.unwrap();
+    let second = store
+        .replace_evaluation("s1", 1, first, &e, &p, 20)
+        .await
+        .unwrap()
+        .expect("stored over the current evaluation");
+    assert_eq!(
+        store.replace_evaluation("s1", 1, first, &e, &p, 30).await.unwrap(),
+        None,
+        "the evaluation it meant to replace is no longer current"
+    );
+    assert_eq!(store.current_evaluation("s1", 1).await.unwrap().unwrap().id, second);
+    assert!(matches!(
+        store.replace_evaluation("nope", 1, first, &e, &p, 30).await,
+        Err(StoreError::NotFound)
+    ));
 }

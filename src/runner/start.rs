@@ -1,0 +1,202 @@
+//! Starting an interview, and resuming one on a new connection (taking it over from another
+//! server process when need be).
+
+use super::{Interviews, Live, Outbox, RunnerError, SessionState, StartRequest};
+use crate::clock::now_ms;
+use crate::interview::{self, Plan, make_plan};
+use crate::store::{NewSession, SessionRecord, SessionStatus, StoreError};
+use crate::telemetry;
+use crate::tokens;
+use crate::ws::protocol::{PlanInfo, ServerMessage};
+
+const MAX_NAME: usize = 200;
+const MAX_EMAIL: usize = 320;
+
+impl Interviews {
+    /// Creates the session, owned by this process, routes it to `outbox`, sends `session` and
+    /// the first question. Returns the new session id.
+    pub async fn start(
+        &self,
+        conn_id: u64,
+        outbox: &Outbox,
+        req: StartRequest,
+    ) -> Result<String, RunnerError> {
+        let name = clean_optional(req.candidate.name, MAX_NAME, "candidate.name")?;
+        let email = clean_optional(req.candidate.email, MAX_EMAIL, "candidate.email")?;
+        let mut plan = make_plan(
+            &self.bank,
+            &req.topics,
+            req.level,
+            req.count,
+            rand::random(),
+        )
+        .map_err(|e| {
+            let code = match e {
+                interview::PlanError::NotEnoughQuestions { .. } => "not_enough_questions",
+                _ => "invalid_message",
+            };
+            RunnerError::client(code, e.to_string())
+        })?;
+        plan.rubrics = req.rubrics;
+        let session_id = uuid::Uuid::new_v4().to_string();
+        let invited = req.invite_id.is_some();
+        let resume_token = tokens::random_token();
+        let plan_json =
+            serde_json::to_value(&plan).map_err(|e| RunnerError::Internal(e.to_string()))?;
+        let new = NewSession {
+            id: session_id.clone(),
+            resume_token_hash: tokens::hash_token(&resume_token),
+            candidate_name: name,
+            candidate_email: email,
+            topics: plan.topics.iter().map(|t| t.to_string()).collect(),
+            level: plan.level.to_string(),
+            question_count: plan.count as i64,
+            plan: plan_json,
+            invite_id: req.invite_id,
+            created_by: req.created_by,
+            owner: self.owner.to_string(),
+            now: now_ms(),
+        };
+        self.store.create_session(&new).await?;
+        tracing::info!(
+            session_id,
+            topics = ?new.topics,
+            level = %plan.level,
+            count = plan.count,
+            invited,
+            "interview started"
+        );
+        telemetry::interview_started();
+        self.hub.attach(&session_id, conn_id, outbox.clone());
+        outbox.send(session_message(&session_id, &resume_token, &plan));
+        let mut guard = self.hub.lock(&session_id).await;
+        let live = guard.insert(Live {
+            state: SessionState::started(session_record(new), plan),
+            epoch: 1,
+        });
+        let result = self.advance(live).await;
+        self.settle(&session_id, guard, &result);
+        result.map(|()| session_id)
+    }
+
+    /// Reattaches an interview to `outbox`: `session`, `transcript`, then the open question, or
+    /// the summary when it is over. An interview this process does not hold is taken over here
+    /// first (another process that held it can no longer write to it). Returns the session id.
+    pub async fn resume(
+        &self,
+        conn_id: u64,
+        outbox: &Outbox,
+        session_id: &str,
+        token: &str,
+    ) -> Result<String, RunnerError> {
+        let session = match self.store.session(session_id).await {
+            Ok(s) => s,
+            Err(StoreError::NotFound) => {
+                return Err(RunnerError::client(
+                    "unknown_session",
+                    "no interview has this session id",
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if !tokens::verify(token, &session.resume_token_hash) {
+            return Err(RunnerError::client(
+                "invalid_resume_token",
+                "the resume token does not match this interview",
+            ));
+        }
+        // Attach before taking the snapshot: anything graded in between is then either in the
+        // transcript or published to this connection, never lost between the two.
+        self.hub.attach(session_id, conn_id, outbox.clone());
+        if session.status == SessionStatus::Finished {
+            let state = SessionState::load(&self.store, session_id).await?;
+            outbox.send(session_message(session_id, token, &state.plan));
+            outbox.send(state.transcript(&self.bank));
+            // Scored from the machine evaluations the candidate sees, not from staff reviews.
+            let mut summary = interview::summarize(
+                &state.candidate_summary_turns(&self.bank),
+                self.pass_mark(&state),
+            );
+            super::summary::keep_narrative(&mut summary, &state);
+            outbox.send(ServerMessage::summary(session_id, summary));
+            return Ok(session_id.to_string());
+        }
+        let Some(mut guard) = self.hub.try_lock(session_id) else {
+            // Grading is in flight in this process: it holds the lock and will publish to this
+            // connection itself.
+            let state = SessionState::load(&self.store, session_id).await?;
+            outbox.send(session_message(session_id, token, &state.plan));
+            outbox.send(state.transcript(&self.bank));
+            return Ok(session_id.to_string());
+        };
+        if guard.is_none() {
+            let epoch = self.store.take_over(session_id, &self.owner).await?;
+            self.publish_event(super::Event::Owner {
+                session_id: session_id.to_string(),
+                epoch,
+            });
+            let state = SessionState::load(&self.store, session_id).await?;
+            tracing::info!(session_id, epoch, "interview taken over by this process");
+            *guard = Some(Live { state, epoch });
+        }
+        let live = guard.as_mut().expect("the live state was just ensured");
+        tracing::info!(session_id, turns = live.state.turns.len(), "interview resumed");
+        outbox.send(session_message(session_id, token, &live.state.plan));
+        outbox.send(live.state.transcript(&self.bank));
+        let result = self.advance(live).await;
+        self.settle(session_id, guard, &result);
+        result.map(|()| session_id.to_string())
+    }
+}
+
+/// The session row a new interview starts with, as the store wrote it.
+fn session_record(s: NewSession) -> SessionRecord {
+    SessionRecord {
+        id: s.id,
+        resume_token_hash: s.resume_token_hash,
+        candidate_name: s.candidate_name,
+        candidate_email: s.candidate_email,
+        topics: s.topics,
+        level: s.level,
+        question_count: s.question_count,
+        plan: s.plan,
+        status: SessionStatus::Active,
+        invite_id: s.invite_id,
+        created_by: s.created_by,
+        overall: None,
+        flagged: false,
+        summary: None,
+        created_at: s.now,
+        updated_at: s.now,
+        finished_at: None,
+    }
+}
+
+pub(super) fn session_message(session_id: &str, resume_token: &str, plan: &Plan) -> ServerMessage {
+    ServerMessage::Session {
+        session_id: session_id.to_string(),
+        resume_token: resume_token.to_string(),
+        plan: PlanInfo {
+            topics: plan.topics.clone(),
+            level: plan.level,
+            count: plan.count,
+        },
+    }
+}
+
+fn clean_optional(
+    value: Option<String>,
+    max: usize,
+    field: &str,
+) -> Result<Option<String>, RunnerError> {
+    match value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+    {
+        Some(v) if v.chars().count() > max => Err(RunnerError::client(
+            "invalid_message",
+            format!("{field} is longer than {max} characters"),
+        )),
+        other => Ok(other),
+    }
+}
