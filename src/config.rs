@@ -142,6 +142,10 @@ pub struct LlmSettings {
     pub breaker_cooldown_secs: f64,
     /// How often the regrade worker looks for fallback evaluations to regrade.
     pub regrade_interval_secs: f64,
+    /// How long a claimed regrade stays with its worker without renewal; the worker renews it
+    /// every third of this while the LLM call runs, and another replica may take it over only
+    /// after a worker died holding it.
+    pub regrade_lease_secs: f64,
     /// Largest reply (bytes, streamed or not) read from the endpoint; a bigger one fails the
     /// call as `reply_too_large`.
     pub max_reply_bytes: usize,
@@ -171,6 +175,7 @@ impl Default for LlmSettings {
             breaker_threshold: 5,
             breaker_cooldown_secs: 30.0,
             regrade_interval_secs: 20.0,
+            regrade_lease_secs: 60.0,
             max_reply_bytes: 1024 * 1024,
         }
     }

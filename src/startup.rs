@@ -108,9 +108,13 @@ impl Application {
         if let Some(judge) = interviews.judge.clone() {
             let interval =
                 Duration::from_secs_f64(settings.llm.regrade_interval_secs.clamp(0.05, 3600.0));
+            let lease =
+                Duration::from_secs_f64(settings.llm.regrade_lease_secs.clamp(0.05, 3600.0));
             let worker = interviews.clone();
             tasks.spawn("regrade_worker", move || {
-                worker.clone().run_regrade_worker(judge.clone(), interval)
+                worker
+                    .clone()
+                    .run_regrade_worker(judge.clone(), interval, lease)
             });
         }
         let auth = crate::http::auth::Auth::new(&settings.server)?;

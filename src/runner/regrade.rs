@@ -15,21 +15,19 @@ use crate::store::RegradeItem;
 
 /// Items regraded per wake-up at most (the rest wait for the next one).
 const BATCH: usize = 20;
-/// How long a claim lasts without renewal; the worker renews it every third of this while the
-/// LLM call runs, so a slow call is never regraded twice and a dead worker's item is free again
-/// within this time.
-const LEASE_MS: i64 = 60 * 1000;
 /// Longest wait between attempts on one item.
 const MAX_BACKOFF_MS: i64 = 60 * 60 * 1000;
 
 impl Interviews {
-    /// Runs the worker forever, waking every `interval`.
-    pub async fn run_regrade_worker(self, judge: Arc<Judge>, interval: Duration) {
+    /// Runs the worker forever, waking every `interval`. A claim lasts `lease` without renewal;
+    /// the worker renews it every third of that while the LLM call runs, so a slow call is never
+    /// regraded twice and a dead worker's item is free again within `lease`.
+    pub async fn run_regrade_worker(self, judge: Arc<Judge>, interval: Duration, lease: Duration) {
         let mut tick = tokio::time::interval(interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Err(e) = self.regrade_due(&judge, interval).await {
+            if let Err(e) = self.regrade_due(&judge, interval, lease).await {
                 tracing::warn!(error = %e, "regrade pass failed");
             }
         }
@@ -41,17 +39,19 @@ impl Interviews {
         &self,
         judge: &Judge,
         interval: Duration,
+        lease: Duration,
     ) -> Result<usize, crate::store::StoreError> {
+        let lease_ms = lease.as_millis() as i64;
         let mut done = 0;
         for _ in 0..BATCH {
             if judge.client.is_paused() {
                 break;
             }
             let now = now_ms();
-            let Some(item) = self.store.claim_regrade(now, now + LEASE_MS).await? else {
+            let Some(item) = self.store.claim_regrade(now, now + lease_ms).await? else {
                 break;
             };
-            match self.regrade(judge, &item).await {
+            match self.regrade(judge, &item, lease).await {
                 Ok(()) => done += 1,
                 Err(error) => {
                     let wait = (interval.as_millis() as i64)
@@ -74,7 +74,12 @@ impl Interviews {
         Ok(done)
     }
 
-    async fn regrade(&self, judge: &Judge, item: &RegradeItem) -> Result<(), String> {
+    async fn regrade(
+        &self,
+        judge: &Judge,
+        item: &RegradeItem,
+        lease: Duration,
+    ) -> Result<(), String> {
         let text = |e: &dyn std::fmt::Display| e.to_string();
         let state = SessionState::load(&self.store, &item.session_id)
             .await
@@ -100,7 +105,7 @@ impl Interviews {
             .rubrics
             .resolve(question.kind, question.topic, &state.plan.rubrics);
         let judged = self.judge_answer(judge, question, &rubric, &answer);
-        let (mut evaluation, provenance) = self.renewing_lease(item, judged).await?;
+        let (mut evaluation, provenance) = self.renewing_lease(item, lease, judged).await?;
         // A question closed by now gets the rewrite live grading would have given it (read
         // after the judge call, which can take minutes: the interview may have ended meanwhile).
         let now = SessionState::load(&self.store, &item.session_id)
@@ -159,16 +164,17 @@ impl Interviews {
     async fn renewing_lease<T>(
         &self,
         item: &RegradeItem,
+        lease: Duration,
         call: impl std::future::Future<Output = T>,
     ) -> T {
-        let renew_every = Duration::from_millis((LEASE_MS / 3) as u64);
+        let renew_every = lease / 3;
         let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + renew_every, renew_every);
         tokio::pin!(call);
         loop {
             tokio::select! {
                 result = &mut call => return result,
                 _ = tick.tick() => {
-                    if let Err(e) = self.store.renew_regrade(&item.session_id, item.turn, now_ms() + LEASE_MS).await {
+                    if let Err(e) = self.store.renew_regrade(&item.session_id, item.turn, now_ms() + lease.as_millis() as i64).await {
                         tracing::warn!(session_id = item.session_id, turn = item.turn, error = %e, "renewing a regrade lease failed");
                     }
                 }

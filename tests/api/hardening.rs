@@ -670,3 +670,71 @@ async fn metrics_can_live_on_their_own_listener_with_latency_histograms() {
     types.dedup();
     assert_eq!(types.len(), declared, "a metric is declared twice:\n{text}");
 }
+
+/// Runs one statement on the server's database from outside it.
+async fn sql_on(db_url: &str, sql: &str) {
+    use sqlx::Connection;
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    if db_url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(db_url).await.unwrap();
+        sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+    } else {
+        let mut conn = sqlx::PgConnection::connect(db_url).await.unwrap();
+        sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_database_failure_while_grading_an_acked_answer_delays_grading_and_the_interview_goes_on()
+{
+    on_both_backends(|app| async move {
+        let mut c = app.connect().await;
+        let s = c.start(&["concurrency"], "junior", 2).await;
+        // Evaluations cannot be stored until the test lets them (answers still can).
+        let (block, unblock) = if app.db_url.starts_with("sqlite:") {
+            (
+                "CREATE TRIGGER refuse_evaluations BEFORE INSERT ON evaluations \
+                 BEGIN SELECT RAISE(ABORT, 'evaluations are refused by the test'); END;",
+                "DROP TRIGGER refuse_evaluations",
+            )
+        } else {
+            (
+                "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN \
+                 RAISE EXCEPTION 'evaluations are refused by the test'; END $$ LANGUAGE plpgsql; \
+                 CREATE TRIGGER refuse_evaluations BEFORE INSERT ON evaluations \
+                 FOR EACH ROW EXECUTE FUNCTION refuse();",
+                "DROP TRIGGER refuse_evaluations ON evaluations",
+            )
+        };
+        sql_on(&app.db_url, block).await;
+        c.answer(GIL_ANSWER, "db-1").await;
+        let (ack, _) = c.recv_until("ack").await;
+        assert_eq!(ack["turn"], 1);
+        // Told that grading is delayed — not that nothing was saved.
+        let (delayed, before) = c.recv_until("error").await;
+        assert_eq!(delayed["code"], "grading_delayed", "{delayed}");
+        assert_eq!(delayed["fatal"], false);
+        assert!(before.iter().all(|m| m["type"] != "evaluation"));
+        let store = app.store().await;
+        assert_eq!(
+            store.turns(&s.session_id).await.unwrap()[0].answer_text.as_deref(),
+            Some(GIL_ANSWER),
+            "the acknowledged answer is stored"
+        );
+
+        // The database recovers: the evaluation and the next question arrive on the same
+        // connection, and a resend is acknowledged, not stored again.
+        sql_on(&app.db_url, unblock).await;
+        let (graded, _) = c.recv_until("evaluation").await;
+        assert_eq!(graded["turn"], 1);
+        let (next, _) = c.recv_until("question").await;
+        assert_eq!(next["turn"], 2);
+        c.answer(GIL_ANSWER, "db-1").await;
+        let (again, _) = c.recv_until("ack").await;
+        assert_eq!(again["turn"], 1);
+        let (ack, _) = c.answer_and_grade(GIL_ANSWER, "db-2").await;
+        assert_eq!(ack["turn"], 2);
+        assert_eq!(store.evaluations(&s.session_id).await.unwrap().len(), 2);
+    })
+    .await;
+}

@@ -90,11 +90,7 @@ async fn a_takeover_during_grading_stores_one_evaluation_and_closes_the_old_sock
     // A's judgement arrives; A may not store it. Stopping A waits for its grading to end.
     gate.open();
     a.stop().await;
-    let judged = mock
-        .received()
-        .iter()
-        .filter(|r| r.prompt().contains("<<<ANSWER"))
-        .count();
+    let judged = judge_calls(&mock);
     assert!(judged >= 2, "both replicas asked the judge ({judged})");
     let stored: Vec<_> = store
         .evaluations(&s.session_id)
@@ -204,4 +200,50 @@ async fn a_rubric_edit_on_one_replica_grades_the_next_answer_on_another() {
     a.stop().await;
     b.stop().await;
     fixture.drop_database().await;
+}
+
+#[tokio::test]
+async fn a_regrade_that_outlives_its_lease_is_renewed_and_graded_once() {
+    let mock = MockLlm::start().await;
+    // Both replicas regrade, with a lease far shorter than the LLM call.
+    let quick_lease = |s: &mut Settings| {
+        llm_app(&mock)(s);
+        s.llm.regrade_interval_secs = 0.05;
+        s.llm.regrade_lease_secs = 0.3;
+    };
+    let Some((a, b, fixture)) = two_replicas(quick_lease, quick_lease).await else {
+        return skipped();
+    };
+    let down = Reply::json(503, json!({"error": {"message": "overloaded"}}));
+    let slow = Reply::Delayed(
+        Duration::from_millis(1500),
+        Box::new(Reply::judge(|v| v.to_string())),
+    );
+    mock.script(vec![down.clone(), down.clone(), down, slow]);
+    let mut c = a.connect().await;
+    c.start(&["concurrency"], "junior", 2).await;
+    let (_, fallback) = c.answer_and_grade(GIL_ANSWER, "l-1").await;
+    assert_eq!(fallback["evaluation"]["source"], "fallback");
+    let judged_before = judge_calls(&mock);
+
+    let pushed = loop {
+        let m = c.recv().await;
+        if m["type"] == "evaluation" && m["evaluation"]["source"] == "llm" {
+            break m;
+        }
+    };
+    assert_eq!(pushed["turn"], 1);
+    // The regrade took five leases; no other worker claimed it meanwhile.
+    assert_eq!(judge_calls(&mock) - judged_before, 1, "regraded once");
+    a.stop().await;
+    b.stop().await;
+    fixture.drop_database().await;
+}
+
+/// Judge requests the mock has received (they carry the judgement's schema).
+fn judge_calls(mock: &MockLlm) -> usize {
+    mock.received()
+        .iter()
+        .filter(|r| crate::mock_llm::schema_of(&r.body).is_some())
+        .count()
 }
