@@ -280,6 +280,19 @@ pub struct DatabaseSettings {
     pub url: DatabaseUrl,
     pub max_connections: u32,
     pub busy_timeout_ms: u64,
+    /// SQLite only: `normal` (default; an acknowledged answer survives a crash of rehearse, and
+    /// of the machine unless the last few transactions had not reached the disk) or `full`
+    /// (every acknowledged answer survives power loss too, at one more fsync per write).
+    pub synchronous: Synchronous,
+}
+
+/// How hard SQLite pushes each commit to the disk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Synchronous {
+    #[default]
+    Normal,
+    Full,
 }
 
 impl Default for DatabaseSettings {
@@ -288,6 +301,7 @@ impl Default for DatabaseSettings {
             url: DatabaseUrl("sqlite://rehearse.db".into()),
             max_connections: 10,
             busy_timeout_ms: 5000,
+            synchronous: Synchronous::Normal,
         }
     }
 }
@@ -298,6 +312,7 @@ impl DatabaseSettings {
         crate::store::ConnectOptions {
             max_connections: self.max_connections,
             busy_timeout: std::time::Duration::from_millis(self.busy_timeout_ms),
+            full_sync: self.synchronous == Synchronous::Full,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Evaluations: several per turn over time (builtin, fallback, LLM regrade, human review);
 //! the newest is current and the older ones are the audit trail.
 
-use super::{Provenance, Store, StoreError, StoredEvaluation, on_pool};
+use super::{Provenance, Store, StoreError, StoredEvaluation, on_pool, on_writer};
 use crate::evaluate::Evaluation;
 
 #[derive(sqlx::FromRow)]
@@ -161,7 +161,7 @@ impl Store {
         now: i64,
     ) -> Result<i64, StoreError> {
         let row = EvaluationInsert::new(evaluation, provenance)?;
-        let id = on_pool!(self, |p| insert_evaluation!(p, session_id, turn, &row, now).await);
+        let id = on_writer!(self, |p| insert_evaluation!(p, session_id, turn, &row, now).await);
         self.observe_write(id.map_err(StoreError::from))
     }
 

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Store, StoreError, on_pool};
+use super::{Store, StoreError, on_pool, on_writer};
 
 /// An invite to create.
 #[derive(Debug, Clone)]
@@ -107,7 +107,7 @@ impl Store {
     pub async fn create_invite(&self, i: &NewInvite) -> Result<(), StoreError> {
         let topics = i.topics.join(",");
         let rubrics = i.rubrics.to_string();
-        on_pool!(self, |p| {
+        on_writer!(self, |p| {
             sqlx::query(
                 "INSERT INTO invites (id, token_hash, created_by, candidate_name, candidate_email, topics, level, \
                  question_count, rubrics, expires_at, max_uses, created_at) \
@@ -174,7 +174,7 @@ impl Store {
         token_hash: &str,
         now: i64,
     ) -> Result<Result<InviteRecord, InviteProblem>, StoreError> {
-        let used = on_pool!(self, |p| {
+        let used = on_writer!(self, |p| {
             sqlx::query(
                 "UPDATE invites SET uses = uses + 1 WHERE token_hash = $1 AND expires_at > $2 AND uses < max_uses",
             )

@@ -6,7 +6,7 @@
 
 use super::evaluations::{EvaluationInsert, insert_evaluation};
 use super::turns::insert_turn;
-use super::{NewTurn, Pool, Provenance, Store, StoreError, on_pool};
+use super::{NewTurn, Pool, Provenance, Store, StoreError, on_pool, on_writer};
 use crate::evaluate::Evaluation;
 
 /// The condition that the writer still owns the interview and it is not over. `$1` is the session
@@ -29,7 +29,7 @@ macro_rules! owns {
 macro_rules! fenced {
     ($store:expr, $text:expr, $tail:expr, |$p:ident, $sql:ident| $body:expr) => {
         match &$store.pool {
-            Pool::Sqlite($p) => {
+            Pool::Sqlite { write: $p, .. } => {
                 let $sql = concat!($text, ")", $tail);
                 $body
             }
@@ -83,7 +83,7 @@ impl Store {
     /// Takes an interview over for `owner`: raises its epoch and returns the new one. Every write
     /// by the previous owner fails from now on.
     pub async fn take_over(&self, session_id: &str, owner: &str) -> Result<i64, StoreError> {
-        let epoch: Option<i64> = on_pool!(self, |p| {
+        let epoch: Option<i64> = on_writer!(self, |p| {
             sqlx::query_scalar(
                 "UPDATE sessions SET epoch = epoch + 1, owner = $2 WHERE id = $1 RETURNING epoch",
             )
@@ -280,7 +280,7 @@ impl Store {
         let result: Result<Option<i64>, StoreError> = async {
             Ok(match &self.pool {
                 // SQLite: take the write lock up front so the transaction cannot fail half-way on it.
-                Pool::Sqlite(p) => commit!(p.begin_with("BEGIN IMMEDIATE").await?),
+                Pool::Sqlite { write: p, .. } => commit!(p.begin_with("BEGIN IMMEDIATE").await?),
                 Pool::Postgres(p) => commit!(p.begin().await?),
             })
         }
@@ -340,7 +340,7 @@ impl Store {
         }
         let result: Result<Option<i64>, StoreError> = async {
             Ok(match &self.pool {
-                Pool::Sqlite(p) => replace!(p.begin_with("BEGIN IMMEDIATE").await?),
+                Pool::Sqlite { write: p, .. } => replace!(p.begin_with("BEGIN IMMEDIATE").await?),
                 Pool::Postgres(p) => replace!(p.begin().await?),
             })
         }

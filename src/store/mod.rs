@@ -34,26 +34,44 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+/// SQLite's memory map of the database file (reads skip a copy through the page cache).
+const SQLITE_MMAP_BYTES: u64 = 256 * 1024 * 1024;
+/// SQLite's page cache per connection.
+const SQLITE_CACHE_KIB: u64 = 8 * 1024;
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
+/// SQLite takes one writer at a time: its writes go through a pool of one connection, so they
+/// queue in-process instead of sleeping in SQLite's busy handler, and reads use their own pool.
 #[derive(Debug, Clone)]
 enum Pool {
-    Sqlite(SqlitePool),
+    Sqlite { read: SqlitePool, write: SqlitePool },
     Postgres(PgPool),
 }
 
-/// Runs `$body` with `$p` bound to whichever pool the store holds. The body is compiled once per
-/// backend, so one statement text serves both.
+/// Runs `$body` with `$p` bound to whichever pool the store holds (SQLite: the read pool). The
+/// body is compiled once per backend, so one statement text serves both.
 macro_rules! on_pool {
     ($store:expr, |$p:ident| $body:expr) => {
         match &$store.pool {
-            $crate::store::Pool::Sqlite($p) => $body,
+            $crate::store::Pool::Sqlite { read: $p, .. } => $body,
             $crate::store::Pool::Postgres($p) => $body,
         }
     };
 }
 pub(crate) use on_pool;
+
+/// [`on_pool!`] for a statement that writes (SQLite: the writer connection).
+macro_rules! on_writer {
+    ($store:expr, |$p:ident| $body:expr) => {
+        match &$store.pool {
+            $crate::store::Pool::Sqlite { write: $p, .. } => $body,
+            $crate::store::Pool::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use on_writer;
 
 /// Which database engine a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +94,8 @@ pub struct Store {
 pub struct ConnectOptions {
     pub max_connections: u32,
     pub busy_timeout: Duration,
+    /// SQLite: `synchronous=FULL` instead of `NORMAL`.
+    pub full_sync: bool,
 }
 
 impl Default for ConnectOptions {
@@ -83,28 +103,40 @@ impl Default for ConnectOptions {
         ConnectOptions {
             max_connections: 10,
             busy_timeout: Duration::from_secs(5),
+            full_sync: false,
         }
     }
 }
 
 impl Store {
     /// Connects to `url` (`sqlite://file.db`, `postgres://…`). A SQLite file is created if it is
-    /// missing and opened in WAL mode with `synchronous=NORMAL` and a busy timeout.
+    /// missing and opened in WAL mode with `synchronous=NORMAL` (or `FULL`), a busy timeout, a
+    /// memory map and a page cache; one connection writes, the others read.
     pub async fn connect(url: &str, opts: ConnectOptions) -> Result<Store, StoreError> {
         let pool = match Backend::from_url(url)? {
             Backend::Sqlite => {
                 let options = SqliteConnectOptions::from_str(url)?
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
+                    .synchronous(if opts.full_sync {
+                        SqliteSynchronous::Full
+                    } else {
+                        SqliteSynchronous::Normal
+                    })
                     .busy_timeout(opts.busy_timeout)
-                    .foreign_keys(true);
-                Pool::Sqlite(
-                    SqlitePoolOptions::new()
-                        .max_connections(opts.max_connections)
-                        .connect_with(options)
-                        .await?,
-                )
+                    .foreign_keys(true)
+                    .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
+                    .pragma("cache_size", format!("-{SQLITE_CACHE_KIB}"));
+                // The writer first: it creates the file and switches it to WAL.
+                let write = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(options.clone())
+                    .await?;
+                let read = SqlitePoolOptions::new()
+                    .max_connections(opts.max_connections.max(1))
+                    .connect_with(options)
+                    .await?;
+                Pool::Sqlite { read, write }
             }
             Backend::Postgres => Pool::Postgres(
                 PgPoolOptions::new()
@@ -131,7 +163,7 @@ impl Store {
     pub async fn migrate(&self) -> Result<usize, StoreError> {
         let before = self.applied_migrations().await.unwrap_or(0);
         match &self.pool {
-            Pool::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
+            Pool::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await?,
             Pool::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
         }
         Ok(self.applied_migrations().await?.saturating_sub(before))
@@ -149,7 +181,7 @@ impl Store {
     /// Which engine this store uses.
     pub fn backend(&self) -> Backend {
         match self.pool {
-            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Sqlite { .. } => Backend::Sqlite,
             Pool::Postgres(_) => Backend::Postgres,
         }
     }
@@ -180,7 +212,13 @@ impl Store {
 
     /// Closes every pooled connection.
     pub async fn close(&self) {
-        on_pool!(self, |p| p.close().await)
+        match &self.pool {
+            Pool::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Pool::Postgres(p) => p.close().await,
+        }
     }
 }
 

@@ -35,7 +35,7 @@ impl Store {
     /// Starts listening for notifications; `None` on SQLite.
     pub async fn listen(&self) -> Result<Option<Notifications>, StoreError> {
         match &self.pool {
-            Pool::Sqlite(_) => Ok(None),
+            Pool::Sqlite { .. } => Ok(None),
             Pool::Postgres(p) => {
                 let mut listener = PgListener::connect_with(p).await?;
                 listener.listen(CHANNEL).await?;

@@ -2,7 +2,7 @@
 //! LLM once it is healthy. Items are claimed with a lease, so several server replicas can work
 //! the same queue without grading a turn twice at once.
 
-use super::{Pool, Store, StoreError, on_pool};
+use super::{Pool, Store, StoreError, on_pool, on_writer};
 
 /// A claimed queue item.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -36,7 +36,7 @@ impl Store {
             };
         }
         Ok(match &self.pool {
-            Pool::Sqlite(p) => {
+            Pool::Sqlite { write: p, .. } => {
                 sqlx::query_as(claim!(""))
                     .bind(lease_until)
                     .bind(now)
@@ -60,7 +60,7 @@ impl Store {
         turn: i64,
         lease_until: i64,
     ) -> Result<(), StoreError> {
-        on_pool!(self, |p| {
+        on_writer!(self, |p| {
             sqlx::query("UPDATE regrade_queue SET lease_until = $3 WHERE session_id = $1 AND turn = $2")
                 .bind(session_id)
                 .bind(turn)
@@ -74,7 +74,7 @@ impl Store {
 
     /// Removes an item that needs no regrade any more.
     pub async fn complete_regrade(&self, session_id: &str, turn: i64) -> Result<(), StoreError> {
-        on_pool!(self, |p| {
+        on_writer!(self, |p| {
             sqlx::query("DELETE FROM regrade_queue WHERE session_id = $1 AND turn = $2")
                 .bind(session_id)
                 .bind(turn)
@@ -93,7 +93,7 @@ impl Store {
         next_attempt_at: i64,
         error: &str,
     ) -> Result<(), StoreError> {
-        on_pool!(self, |p| {
+        on_writer!(self, |p| {
             sqlx::query(
                 "UPDATE regrade_queue SET next_attempt_at = $3, lease_until = 0, last_error = $4 \
                  WHERE session_id = $1 AND turn = $2",

@@ -1,6 +1,6 @@
 //! Rubric versions: immutable once stored; an edit is a new version.
 
-use super::{RubricVersionRecord, Store, StoreError, on_pool};
+use super::{RubricVersionRecord, Store, StoreError, on_pool, on_writer};
 
 macro_rules! select_versions {
     ($($rest:literal)*) => {
@@ -15,7 +15,7 @@ macro_rules! select_versions {
 impl Store {
     /// Stores a new rubric version. Storing an existing (id, version) is a conflict.
     pub async fn insert_rubric_version(&self, r: &RubricVersionRecord) -> Result<(), StoreError> {
-        let result = on_pool!(self, |p| {
+        let result = on_writer!(self, |p| {
             sqlx::query(
                 "INSERT INTO rubric_versions (rubric_id, version, name, body, source_text, content_hash, \
                  created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -243,7 +243,7 @@ impl Store {
             return Ok(Default::default());
         }
         let rows: Vec<(String,)> = match &self.pool {
-            super::Pool::Sqlite(p) => {
+            super::Pool::Sqlite { read: p, .. } => {
                 needs_review_query::<sqlx::Sqlite>(ids)
                     .build_query_as()
                     .fetch_all(p)
@@ -267,7 +267,7 @@ impl Store {
         let mut probe = q.clone();
         probe.limit = q.limit.clamp(1, 500) + 1;
         let rows: Vec<SessionRow> = match &self.pool {
-            super::Pool::Sqlite(p) => {
+            super::Pool::Sqlite { read: p, .. } => {
                 build::<sqlx::Sqlite>(&probe)
                     .build_query_as()
                     .fetch_all(p)

@@ -1,6 +1,6 @@
 //! Sessions.
 
-use super::{NewSession, SessionRecord, SessionStatus, Store, StoreError, on_pool};
+use super::{NewSession, SessionRecord, SessionStatus, Store, StoreError, on_pool, on_writer};
 
 #[derive(sqlx::FromRow)]
 pub(super) struct SessionRow {
@@ -78,7 +78,7 @@ impl Store {
     pub async fn create_session(&self, s: &NewSession) -> Result<(), StoreError> {
         let topics = s.topics.join(",");
         let plan = s.plan.to_string();
-        let result = on_pool!(self, |p| {
+        let result = on_writer!(self, |p| {
             sqlx::query(
                 "INSERT INTO sessions (id, resume_token_hash, candidate_name, candidate_email, topics, \
                  level, question_count, plan, status, invite_id, created_by, created_at, updated_at, owner, epoch) \
@@ -140,7 +140,7 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         let summary = summary.map(|s| s.to_string());
-        on_pool!(self, |p| {
+        on_writer!(self, |p| {
             sqlx::query("UPDATE sessions SET overall = $2, summary = COALESCE($3, summary), updated_at = $4 WHERE id = $1")
                 .bind(id)
                 .bind(overall)

@@ -1,6 +1,6 @@
 //! API tokens: only a hash of each token is stored.
 
-use super::{Store, StoreError, TokenRecord, on_pool};
+use super::{Store, StoreError, TokenRecord, on_pool, on_writer};
 
 macro_rules! select_tokens {
     ($($rest:literal)*) => {
@@ -20,7 +20,7 @@ impl Store {
         token_hash: &str,
         now: i64,
     ) -> Result<TokenRecord, StoreError> {
-        let result = on_pool!(self, |p| {
+        let result = on_writer!(self, |p| {
             sqlx::query("INSERT INTO api_tokens (name, role, token_hash, created_at) VALUES ($1, $2, $3, $4)")
                 .bind(name)
                 .bind(role)
@@ -71,7 +71,7 @@ impl Store {
 
     /// Revokes a token by name. Returns false when it was already revoked.
     pub async fn revoke_token(&self, name: &str, now: i64) -> Result<bool, StoreError> {
-        let n = on_pool!(self, |p| {
+        let n = on_writer!(self, |p| {
             sqlx::query(
                 "UPDATE api_tokens SET revoked_at = $2 WHERE name = $1 AND revoked_at IS NULL",
             )
@@ -89,7 +89,7 @@ impl Store {
 
     /// Notes when a token was last used.
     pub async fn touch_token(&self, id: i64, now: i64) -> Result<(), StoreError> {
-        on_pool!(self, |p| {
+        on_writer!(self, |p| {
             sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
                 .bind(id)
                 .bind(now)
