@@ -1,17 +1,23 @@
-//! Interview socket under load, against the real (release) binary on a fresh SQLite file:
+//! Interview socket under load, against the real (release) binary, on a fresh SQLite file and
+//! (when `REHEARSE_BENCH_POSTGRES_URL` or the local cluster at 127.0.0.1:5432 answers) on a fresh
+//! PostgreSQL database:
 //!
-//! 1. answer → ack latency, p50/p99: one candidate answering back to back, then 25 candidates
-//!    answering at the same time;
-//! 2. server memory (VmRSS) with 1,000 idle interviews open (each started, first question asked,
-//!    the client answering pings but otherwise silent).
+//! 1. the anchor: the protocol path without a session (a message answered with an error, no
+//!    storage), round trips per second and p50/p99 on one connection;
+//! 2. answer cycles (answer → ack → evaluation → next question) per second, and answer → ack
+//!    p50/p99, with 1, 25 and 100 candidates answering at once;
+//! 3. SQL statements and (PostgreSQL) WAL flushes per answer cycle, counted from the server's own
+//!    statement log and `pg_stat_wal`;
+//! 4. server memory (VmRSS) per open interview, with 1,000 idle interviews open (SQLite).
 //!
 //! Run: `cargo bench --bench ws_load` (needs ~2,100 file descriptors).
 
 mod common;
 
-use common::{memory_mib, serve};
+use common::{memory_mib, serve, serve_counting};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -28,6 +34,12 @@ const TOPICS: &[&str] = &[
 const ANSWER: &str = "I would start from the definition, then explain why it behaves that way, because the \
     mechanism matters more than the name. For example, in production we measured the difference with a \
     profiler and kept the simpler version since the cost was negligible compared with the database calls.";
+/// No per-connection message limit gets in the way of the measurement.
+const UNLIMITED: &[(&str, &str)] = &[
+    ("REHEARSE_SERVER__MESSAGES_PER_SECOND", "1000000"),
+    ("REHEARSE_SERVER__MESSAGE_BURST", "1000000"),
+    ("REHEARSE_LOG", "warn"),
+];
 
 async fn recv(ws: &mut Socket) -> Value {
     loop {
@@ -47,10 +59,15 @@ async fn recv_type(ws: &mut Socket, ty: &str) -> Value {
     }
 }
 
-async fn start(port: u16, count: usize) -> Socket {
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/ws"))
+async fn connect(port: u16) -> Socket {
+    tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/ws"))
         .await
-        .unwrap();
+        .unwrap()
+        .0
+}
+
+async fn start(port: u16, count: usize) -> Socket {
+    let mut ws = connect(port).await;
     ws.send(Message::text(
         json!({"type": "start", "topics": TOPICS, "level": "mid", "count": count}).to_string(),
     ))
@@ -60,7 +77,8 @@ async fn start(port: u16, count: usize) -> Socket {
     ws
 }
 
-/// Answers `n` questions on fresh interviews; returns each answer's send → ack latency.
+/// Answers `n` questions (starting a new interview whenever one ends); returns each answer's
+/// send → ack latency.
 async fn answer_loop(port: u16, n: usize, tag: usize) -> Vec<Duration> {
     let mut latencies = Vec::with_capacity(n);
     let mut ws = start(port, 20).await;
@@ -84,62 +102,196 @@ async fn answer_loop(port: u16, n: usize, tag: usize) -> Vec<Duration> {
     latencies
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn report(label: &str, mut v: Vec<Duration>) {
-    v.sort();
-    println!(
-        "{label}: n={} p50={:.2} ms p99={:.2} ms max={:.2} ms",
-        v.len(),
-        percentile(&v, 0.50).as_secs_f64() * 1e3,
-        percentile(&v, 0.99).as_secs_f64() * 1e3,
-        v.last().unwrap().as_secs_f64() * 1e3
-    );
-}
-
-#[tokio::main]
-async fn main() {
-    let dir = tempfile::tempdir().unwrap();
-    let db_url = format!("sqlite://{}", dir.path().join("load.db").display());
-    let (server, port) = serve(
-        &db_url,
-        &[
-            ("REHEARSE_SERVER__MESSAGES_PER_SECOND", "1000"),
-            ("REHEARSE_SERVER__MESSAGE_BURST", "1000"),
-        ],
-    )
-    .await;
-
-    // Warm-up: connection pool, page cache, prepared statements.
-    answer_loop(port, 20, 999).await;
-
-    report(
-        "answer→ack, 1 candidate, SQLite",
-        answer_loop(port, 500, 0).await,
-    );
-
-    let tasks: Vec<_> = (0..25)
-        .map(|t| tokio::spawn(answer_loop(port, 40, t + 1)))
+/// `candidates` answering `each` questions at once: cycles per second and ack latencies.
+async fn cycles(port: u16, candidates: usize, each: usize) -> (f64, Vec<Duration>) {
+    let began = Instant::now();
+    let tasks: Vec<_> = (0..candidates)
+        .map(|t| tokio::spawn(answer_loop(port, each, t + 1000 * candidates)))
         .collect();
     let mut all = Vec::new();
     for t in tasks {
         all.extend(t.await.unwrap());
     }
-    report("answer→ack, 25 concurrent candidates, SQLite", all);
-
-    // Idle interviews: a fresh server so the figure is not inflated by the latency phase.
-    drop(server);
-    let db_url = format!("sqlite://{}", dir.path().join("idle.db").display());
-    let (server, port) = serve(
-        &db_url,
-        &[
-            ("REHEARSE_SERVER__MESSAGES_PER_SECOND", "1000"),
-            ("REHEARSE_SERVER__MESSAGE_BURST", "1000"),
-        ],
+    (
+        (candidates * each) as f64 / began.elapsed().as_secs_f64(),
+        all,
     )
-    .await;
+}
+
+/// Round trips of a message that needs no session (answered with an error, nothing stored).
+async fn anchor(port: u16, n: usize) -> (f64, Vec<Duration>) {
+    let mut ws = connect(port).await;
+    let mut latencies = Vec::with_capacity(n);
+    let began = Instant::now();
+    for _ in 0..n {
+        let sent = Instant::now();
+        ws.send(Message::text(r#"{"type":"skip"}"#)).await.unwrap();
+        let reply = recv(&mut ws).await;
+        latencies.push(sent.elapsed());
+        assert_eq!(reply["code"], "no_session", "{reply}");
+    }
+    (n as f64 / began.elapsed().as_secs_f64(), latencies)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn latency(mut v: Vec<Duration>) -> String {
+    v.sort();
+    format!(
+        "p50 {:.2} ms, p99 {:.2} ms",
+        percentile(&v, 0.50).as_secs_f64() * 1e3,
+        percentile(&v, 0.99).as_secs_f64() * 1e3
+    )
+}
+
+/// A fresh PostgreSQL database for one run, dropped afterwards; None when no server answers.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl PgDatabase {
+    async fn create() -> Option<PgDatabase> {
+        use sqlx::Connection;
+        let admin_url = std::env::var("REHEARSE_BENCH_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let mut conn = sqlx::PgConnection::connect(&admin_url).await.ok()?;
+        let name = format!("rehearse_bench_{}", std::process::id());
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name}"
+        )))
+        .execute(&mut conn)
+        .await
+        .ok()?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .ok()?;
+        Some(PgDatabase { admin_url, name })
+    }
+
+    fn url(&self) -> String {
+        let base = self.admin_url.rsplit_once('/').map_or("", |(b, _)| b);
+        format!("{base}/{}", self.name)
+    }
+
+    /// WAL flushes to disk in the whole cluster so far (one per durable commit; the bench is
+    /// assumed to be alone on the cluster).
+    async fn wal_syncs(&self) -> i64 {
+        use sqlx::Connection;
+        let mut conn = sqlx::PgConnection::connect(&self.admin_url).await.unwrap();
+        sqlx::query_scalar("SELECT wal_sync FROM pg_stat_wal")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+    }
+
+    async fn drop(self) {
+        use sqlx::Connection;
+        let mut conn = sqlx::PgConnection::connect(&self.admin_url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        )))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+}
+
+async fn measure(label: &str, db_url: &str) {
+    let (server, port) = serve(db_url, UNLIMITED).await;
+    let (rate, lat) = anchor(port, 5000).await;
+    println!(
+        "{label}: anchor (no session, no storage): {rate:.0} round trips/s, {}",
+        latency(lat)
+    );
+    // Warm-up: connection pool, page cache, prepared statements.
+    answer_loop(port, 40, 999_999).await;
+    for (candidates, each) in [(1, 2000), (25, 80), (100, 20)] {
+        let (rate, lat) = cycles(port, candidates, each).await;
+        println!(
+            "{label}: {candidates} candidate(s): {rate:.0} answer cycles/s, answer→ack {}",
+            latency(lat)
+        );
+    }
+    drop(server);
+}
+
+/// SQL statements per answer cycle, from the server's statement log (sqlx logs each statement it
+/// runs, BEGIN and COMMIT included, at debug level under `sqlx::query`).
+async fn statements(label: &str, db_url: &str, pg: Option<&PgDatabase>) {
+    let mut env = UNLIMITED.to_vec();
+    env.retain(|(k, _)| *k != "REHEARSE_LOG");
+    env.push(("REHEARSE_LOG", "warn,sqlx::query=debug"));
+    let (server, port, count) = serve_counting(db_url, &env, "sqlx::query").await;
+    // One interview of 20 main questions, answered to the end after a warm-up interview.
+    answer_loop(port, 40, 7_777_777).await;
+    let mut ws = start(port, 20).await;
+    let before = count.load(Ordering::Relaxed);
+    let syncs_before = match pg {
+        Some(pg) => Some(pg.wal_syncs().await),
+        None => None,
+    };
+    let mut answered = 0;
+    loop {
+        answered += 1;
+        ws.send(Message::text(
+            json!({"type": "answer", "text": ANSWER, "client_msg_id": format!("s-{answered}")})
+                .to_string(),
+        ))
+        .await
+        .unwrap();
+        recv_type(&mut ws, "evaluation").await;
+        let next = recv(&mut ws).await;
+        if next["type"] == "summary" {
+            break;
+        }
+    }
+    // The last statements are logged before the summary is sent; let the log reader catch up.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let n = count.load(Ordering::Relaxed) - before;
+    let commits = match (pg, syncs_before) {
+        (Some(pg), Some(b)) => {
+            // Backends report their statistics at most once a second.
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            format!(
+                ", {:.2} WAL flushes (fsyncs) per cycle",
+                (pg.wal_syncs().await - b) as f64 / answered as f64
+            )
+        }
+        _ => String::new(),
+    };
+    println!(
+        "{label}: {n} statements for {answered} answer cycles (the interview's end included): {:.2} per cycle{commits}",
+        n as f64 / answered as f64
+    );
+    drop(server);
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = |name: &str| format!("sqlite://{}", dir.path().join(name).display());
+    measure("SQLite", &sqlite("load.db")).await;
+    statements("SQLite", &sqlite("statements.db"), None).await;
+    match PgDatabase::create().await {
+        Some(pg) => {
+            measure("PostgreSQL", &pg.url()).await;
+            pg.drop().await;
+            let pg = PgDatabase::create().await.unwrap();
+            statements("PostgreSQL", &pg.url(), Some(&pg)).await;
+            pg.drop().await;
+        }
+        None => println!(
+            "PostgreSQL: skipped (no server at REHEARSE_BENCH_POSTGRES_URL or 127.0.0.1:5432)"
+        ),
+    }
+
+    // Idle interviews: a fresh server so the figure is not inflated by the load phases.
+    let (server, port) = serve(&sqlite("idle.db"), UNLIMITED).await;
     let pid_idle = server.id().unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let before = memory_mib(pid_idle, "VmRSS");

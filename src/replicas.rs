@@ -48,8 +48,13 @@ async fn handle(interviews: &Interviews, payload: &str) {
     }
     match envelope.event {
         Event::Rubrics => match crate::admin::refresh_registry(interviews).await {
-            Ok(n) => tracing::info!(versions = n, "rubrics reloaded after an edit on another replica"),
-            Err(e) => tracing::warn!(error = %e, "reloading rubrics after an edit elsewhere failed"),
+            Ok(n) => tracing::info!(
+                versions = n,
+                "rubrics reloaded after an edit on another replica"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "reloading rubrics after an edit elsewhere failed")
+            }
         },
         event => interviews.handle_event(&event, false),
     }

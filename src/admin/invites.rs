@@ -8,9 +8,9 @@ use crate::bank::{Kind, Level, Topic};
 use crate::clock::now_ms;
 use crate::interview::{MAX_COUNT, make_plan};
 use crate::runner::{Interviews, RunnerError, StartRequest};
-use crate::ws::protocol::Candidate;
 use crate::store::{InviteRecord, NewInvite};
 use crate::tokens;
+use crate::ws::protocol::Candidate;
 
 const DEFAULT_HOURS: f64 = 24.0 * 7.0;
 const MAX_HOURS: f64 = 24.0 * 90.0;

@@ -148,8 +148,7 @@ impl Interviews {
 
     fn finished(&self, live: &mut Live, summary: interview::Summary, now: i64) {
         let json = serde_json::to_value(&summary).unwrap_or_default();
-        live.state
-            .finished(json, i64::from(summary.overall), now);
+        live.state.finished(json, i64::from(summary.overall), now);
         let session_id = live.state.session.id.clone();
         tracing::info!(
             session_id,
@@ -227,9 +226,9 @@ impl Interviews {
 
     /// A question of the bank by id.
     pub(super) fn question(&self, id: &str) -> Result<&Question, RunnerError> {
-        self.bank.get(id).ok_or_else(|| {
-            RunnerError::Internal(format!("question {id} is no longer in the bank"))
-        })
+        self.bank
+            .get(id)
+            .ok_or_else(|| RunnerError::Internal(format!("question {id} is no longer in the bank")))
     }
 
     /// Gives the interview's lock back after an action. When the action found the interview
@@ -243,7 +242,10 @@ impl Interviews {
     ) {
         if matches!(result, Err(RunnerError::TakenOver)) {
             *guard = None;
-            tracing::info!(session_id, "interview taken over elsewhere; letting go of it");
+            tracing::info!(
+                session_id,
+                "interview taken over elsewhere; letting go of it"
+            );
             self.hub.taken_over(session_id);
         }
         self.hub.release(session_id, guard);

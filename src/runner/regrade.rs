@@ -84,10 +84,13 @@ impl Interviews {
         let state = SessionState::load(&self.store, &item.session_id)
             .await
             .map_err(|e| text(&e))?;
-        let fallback = state.current.get(&item.turn).filter(|e| match item.evaluation_id {
-            Some(id) => e.id == id,
-            None => e.evaluation.source == Source::Fallback,
-        });
+        let fallback = state
+            .current
+            .get(&item.turn)
+            .filter(|e| match item.evaluation_id {
+                Some(id) => e.id == id,
+                None => e.evaluation.source == Source::Fallback,
+            });
         let (Some(record), Some(fallback)) = (state.turn(item.turn), fallback) else {
             // The turn is gone, or its fallback was replaced (reviewed, or regraded already).
             return self.settle_regrade(item).await;
@@ -168,7 +171,8 @@ impl Interviews {
         call: impl std::future::Future<Output = T>,
     ) -> T {
         let renew_every = lease / 3;
-        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + renew_every, renew_every);
+        let mut tick =
+            tokio::time::interval_at(tokio::time::Instant::now() + renew_every, renew_every);
         tokio::pin!(call);
         loop {
             tokio::select! {

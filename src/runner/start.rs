@@ -140,7 +140,11 @@ impl Interviews {
             *guard = Some(Live { state, epoch });
         }
         let live = guard.as_mut().expect("the live state was just ensured");
-        tracing::info!(session_id, turns = live.state.turns.len(), "interview resumed");
+        tracing::info!(
+            session_id,
+            turns = live.state.turns.len(),
+            "interview resumed"
+        );
         outbox.send(session_message(session_id, token, &live.state.plan));
         outbox.send(live.state.transcript(&self.bank));
         let result = self.advance(live).await;

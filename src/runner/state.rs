@@ -7,9 +7,7 @@ use super::RunnerError;
 use crate::bank::{Bank, Topic};
 use crate::evaluate::{Evaluation, Source, while_open};
 use crate::interview::{Plan, SummaryTurn, TurnView, question_open};
-use crate::store::{
-    NewTurn, SessionRecord, SessionStatus, Store, StoredEvaluation, TurnRecord,
-};
+use crate::store::{NewTurn, SessionRecord, SessionStatus, Store, StoredEvaluation, TurnRecord};
 use crate::ws::protocol::{ServerMessage, TranscriptTurn};
 
 /// Stored turns as the pure interview flow sees them, given each turn's current evaluation.

@@ -58,7 +58,9 @@ impl Store {
         }
         match &self.pool {
             // SQLite: take the write lock up front so the transaction cannot fail half-way on it.
-            super::Pool::Sqlite { write: p, .. } => replace!(p.begin_with("BEGIN IMMEDIATE").await?),
+            super::Pool::Sqlite { write: p, .. } => {
+                replace!(p.begin_with("BEGIN IMMEDIATE").await?)
+            }
             super::Pool::Postgres(p) => replace!(p.begin().await?),
         }
         Ok(())

@@ -161,7 +161,8 @@ impl Store {
         now: i64,
     ) -> Result<i64, StoreError> {
         let row = EvaluationInsert::new(evaluation, provenance)?;
-        let id = on_writer!(self, |p| insert_evaluation!(p, session_id, turn, &row, now).await);
+        let id = on_writer!(self, |p| insert_evaluation!(p, session_id, turn, &row, now)
+            .await);
         self.observe_write(id.map_err(StoreError::from))
     }
 

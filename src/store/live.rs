@@ -130,7 +130,10 @@ impl Store {
             Ok(Some(answered_at)) => Ok(AnswerStored::Stored { answered_at }),
             Err(e) if !e.is_unique_violation() => Err(e),
             // Nothing changed: a resend, a takeover, or a turn closed meanwhile.
-            _ => match self.turn_for_client_msg_id(session_id, client_msg_id).await? {
+            _ => match self
+                .turn_for_client_msg_id(session_id, client_msg_id)
+                .await?
+            {
                 Some(t) => Ok(AnswerStored::Duplicate { turn: t.turn }),
                 None => {
                     self.check_owner(session_id, epoch).await?;
@@ -351,11 +354,13 @@ impl Store {
     /// `Fenced` unless `epoch` still owns the active interview.
     async fn check_owner(&self, session_id: &str, epoch: i64) -> Result<(), StoreError> {
         let owned: Option<bool> = on_pool!(self, |p| {
-            sqlx::query_scalar("SELECT epoch = $2 AND status = 'active' FROM sessions WHERE id = $1")
-                .bind(session_id)
-                .bind(epoch)
-                .fetch_optional(p)
-                .await?
+            sqlx::query_scalar(
+                "SELECT epoch = $2 AND status = 'active' FROM sessions WHERE id = $1",
+            )
+            .bind(session_id)
+            .bind(epoch)
+            .fetch_optional(p)
+            .await?
         });
         match owned {
             Some(true) => Ok(()),

@@ -5,9 +5,9 @@
 mod assignments;
 mod error;
 mod evaluations;
+mod invites;
 mod live;
 mod notify;
-mod invites;
 mod records;
 mod regrade;
 mod rubrics;
@@ -18,9 +18,9 @@ mod turns;
 
 pub use assignments::Assignment;
 pub use error::StoreError;
+pub use invites::{InviteProblem, InviteRecord, NewInvite};
 pub use live::{AnswerStored, GradingCommit, Next};
 pub use notify::Notifications;
-pub use invites::{InviteProblem, InviteRecord, NewInvite};
 pub use records::*;
 pub use regrade::RegradeItem;
 pub use session_list::{SessionQuery, SessionSort, SortKey, decode_cursor, encode_cursor};

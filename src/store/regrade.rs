@@ -61,13 +61,15 @@ impl Store {
         lease_until: i64,
     ) -> Result<(), StoreError> {
         on_writer!(self, |p| {
-            sqlx::query("UPDATE regrade_queue SET lease_until = $3 WHERE session_id = $1 AND turn = $2")
-                .bind(session_id)
-                .bind(turn)
-                .bind(lease_until)
-                .execute(p)
-                .await?
-                .rows_affected()
+            sqlx::query(
+                "UPDATE regrade_queue SET lease_until = $3 WHERE session_id = $1 AND turn = $2",
+            )
+            .bind(session_id)
+            .bind(turn)
+            .bind(lease_until)
+            .execute(p)
+            .await?
+            .rows_affected()
         });
         Ok(())
     }

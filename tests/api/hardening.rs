@@ -717,7 +717,9 @@ async fn a_database_failure_while_grading_an_acked_answer_delays_grading_and_the
         assert!(before.iter().all(|m| m["type"] != "evaluation"));
         let store = app.store().await;
         assert_eq!(
-            store.turns(&s.session_id).await.unwrap()[0].answer_text.as_deref(),
+            store.turns(&s.session_id).await.unwrap()[0]
+                .answer_text
+                .as_deref(),
             Some(GIL_ANSWER),
             "the acknowledged answer is stored"
         );

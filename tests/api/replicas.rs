@@ -99,7 +99,11 @@ async fn a_takeover_during_grading_stores_one_evaluation_and_closes_the_old_sock
         .into_iter()
         .filter(|e| e.turn == 1)
         .collect();
-    assert_eq!(stored.len(), 1, "exactly one evaluation of the turn: {stored:?}");
+    assert_eq!(
+        stored.len(),
+        1,
+        "exactly one evaluation of the turn: {stored:?}"
+    );
     assert_eq!(store.turns(&s.session_id).await.unwrap().len(), 2);
 
     // B carries on as the only owner.

@@ -381,7 +381,11 @@ async fn the_regrade_queue_leases_each_item_to_one_worker(store: Store) {
     let q = question("conc-gil-basics");
     let mut fallback = builtin::evaluate(q, rubric_for(q), "an answer");
     fallback.source = rehearse::evaluate::Source::Fallback;
-    for (turn, error, now) in [(1, "timeout", 100), (2, "http_5xx", 200), (1, "timeout again", 100)] {
+    for (turn, error, now) in [
+        (1, "timeout", 100),
+        (2, "http_5xx", 200),
+        (1, "timeout again", 100),
+    ] {
         let mut c = step(1, Some(&fallback), Next::Wait, now);
         c.turn = turn;
         c.regrade = Some(error);
@@ -434,7 +438,8 @@ fn step<'a>(
     next: Next<'a>,
     now: i64,
 ) -> GradingCommit<'a> {
-    static PROVENANCE: std::sync::LazyLock<Provenance> = std::sync::LazyLock::new(Provenance::default);
+    static PROVENANCE: std::sync::LazyLock<Provenance> =
+        std::sync::LazyLock::new(Provenance::default);
     GradingCommit {
         session_id: "s1",
         epoch,
@@ -460,7 +465,10 @@ async fn a_takeover_fences_every_write_of_the_previous_owner(store: Store) {
         store.ask(1, &new_turn("s1", 2)).await,
         Err(StoreError::Fenced)
     ));
-    assert!(matches!(store.skip("s1", 1, 1, 10).await, Err(StoreError::Fenced)));
+    assert!(matches!(
+        store.skip("s1", 1, 1, 10).await,
+        Err(StoreError::Fenced)
+    ));
     assert!(matches!(
         store.commit_step(&step(1, Some(&e), Next::Wait, 10)).await,
         Err(StoreError::Fenced)
@@ -504,7 +512,10 @@ async fn a_graded_step_is_stored_whole_or_not_at_all(store: Store) {
         ..c
     };
     let id = store.commit_step(&c).await.unwrap().unwrap();
-    assert_eq!(store.current_evaluation("s1", 1).await.unwrap().unwrap().id, id);
+    assert_eq!(
+        store.current_evaluation("s1", 1).await.unwrap().unwrap().id,
+        id
+    );
     assert_eq!(store.turns("s1").await.unwrap().len(), 3);
     let item = store.claim_regrade(20, 1_000).await.unwrap().unwrap();
     assert_eq!(item.evaluation_id, Some(id));
@@ -522,11 +533,17 @@ async fn a_regrade_or_review_is_stored_only_over_the_evaluation_it_replaces(stor
         .unwrap()
         .expect("stored over the current evaluation");
     assert_eq!(
-        store.replace_evaluation("s1", 1, first, &e, &p, 30).await.unwrap(),
+        store
+            .replace_evaluation("s1", 1, first, &e, &p, 30)
+            .await
+            .unwrap(),
         None,
         "the evaluation it meant to replace is no longer current"
     );
-    assert_eq!(store.current_evaluation("s1", 1).await.unwrap().unwrap().id, second);
+    assert_eq!(
+        store.current_evaluation("s1", 1).await.unwrap().unwrap().id,
+        second
+    );
     assert!(matches!(
         store.replace_evaluation("nope", 1, first, &e, &p, 30).await,
         Err(StoreError::NotFound)
