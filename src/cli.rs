@@ -123,7 +123,7 @@ pub enum TokenCommand {
     /// Create a token; it is printed once and stored only as a hash.
     Create {
         #[arg(long, value_enum)]
-        role: crate::http::auth::Role,
+        role: crate::tokens::Role,
         #[arg(long)]
         name: String,
     },

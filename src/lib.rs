@@ -30,4 +30,5 @@ pub mod supervise;
 pub mod telemetry;
 pub mod text;
 pub mod tokens;
+pub mod whole;
 pub mod ws;

@@ -34,6 +34,8 @@ pub struct Application {
 #[derive(Clone)]
 pub struct Shutdown {
     hub: Hub,
+    /// The background tasks (regrade worker, rubric refresh, replica events).
+    tasks: Supervisor,
     server: ServerHandle,
     metrics: Option<ServerHandle>,
     grace: Duration,
@@ -49,6 +51,9 @@ impl Shutdown {
             );
         }
         self.server.stop(true).await;
+        if !self.tasks.stop(self.grace).await {
+            tracing::warn!("a background task did not stop in time");
+        }
         if let Some(metrics) = &self.metrics {
             metrics.stop(true).await;
         }
@@ -95,6 +100,7 @@ impl Application {
             );
         }
         let tasks = Supervisor::default();
+        let background = tasks.clone();
         let refresh = interviews.clone();
         tasks.spawn("rubric_refresh", move || {
             crate::admin::keep_registry_fresh(refresh.clone(), RUBRIC_REFRESH)
@@ -123,7 +129,7 @@ impl Application {
             server: settings.server.clone(),
             auth,
             pages: http::staff::Pages::load(&settings.content.templates)?,
-            tasks,
+            tasks: tasks.clone(),
             starts: Default::default(),
         });
         let state_for_metrics = state.clone();
@@ -154,6 +160,7 @@ impl Application {
         };
         let shutdown = Shutdown {
             hub,
+            tasks: background,
             metrics,
             server: server.handle(),
             grace: Duration::from_secs(settings.server.shutdown_timeout_secs),

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 /// Longest pause before a panicked task is started again.
 const MAX_RESTART_DELAY: Duration = Duration::from_secs(60);
@@ -25,6 +27,10 @@ pub struct TaskStatus {
 pub struct Supervisor {
     tasks: Arc<Mutex<BTreeMap<&'static str, TaskStatus>>>,
     restart_delay: Duration,
+    /// Every supervising loop, so shutdown can wait for them.
+    running: TaskTracker,
+    /// Cancelled at shutdown: each task is stopped where it waits.
+    cancel: CancellationToken,
 }
 
 impl Default for Supervisor {
@@ -39,6 +45,8 @@ impl Supervisor {
         Supervisor {
             tasks: Arc::default(),
             restart_delay,
+            running: TaskTracker::new(),
+            cancel: CancellationToken::new(),
         }
     }
 
@@ -56,11 +64,20 @@ impl Supervisor {
     {
         self.update(name, |t| t.running = true);
         let this = self.clone();
-        tokio::spawn(async move {
+        self.running.spawn(async move {
             let mut delay = this.restart_delay;
             loop {
                 this.update(name, |t| t.running = true);
-                let outcome = tokio::spawn(make()).await;
+                let mut task = tokio::spawn(make());
+                let outcome = tokio::select! {
+                    outcome = &mut task => outcome,
+                    _ = this.cancel.cancelled() => {
+                        task.abort();
+                        let _ = task.await;
+                        this.update(name, |t| t.running = false);
+                        return;
+                    }
+                };
                 this.update(name, |t| t.running = false);
                 let Err(error) = outcome else {
                     tracing::warn!(task = name, "background task finished");
@@ -75,10 +92,23 @@ impl Supervisor {
                     t.panics += 1;
                     t.last_panic = Some(message);
                 });
-                tokio::time::sleep(delay).await;
+                tokio::select! {
+                    _ = tokio::time::sleep(delay) => {}
+                    _ = this.cancel.cancelled() => return,
+                }
                 delay = (delay * 2).min(MAX_RESTART_DELAY);
             }
         });
+    }
+
+    /// Stops every task (at its next await) and waits up to `grace` for them to end. True when
+    /// they all did.
+    pub async fn stop(&self, grace: Duration) -> bool {
+        self.cancel.cancel();
+        self.running.close();
+        tokio::time::timeout(grace, self.running.wait())
+            .await
+            .is_ok()
     }
 
     /// Every supervised task by name.
@@ -150,5 +180,22 @@ mod tests {
         }
         assert!(!seen, "a finished task still shows as running");
         assert_eq!(supervisor.status()["once"].panics, 0);
+    }
+
+    #[tokio::test]
+    async fn stopping_ends_every_task_where_it_waits() {
+        let supervisor = Supervisor::new(Duration::from_millis(1));
+        let started = Arc::new(Notify::new());
+        let s = started.clone();
+        supervisor.spawn("forever", move || {
+            let s = s.clone();
+            async move {
+                s.notify_one();
+                std::future::pending::<()>().await;
+            }
+        });
+        started.notified().await;
+        assert!(supervisor.stop(Duration::from_secs(5)).await);
+        assert!(!supervisor.status()["forever"].running);
     }
 }

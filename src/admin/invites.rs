@@ -28,7 +28,7 @@ pub struct InviteRequest {
     pub topics: Vec<Topic>,
     pub level: Level,
     /// Main questions, 1–20 (default 5).
-    #[serde(default, deserialize_with = "crate::http::whole::option")]
+    #[serde(default, deserialize_with = "crate::whole::option")]
     #[schema(minimum = 1, maximum = 20)]
     pub count: Option<usize>,
     /// Rubric id per kind, overriding the assignments for this interview.
@@ -38,7 +38,7 @@ pub struct InviteRequest {
     #[schema(exclusive_minimum = 0, maximum = 2160)]
     pub expires_in_hours: Option<f64>,
     /// How many interviews the link may start (default 1).
-    #[serde(default, deserialize_with = "crate::http::whole::option")]
+    #[serde(default, deserialize_with = "crate::whole::option")]
     #[schema(minimum = 1, maximum = 1000)]
     pub max_uses: Option<u32>,
 }

@@ -16,11 +16,11 @@ use crate::store::{Provenance, StoredEvaluation};
 #[serde(deny_unknown_fields)]
 pub struct ReviewRequest {
     /// New scores by criterion id (others keep their current score).
-    #[serde(default, deserialize_with = "crate::http::whole::map")]
+    #[serde(default, deserialize_with = "crate::whole::map")]
     #[schema(value_type = Option<std::collections::HashMap<String, i64>>)]
     pub criteria: BTreeMap<String, i64>,
     /// An overall score (0–100) that replaces the one computed from the criteria.
-    #[serde(default, deserialize_with = "crate::http::whole::option")]
+    #[serde(default, deserialize_with = "crate::whole::option")]
     #[schema(maximum = 100)]
     pub overall: Option<u8>,
     /// Why: required, kept in the audit trail.

@@ -2,9 +2,9 @@
 
 use super::AdminError;
 use crate::clock::now_ms;
-use crate::http::auth::{Role, TOKEN_PREFIX};
 use crate::store::{Store, StoreError, TokenRecord};
 use crate::tokens;
+use crate::tokens::{Role, TOKEN_PREFIX};
 
 /// Creates a token; returns its record and the token itself (the only time it is visible).
 pub async fn create_token(

@@ -17,35 +17,7 @@ use crate::ws::limiter::KeyedLimiter;
 
 /// The staff pages' login cookie.
 pub const COOKIE: &str = "rehearse_staff";
-/// Prefix of API tokens, so they are recognisable in logs and secret scanners.
-pub const TOKEN_PREFIX: &str = "rh_";
-
-/// A staff role; admins can do everything recruiters can.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    serde::Serialize,
-    serde::Deserialize,
-    clap::ValueEnum,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Recruiter,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Recruiter => "recruiter",
-            Role::Admin => "admin",
-        }
-    }
-}
+pub use crate::tokens::{Role, TOKEN_PREFIX};
 
 /// An authenticated caller.
 #[derive(Debug, Clone, PartialEq, Eq)]

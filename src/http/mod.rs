@@ -8,7 +8,6 @@ pub mod metrics;
 pub mod nul;
 mod pages;
 pub mod staff;
-pub mod whole;
 
 pub use error::ApiError;
 

@@ -114,9 +114,7 @@ impl Interviews {
         });
         let this = self.clone();
         let session_id = session_id.to_string();
-        let work = self.hub.begin_work();
-        tokio::spawn(async move {
-            let _work = work;
+        self.hub.spawn_work(async move {
             let mut guard = guard;
             let result = match guard.as_mut() {
                 Some(live) => this.advance(live).await,

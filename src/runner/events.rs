@@ -53,7 +53,8 @@ impl Interviews {
                 if self.hub.is_connected(session_id) {
                     let this = self.clone();
                     let (session_id, turn) = (session_id.clone(), *turn);
-                    tokio::spawn(async move { this.refresh_live(&session_id, turn).await });
+                    self.hub
+                        .spawn_work(async move { this.refresh_live(&session_id, turn).await });
                 }
             }
             Event::Owner { session_id, epoch } if !local => {

@@ -4,10 +4,10 @@
 //! on now — or nobody, in which case they are already stored and `resume` replays them.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Mutex as AsyncMutex, Notify, OwnedMutexGuard, mpsc, watch};
+use tokio_util::task::TaskTracker;
 
 use super::SessionState;
 use crate::ws::protocol::ServerMessage;
@@ -71,11 +71,11 @@ pub struct Live {
     pub epoch: i64,
 }
 
-/// Registry of live interviews in this process.
+/// Registry of live interviews in this process, and the grading work in flight for them.
 #[derive(Clone)]
 pub struct Hub {
     slots: Arc<Mutex<HashMap<String, Slot>>>,
-    in_flight: Arc<(AtomicUsize, Notify)>,
+    work: TaskTracker,
     shutdown: watch::Sender<bool>,
 }
 
@@ -83,19 +83,8 @@ impl Default for Hub {
     fn default() -> Self {
         Hub {
             slots: Arc::default(),
-            in_flight: Arc::new((AtomicUsize::new(0), Notify::new())),
+            work: TaskTracker::new(),
             shutdown: watch::Sender::new(false),
-        }
-    }
-}
-
-/// Counts one piece of background work (grading) until dropped.
-pub struct WorkGuard(Arc<(AtomicUsize, Notify)>);
-
-impl Drop for WorkGuard {
-    fn drop(&mut self) {
-        if self.0.0.fetch_sub(1, Ordering::AcqRel) == 1 {
-            self.0.1.notify_waiters();
         }
     }
 }
@@ -184,24 +173,17 @@ impl Hub {
         lock.try_lock_owned().ok()
     }
 
-    /// Marks background work that shutdown should wait for.
-    pub fn begin_work(&self) -> WorkGuard {
-        self.in_flight.0.fetch_add(1, Ordering::AcqRel);
-        WorkGuard(self.in_flight.clone())
+    /// Runs background work (grading) that shutdown waits for.
+    pub fn spawn_work(&self, work: impl std::future::Future<Output = ()> + Send + 'static) {
+        self.work.spawn(work);
     }
 
     /// Waits until no background work is running, or `timeout` passes. True when drained.
     pub async fn drained(&self, timeout: Duration) -> bool {
-        let wait = async {
-            loop {
-                let notified = self.in_flight.1.notified();
-                if self.in_flight.0.load(Ordering::Acquire) == 0 {
-                    return;
-                }
-                notified.await;
-            }
-        };
-        tokio::time::timeout(timeout, wait).await.is_ok()
+        self.work.close();
+        tokio::time::timeout(timeout, self.work.wait())
+            .await
+            .is_ok()
     }
 
     /// Tells every connection the server is shutting down.

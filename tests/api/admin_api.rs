@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use rehearse::admin::create_token;
-use rehearse::http::auth::Role;
+use rehearse::tokens::Role;
 
 use crate::app::{TestApp, call, spawn_app_with};
 

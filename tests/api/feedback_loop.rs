@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use rehearse::admin::create_token;
 use rehearse::bank::Question;
-use rehearse::http::auth::Role;
+use rehearse::tokens::Role;
 
 use crate::app::{Client, TestApp, call, spawn_app};
 use crate::helpers::question;

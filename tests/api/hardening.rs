@@ -12,8 +12,8 @@ use tokio::net::TcpStream;
 
 use rehearse::admin::create_token;
 use rehearse::config::{LlmSettings, Settings};
-use rehearse::http::auth::Role;
 use rehearse::llm::{LlmClient, LlmError};
+use rehearse::tokens::Role;
 
 use crate::app::{TestApp, WAIT, call, spawn_app_with, spawn_on, test_settings};
 use crate::helpers::postgres_store;

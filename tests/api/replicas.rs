@@ -12,7 +12,7 @@ use rehearse::admin::create_token;
 use rehearse::clock::now_ms;
 use rehearse::config::Settings;
 use rehearse::evaluate::Source;
-use rehearse::http::auth::Role;
+use rehearse::tokens::Role;
 
 use crate::admin_api::{send_toml, technical_toml};
 use crate::app::{TestApp, call, spawn_on, test_settings};

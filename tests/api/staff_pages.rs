@@ -6,7 +6,7 @@ use reqwest::redirect::Policy;
 use serde_json::{Value, json};
 
 use rehearse::admin::create_token;
-use rehearse::http::auth::Role;
+use rehearse::tokens::Role;
 
 use crate::app::{TestApp, spawn_app, spawn_app_with};
 use crate::helpers::question;

@@ -200,7 +200,7 @@ pub struct PreviewRequest {
     #[schema(min_length = 1)]
     pub answer: String,
     /// A stored version to use instead of the latest.
-    #[serde(default, deserialize_with = "crate::http::whole::option")]
+    #[serde(default, deserialize_with = "crate::whole::option")]
     #[schema(minimum = 1)]
     pub version: Option<u32>,
 }

@@ -8,9 +8,9 @@ use serde_json::json;
 use super::guard::{cross_origin, same_origin};
 use super::{LOGIN, Page, see_other};
 use crate::http::AppState;
-use crate::http::auth::TOKEN_PREFIX;
 use crate::store::StoreError;
 use crate::tokens;
+use crate::tokens::TOKEN_PREFIX;
 
 #[derive(Deserialize)]
 pub struct LoginForm {
