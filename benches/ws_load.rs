@@ -253,9 +253,10 @@ async fn statements(label: &str, db_url: &str, pg: Option<&PgDatabase>) {
     // The last statements are logged before the summary is sent; let the log reader catch up.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let n = count.load(Ordering::Relaxed) - before;
+    // The server's PostgreSQL backends report their WAL statistics when they exit.
+    drop(server);
     let commits = match (pg, syncs_before) {
         (Some(pg), Some(b)) => {
-            // Backends report their statistics at most once a second.
             tokio::time::sleep(Duration::from_millis(1500)).await;
             format!(
                 ", {:.2} WAL flushes (fsyncs) per cycle",
@@ -268,7 +269,6 @@ async fn statements(label: &str, db_url: &str, pg: Option<&PgDatabase>) {
         "{label}: {n} statements for {answered} answer cycles (the interview's end included): {:.2} per cycle{commits}",
         n as f64 / answered as f64
     );
-    drop(server);
 }
 
 #[tokio::main]
@@ -295,6 +295,7 @@ async fn main() {
     let pid_idle = server.id().unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let before = memory_mib(pid_idle, "VmRSS");
+    let anon_before = memory_mib(pid_idle, "RssAnon");
     let mut sockets = Vec::with_capacity(1000);
     for _ in 0..1000 {
         sockets.push(start(port, 3).await);
@@ -306,12 +307,15 @@ async fn main() {
         .collect();
     tokio::time::sleep(Duration::from_secs(12)).await;
     let after = memory_mib(pid_idle, "VmRSS");
+    let anon_after = memory_mib(pid_idle, "RssAnon");
     println!(
-        "1,000 idle interviews: server RSS {:.1} MiB before, {:.1} MiB with them open (+{:.1} MiB, {:.1} KiB per interview)",
+        "1,000 idle interviews: server RSS {:.1} MiB before, {:.1} MiB with them open (+{:.1} MiB, {:.1} KiB per interview; \
+         of which anonymous memory +{:.1} KiB per interview, the rest the database file's mapped pages)",
         before,
         after,
         after - before,
-        (after - before) * 1024.0 / 1000.0
+        (after - before) * 1024.0 / 1000.0,
+        (anon_after - anon_before) * 1024.0 / 1000.0
     );
     for r in readers {
         r.abort();

@@ -47,8 +47,9 @@ pub struct SessionState {
 
 impl SessionState {
     pub async fn load(store: &Store, session_id: &str) -> Result<SessionState, RunnerError> {
-        let session = store.session(session_id).await?;
-        let plan: Plan = serde_json::from_value(session.plan.clone()).map_err(|e| {
+        let mut session = store.session(session_id).await?;
+        // The plan is kept typed; its JSON copy would only double what an interview holds.
+        let plan: Plan = serde_json::from_value(session.plan.take()).map_err(|e| {
             RunnerError::Internal(format!("session {session_id} has an unreadable plan: {e}"))
         })?;
         let turns = store.turns(session_id).await?;
@@ -71,7 +72,8 @@ impl SessionState {
     }
 
     /// A new interview's state, before its first question.
-    pub fn started(session: SessionRecord, plan: Plan) -> SessionState {
+    pub fn started(mut session: SessionRecord, plan: Plan) -> SessionState {
+        session.plan = serde_json::Value::Null;
         SessionState {
             session,
             plan,
