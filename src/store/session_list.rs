@@ -131,7 +131,7 @@ impl SessionSort {
     }
 }
 
-fn build<DB>(q: &SessionQuery) -> QueryBuilder<DB>
+fn build<DB>(q: &SessionQuery, sqlite: bool) -> QueryBuilder<DB>
 where
     DB: Database,
     DB::Arguments: Default,
@@ -156,11 +156,19 @@ where
     }
     if let Some(c) = &q.candidate {
         let pattern = format!("%{}%", c.to_lowercase());
-        qb.push(" AND (LOWER(COALESCE(candidate_name, '')) LIKE ")
-            .push_bind(pattern.clone())
-            .push(" OR LOWER(COALESCE(candidate_email, '')) LIKE ")
-            .push_bind(pattern)
-            .push(")");
+        if sqlite {
+            // The FTS5 trigram index of names and emails (migration 0006).
+            qb.push(" AND rowid IN (SELECT rowid FROM session_candidates WHERE who LIKE ")
+                .push_bind(pattern)
+                .push(")");
+        } else {
+            // Served by the trigram indexes on both expressions.
+            qb.push(" AND (LOWER(COALESCE(candidate_name, '')) LIKE ")
+                .push_bind(pattern.clone())
+                .push(" OR LOWER(COALESCE(candidate_email, '')) LIKE ")
+                .push_bind(pattern)
+                .push(")");
+        }
     }
     if let Some(i) = &q.invite_id {
         qb.push(" AND invite_id = ").push_bind(i.clone());
@@ -268,14 +276,18 @@ impl Store {
         probe.limit = q.limit.clamp(1, 500) + 1;
         let rows: Vec<SessionRow> = match &self.pool {
             super::Pool::Sqlite { read: p, .. } => {
-                build::<sqlx::Sqlite>(&probe)
+                build::<sqlx::Sqlite>(&probe, true)
                     .build_query_as()
+                    .persistent(false)
                     .fetch_all(p)
                     .await?
             }
             super::Pool::Postgres(p) => {
-                build::<sqlx::Postgres>(&probe)
+                // Planned for its own values each time (not as a cached generic plan), so the
+                // planner sees the search pattern and picks the trigram indexes.
+                build::<sqlx::Postgres>(&probe, false)
                     .build_query_as()
+                    .persistent(false)
                     .fetch_all(p)
                     .await?
             }
