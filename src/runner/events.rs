@@ -84,7 +84,9 @@ impl Interviews {
     }
 
     /// Another process took the interview over at `epoch`: drop it here and tell the
-    /// connection. Grading in flight keeps the lock; its next write is refused and lets go then.
+    /// connection — unless this process holds a newer epoch (the two took it over at once and
+    /// this one came second). Grading in flight keeps the lock; its next write is refused
+    /// if the interview really moved on, and it lets go then.
     fn lose(&self, session_id: &str, epoch: i64) {
         if let Some(mut guard) = self.hub.try_lock(session_id) {
             if guard.as_ref().is_some_and(|live| live.epoch < epoch) {
@@ -92,8 +94,6 @@ impl Interviews {
                 self.hub.taken_over(session_id);
             }
             self.hub.release(session_id, guard);
-        } else {
-            self.hub.taken_over(session_id);
         }
     }
 }

@@ -144,11 +144,12 @@ impl Interviews {
             overall = evaluation.overall,
             "fallback evaluation regraded by the LLM"
         );
+        self.settle_regrade(item).await?;
         self.publish_event(Event::Evaluation {
             session_id: item.session_id.clone(),
             turn: item.turn,
         });
-        self.settle_regrade(item).await
+        Ok(())
     }
 
     /// Finishes with an item: a finished interview's overall and per-topic scores follow its

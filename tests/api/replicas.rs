@@ -81,14 +81,13 @@ async fn a_takeover_during_grading_stores_one_evaluation_and_closes_the_old_sock
     let (next, _) = on_b.recv_until("question").await;
     assert_eq!(next["turn"], 2, "the interview goes on on B");
 
-    // A's connection is told, then closed.
+    // A's judgement arrives; A may not store it: its connection is told, then closed.
+    gate.open();
     let (told, _) = on_a.recv_until("error").await;
     assert_eq!(told["code"], "session_taken_over", "{told}");
     assert_eq!(told["fatal"], true);
     on_a.recv_close().await;
-
-    // A's judgement arrives; A may not store it. Stopping A waits for its grading to end.
-    gate.open();
+    // Stopping A waits for its grading to end.
     a.stop().await;
     let judged = judge_calls(&mock);
     assert!(judged >= 2, "both replicas asked the judge ({judged})");
@@ -250,4 +249,26 @@ fn judge_calls(mock: &MockLlm) -> usize {
         .iter()
         .filter(|r| crate::mock_llm::schema_of(&r.body).is_some())
         .count()
+}
+
+#[tokio::test]
+async fn an_idle_connection_is_told_at_once_when_another_replica_takes_its_interview() {
+    let Some((a, b, fixture)) = two_replicas(|_| {}, |_| {}).await else {
+        return skipped();
+    };
+    let mut on_a = a.connect().await;
+    let s = on_a.start(&["concurrency"], "junior", 2).await;
+    let mut on_b = b.connect().await;
+    on_b.resume(&s.session_id, &s.token).await;
+    let (question, _) = on_b.recv_until("question").await;
+    assert_eq!(question["turn"], 1);
+    // A hears of it over the database without writing anything.
+    let (told, _) = on_a.recv_until("error").await;
+    assert_eq!(told["code"], "session_taken_over", "{told}");
+    on_a.recv_close().await;
+    let (ack, _) = on_b.answer_and_grade(GIL_ANSWER, "i-1").await;
+    assert_eq!(ack["turn"], 1);
+    a.stop().await;
+    b.stop().await;
+    fixture.drop_database().await;
 }
