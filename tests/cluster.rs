@@ -79,6 +79,20 @@ impl Replica {
     }
 }
 
+/// The nginx binary.
+fn nginx_path() -> &'static str {
+    ["nginx", "/usr/sbin/nginx"]
+        .into_iter()
+        .find(|n| {
+            std::process::Command::new(n)
+                .arg("-v")
+                .stderr(Stdio::null())
+                .status()
+                .is_ok()
+        })
+        .expect("nginx is installed (scripts/cluster-test installs Debian's nginx-light)")
+}
+
 /// nginx in the foreground with its own prefix directory.
 fn start_nginx(dir: &std::path::Path, listen: u16, replicas: &[u16]) -> std::process::Child {
     let upstreams: String = replicas
@@ -99,17 +113,7 @@ fn start_nginx(dir: &std::path::Path, listen: u16, replicas: &[u16]) -> std::pro
                proxy_read_timeout 120s;\n      proxy_next_upstream error timeout http_502;\n    }}\n  }}\n}}\n"
     );
     std::fs::write(dir.join("nginx.conf"), conf).unwrap();
-    let nginx = ["nginx", "/usr/sbin/nginx"]
-        .into_iter()
-        .find(|n| {
-            std::process::Command::new(n)
-                .arg("-v")
-                .stderr(Stdio::null())
-                .status()
-                .is_ok()
-        })
-        .expect("nginx is installed (scripts/cluster-test installs Debian's nginx-light)");
-    std::process::Command::new(nginx)
+    std::process::Command::new(nginx_path())
         .args([
             "-p",
             &dir.display().to_string(),
@@ -322,7 +326,18 @@ async fn replicas_killed_under_load_lose_no_acknowledged_answer() {
         c.await.unwrap();
     }
     let elapsed = began.elapsed();
-    nginx.kill().ok();
+    // SIGTERM to the master (through its pid file) stops its workers too; SIGKILL would not.
+    std::process::Command::new(nginx_path())
+        .args([
+            "-p",
+            &dir.path().display().to_string(),
+            "-c",
+            "nginx.conf",
+            "-s",
+            "stop",
+        ])
+        .status()
+        .ok();
     nginx.wait().ok();
     for r in &mut replicas {
         r.kill().await;

@@ -19,8 +19,6 @@ use crate::store::{GradingCommit, Next, Provenance};
 use crate::telemetry;
 use crate::ws::protocol::ServerMessage;
 
-/// Words per streamed piece of built-in feedback.
-const WORDS_PER_DELTA: usize = 4;
 /// Coach tokens buffered between the LLM stream and the candidate's socket.
 const TOKEN_BUFFER: usize = 64;
 
@@ -237,10 +235,11 @@ impl Interviews {
             None => 0,
         };
         if streamed == 0 {
-            for text in feedback_pieces(&coach_text(&shown)) {
-                self.hub
-                    .publish(session_id, ServerMessage::FeedbackDelta { turn, text });
-            }
+            // The built-in feedback exists whole at once, so it goes out as one delta (as LLM
+            // tokens already queued together do): splitting it would only cost frames.
+            let text = coach_text(&shown);
+            self.hub
+                .publish(session_id, ServerMessage::FeedbackDelta { turn, text });
         }
         self.hub.publish(
             session_id,
@@ -314,21 +313,4 @@ fn builtin_evaluation(
             ..Default::default()
         },
     )
-}
-
-/// Splits feedback into small pieces that concatenate back to the original text.
-pub fn feedback_pieces(text: &str) -> Vec<String> {
-    let words: Vec<&str> = text.split_inclusive(' ').collect();
-    words.chunks(WORDS_PER_DELTA).map(|c| c.concat()).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn pieces_concatenate_to_the_feedback() {
-        let text = "72/100 — a solid answer. You covered 5 of 6 key points.";
-        let pieces = super::feedback_pieces(text);
-        assert!(pieces.len() > 2);
-        assert_eq!(pieces.concat(), text);
-    }
 }
