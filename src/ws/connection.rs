@@ -220,7 +220,9 @@ async fn worker(
 ) {
     let mut current: Option<String> = None;
     while let Some(cmd) = commands.recv().await {
-        let result = handle(&interviews, conn_id, &outbox, &mut current, cmd).await;
+        // Boxed: an interview step's future (grading, the summary) is large, and an idle
+        // connection would otherwise hold room for it the whole time it waits for a message.
+        let result = Box::pin(handle(&interviews, conn_id, &outbox, &mut current, cmd)).await;
         if let Err(e) = result {
             if !matches!(e, RunnerError::Client { .. }) {
                 tracing::error!(conn_id, session_id = current.as_deref(), error = %e, "interview command failed");
