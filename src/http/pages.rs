@@ -61,9 +61,11 @@ pub async fn healthz(app: web::Data<AppState>) -> HttpResponse {
             )
         })
         .collect();
+    let durability = store.durability().await.unwrap_or_else(|e| e.to_string());
     let body = json!({
         "status": if problems.is_empty() { "ok" } else { "degraded" },
         "database": if store.storage_full() { "full" } else { "ok" },
+        "durability": durability,
         "problems": problems,
         "tasks": tasks,
         "connected_interviews": app.interviews.hub.connected(),

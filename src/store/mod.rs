@@ -195,6 +195,31 @@ impl Store {
         Ok(())
     }
 
+    /// What a commit waits for before it counts as stored: SQLite's `synchronous` setting on the
+    /// writer connection (`normal`, `full`), or PostgreSQL's `synchronous_commit`.
+    pub async fn durability(&self) -> Result<String, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite { write, .. } => {
+                let level: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                    .fetch_one(write)
+                    .await?;
+                let name = match level {
+                    0 => "off",
+                    1 => "normal",
+                    2 => "full",
+                    _ => "extra",
+                };
+                format!("sqlite synchronous={name}")
+            }
+            Pool::Postgres(p) => {
+                let level: String = sqlx::query_scalar("SHOW synchronous_commit")
+                    .fetch_one(p)
+                    .await?;
+                format!("postgres synchronous_commit={level}")
+            }
+        })
+    }
+
     /// True when the last write that records an interview failed because the disk is full.
     pub fn storage_full(&self) -> bool {
         self.storage_full.load(Ordering::Relaxed)

@@ -740,3 +740,57 @@ async fn a_database_failure_while_grading_an_acked_answer_delays_grading_and_the
     })
     .await;
 }
+
+#[tokio::test]
+async fn health_reports_how_durably_answers_are_stored() {
+    let app = spawn_app_with(|_| {}).await;
+    let (_, health) = app.get("/healthz").await;
+    assert_eq!(
+        health["durability"], "sqlite synchronous=normal",
+        "{health}"
+    );
+    let strict = spawn_app_with(|s| {
+        s.database.synchronous = rehearse::config::Synchronous::Full;
+    })
+    .await;
+    let (_, health) = strict.get("/healthz").await;
+    assert_eq!(health["durability"], "sqlite synchronous=full", "{health}");
+    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    match on_postgres(&dir).await {
+        Some((settings, fixture)) => {
+            let app = spawn_on(settings, dir).await;
+            let (_, health) = app.get("/healthz").await;
+            assert_eq!(
+                health["durability"], "postgres synchronous_commit=on",
+                "{health}"
+            );
+            fixture.drop_database().await;
+        }
+        None => eprintln!("skipped on PostgreSQL: REHEARSE_TEST_POSTGRES_URL is not set"),
+    }
+}
+
+#[tokio::test]
+async fn the_server_queues_a_reconnect_storm_of_1024_connections() {
+    let app = spawn_app_with(|_| {}).await;
+    // For a listening socket `ss` shows the accept backlog in the Send-Q column.
+    let Ok(out) = std::process::Command::new("ss")
+        .args(["-ltnH", &format!("sport = :{}", app.port)])
+        .output()
+    else {
+        eprintln!("skipped: `ss` (iproute2) is not installed");
+        return;
+    };
+    // The kernel caps the backlog at net.core.somaxconn.
+    let cap: u32 = std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(4096);
+    let expected = 1024.min(cap).to_string();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let backlog: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2))
+        .collect();
+    assert_eq!(backlog, [expected.as_str()], "{text}");
+}
