@@ -5,7 +5,7 @@
 //! ([`Store::commit_step`]).
 
 use super::evaluations::{EvaluationInsert, insert_evaluation};
-use super::turns::insert_turn;
+use super::turns::{bind_turn, insert_turn, turn_columns};
 use super::{NewTurn, Pool, Provenance, Store, StoreError, on_pool, on_writer};
 use crate::evaluate::Evaluation;
 
@@ -150,23 +150,12 @@ impl Store {
         let inserted: Result<u64, sqlx::Error> = fenced!(
             self,
             concat!(
-                "INSERT INTO turns (session_id, turn, question_id, topic, level, kind, question_text, \
-                 is_follow_up, parent_turn, asked_at) \
-                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 WHERE ",
+                turn_columns!(),
+                "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 WHERE ",
                 owns!("$11")
             ),
             "",
-            |p, sql| sqlx::query(sql)
-                .bind(&t.session_id)
-                .bind(t.turn)
-                .bind(&t.question_id)
-                .bind(&t.topic)
-                .bind(&t.level)
-                .bind(&t.kind)
-                .bind(&t.question_text)
-                .bind(t.is_follow_up)
-                .bind(t.parent_turn)
-                .bind(t.asked_at)
+            |p, sql| bind_turn!(sqlx::query(sql), t)
                 .bind(epoch)
                 .execute(p)
                 .await

@@ -15,26 +15,46 @@ macro_rules! select_turns {
     };
 }
 
+/// The columns a [`NewTurn`] fills, `$1`…`$10` in [`bind_turn!`]'s order.
+macro_rules! turn_columns {
+    () => {
+        "INSERT INTO turns (session_id, turn, question_id, topic, level, kind, question_text, \
+         is_follow_up, parent_turn, asked_at) "
+    };
+}
+pub(super) use turn_columns;
+
+/// Binds a [`NewTurn`] as `$1`…`$10` of `$query`.
+macro_rules! bind_turn {
+    ($query:expr, $t:expr) => {{
+        let t: &$crate::store::NewTurn = $t;
+        $query
+            .bind(&t.session_id)
+            .bind(t.turn)
+            .bind(&t.question_id)
+            .bind(&t.topic)
+            .bind(&t.level)
+            .bind(&t.kind)
+            .bind(&t.question_text)
+            .bind(t.is_follow_up)
+            .bind(t.parent_turn)
+            .bind(t.asked_at)
+    }};
+}
+pub(super) use bind_turn;
+
 /// Inserts a [`NewTurn`] on a pool or a transaction (whose caller has checked ownership).
 macro_rules! insert_turn {
-    ($exec:expr, $t:expr) => {{
-        let t: &$crate::store::NewTurn = $t;
-        sqlx::query(
-            "INSERT INTO turns (session_id, turn, question_id, topic, level, kind, question_text, \
-             is_follow_up, parent_turn, asked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    ($exec:expr, $t:expr) => {
+        $crate::store::turns::bind_turn!(
+            sqlx::query(concat!(
+                $crate::store::turns::turn_columns!(),
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            )),
+            $t
         )
-        .bind(&t.session_id)
-        .bind(t.turn)
-        .bind(&t.question_id)
-        .bind(&t.topic)
-        .bind(&t.level)
-        .bind(&t.kind)
-        .bind(&t.question_text)
-        .bind(t.is_follow_up)
-        .bind(t.parent_turn)
-        .bind(t.asked_at)
         .execute($exec)
-    }};
+    };
 }
 pub(super) use insert_turn;
 
