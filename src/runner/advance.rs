@@ -21,7 +21,33 @@ const RETRY_MAX: Duration = Duration::from_secs(5);
 pub(super) enum Then {
     Wait,
     Ask(NewTurn, interview::Ask),
-    Finish(interview::Summary),
+    Finish(Ending),
+}
+
+impl Then {
+    /// What the graded step stores beside its evaluation.
+    pub(super) fn next(&self) -> Next<'_> {
+        match self {
+            Then::Wait => Next::Wait,
+            Then::Ask(turn, _) => Next::Ask(turn),
+            Then::Finish(ending) => ending.next(),
+        }
+    }
+}
+
+/// The end of an interview: its summary, and the same as stored.
+pub(super) struct Ending {
+    summary: interview::Summary,
+    json: serde_json::Value,
+}
+
+impl Ending {
+    fn next(&self) -> Next<'_> {
+        Next::Finish {
+            summary: &self.json,
+            overall: i64::from(self.summary.overall),
+        }
+    }
 }
 
 impl Interviews {
@@ -67,7 +93,7 @@ impl Interviews {
         Ok(
             match interview::next_step(&live.state.plan, &self.bank, &views) {
                 Step::Ask(ask) => Then::Ask(self.new_turn(live, &ask)?, ask),
-                Step::Finished => Then::Finish(self.summary(live, Some((turn, evaluation))).await),
+                Step::Finished => Then::Finish(self.ending(live, Some((turn, evaluation))).await?),
                 Step::AwaitAnswer { .. } | Step::Grade { .. } => Then::Wait,
             },
         )
@@ -118,15 +144,13 @@ impl Interviews {
                 live.state.asked(&turn);
                 self.publish_question(live, ask);
             }
-            Then::Finish(summary) => self.finished(live, summary, now),
+            Then::Finish(ending) => self.finished(live, ending, now),
         }
     }
 
     /// Ends the interview: summary and score stored, then sent.
     pub(super) async fn finish(&self, live: &mut Live) -> Result<(), RunnerError> {
-        let summary = self.summary(live, None).await;
-        let json =
-            serde_json::to_value(&summary).map_err(|e| RunnerError::Internal(e.to_string()))?;
+        let ending = self.ending(live, None).await?;
         let now = now_ms();
         let last = live.state.turns.last().map_or(0, |t| t.turn);
         self.commit(&GradingCommit {
@@ -135,19 +159,28 @@ impl Interviews {
             turn: last,
             evaluation: None,
             regrade: None,
-            next: Next::Finish {
-                summary: &json,
-                overall: i64::from(summary.overall),
-            },
+            next: ending.next(),
             now,
         })
         .await?;
-        self.finished(live, summary, now);
+        self.finished(live, ending, now);
         Ok(())
     }
 
-    fn finished(&self, live: &mut Live, summary: interview::Summary, now: i64) {
-        let json = serde_json::to_value(&summary).unwrap_or_default();
+    /// The summary the interview ends with, with `extra` as the current evaluation of its turn.
+    async fn ending(
+        &self,
+        live: &Live,
+        extra: Option<(i64, &crate::evaluate::Evaluation)>,
+    ) -> Result<Ending, RunnerError> {
+        let summary = self.summary(live, extra).await;
+        let json =
+            serde_json::to_value(&summary).map_err(|e| RunnerError::Internal(e.to_string()))?;
+        Ok(Ending { summary, json })
+    }
+
+    fn finished(&self, live: &mut Live, ending: Ending, now: i64) {
+        let Ending { summary, json } = ending;
         live.state.finished(json, i64::from(summary.overall), now);
         let session_id = live.state.session.id.clone();
         tracing::info!(

@@ -7,7 +7,6 @@ use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 use tokio::sync::mpsc;
 
-use super::advance::Then;
 use super::{Interviews, Live, RunnerError};
 use crate::bank::Question;
 use crate::clock::now_ms;
@@ -15,7 +14,7 @@ use crate::evaluate::judge::Judge;
 use crate::evaluate::{Evaluation, Source, builtin, coach_text, while_open};
 use crate::interview::{answer_chain, asked_follow_ups, next_follow_up};
 use crate::rubric::Rubric;
-use crate::store::{GradingCommit, Next, Provenance};
+use crate::store::{GradingCommit, Provenance};
 use crate::telemetry;
 use crate::ws::protocol::ServerMessage;
 
@@ -72,20 +71,6 @@ impl Interviews {
                 .await;
         }
         let then = self.then(live, turn, &assessed.evaluation).await?;
-        let summary = match &then {
-            Then::Finish(s) => {
-                Some(serde_json::to_value(s).map_err(|e| RunnerError::Internal(e.to_string()))?)
-            }
-            _ => None,
-        };
-        let next = match (&then, &summary) {
-            (Then::Ask(t, _), _) => Next::Ask(t),
-            (Then::Finish(s), Some(json)) => Next::Finish {
-                summary: json,
-                overall: i64::from(s.overall),
-            },
-            _ => Next::Wait,
-        };
         let now = now_ms();
         let id = self
             .commit(&GradingCommit {
@@ -94,7 +79,7 @@ impl Interviews {
                 turn,
                 evaluation: Some((&assessed.evaluation, &assessed.provenance)),
                 regrade: assessed.llm_error.as_deref(),
-                next,
+                next: then.next(),
                 now,
             })
             .await?
