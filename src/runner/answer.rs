@@ -56,43 +56,38 @@ impl Interviews {
                 "the previous answer is still being evaluated",
             ));
         };
-        let Some(live) = guard.as_mut() else {
-            self.hub.release(session_id, guard);
-            return Err(RunnerError::TakenOver);
-        };
-        if let Some(turn) = live.state.turn_with_client_msg_id(&client_msg_id) {
-            self.hub.release(session_id, guard);
-            outbox.send(ServerMessage::Ack {
-                turn,
-                client_msg_id,
-            });
-            return Ok(());
+        // The turn the answer is stored on, and whether it was stored just now (not a resend).
+        let stored = async {
+            let live = guard.as_mut().ok_or(RunnerError::TakenOver)?;
+            if let Some(turn) = live.state.turn_with_client_msg_id(&client_msg_id) {
+                return Ok((turn, false));
+            }
+            let open = open_turn(live)?;
+            let stored = self
+                .store
+                .store_answer(
+                    session_id,
+                    live.epoch,
+                    open,
+                    &text,
+                    &client_msg_id,
+                    now_ms(),
+                )
+                .await?;
+            Ok(match stored {
+                AnswerStored::Stored { answered_at } => {
+                    live.state
+                        .answered(open, text.clone(), client_msg_id.clone(), answered_at);
+                    (open, true)
+                }
+                AnswerStored::Duplicate { turn } => (turn, false),
+            })
         }
-        let open = match open_turn(live) {
-            Ok(turn) => turn,
-            Err(e) => {
-                self.hub.release(session_id, guard);
-                return Err(e);
-            }
-        };
-        let stored = self
-            .store
-            .store_answer(
-                session_id,
-                live.epoch,
-                open,
-                &text,
-                &client_msg_id,
-                now_ms(),
-            )
-            .await;
+        .await;
         let turn = match stored {
-            Ok(AnswerStored::Stored { answered_at }) => {
-                live.state
-                    .answered(open, text.clone(), client_msg_id.clone(), answered_at);
-                open
-            }
-            Ok(AnswerStored::Duplicate { turn }) => {
+            Ok((turn, true)) => turn,
+            Ok((turn, false)) => {
+                // A resend: acknowledged again, nothing stored.
                 self.hub.release(session_id, guard);
                 outbox.send(ServerMessage::Ack {
                     turn,
@@ -101,7 +96,7 @@ impl Interviews {
                 return Ok(());
             }
             Err(e) => {
-                let result = Err(e.into());
+                let result = Err(e);
                 self.settle(session_id, guard, &result);
                 return result;
             }
