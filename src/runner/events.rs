@@ -32,6 +32,9 @@ impl Interviews {
     /// Handles an event of this process in place and sends it to the other replicas.
     pub fn publish_event(&self, event: Event) {
         self.handle_event(&event, true);
+        if self.store.backend() != crate::store::Backend::Postgres {
+            return; // one process: nobody else to tell
+        }
         let payload = serde_json::to_string(&Envelope {
             origin: self.owner.to_string(),
             event,
