@@ -5,7 +5,11 @@
 //!
 //! Run: `cargo bench --bench session_list`.
 
+mod common;
+
 use std::time::{Duration, Instant};
+
+use common::PgDatabase;
 
 use rehearse::store::{ConnectOptions, SessionQuery, SessionSort, SessionStatus, Store};
 use sqlx::Connection;
@@ -130,18 +134,11 @@ async fn main() {
     }
     measure("SQLite", &store).await;
 
-    let admin_url = std::env::var("REHEARSE_BENCH_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await else {
+    let Some(pg) = PgDatabase::create().await else {
         println!("PostgreSQL: skipped (no server)");
         return;
     };
-    let name = format!("rehearse_list_bench_{}", std::process::id());
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
+    let url = pg.url();
     let store = Store::open(&url, ConnectOptions::default()).await.unwrap();
     {
         let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
@@ -157,10 +154,5 @@ async fn main() {
     }
     measure("PostgreSQL", &store).await;
     store.close().await;
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    )))
-    .execute(&mut admin)
-    .await
-    .unwrap();
+    pg.drop().await;
 }

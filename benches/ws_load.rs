@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{memory_mib, serve, serve_counting};
+use common::{PgDatabase, memory_mib, serve, serve_counting};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::sync::atomic::Ordering;
@@ -144,61 +144,6 @@ fn latency(mut v: Vec<Duration>) -> String {
         percentile(&v, 0.50).as_secs_f64() * 1e3,
         percentile(&v, 0.99).as_secs_f64() * 1e3
     )
-}
-
-/// A fresh PostgreSQL database for one run, dropped afterwards; None when no server answers.
-struct PgDatabase {
-    admin_url: String,
-    name: String,
-}
-
-impl PgDatabase {
-    async fn create() -> Option<PgDatabase> {
-        use sqlx::Connection;
-        let admin_url = std::env::var("REHEARSE_BENCH_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let mut conn = sqlx::PgConnection::connect(&admin_url).await.ok()?;
-        let name = format!("rehearse_bench_{}", std::process::id());
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name}"
-        )))
-        .execute(&mut conn)
-        .await
-        .ok()?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .ok()?;
-        Some(PgDatabase { admin_url, name })
-    }
-
-    fn url(&self) -> String {
-        let base = self.admin_url.rsplit_once('/').map_or("", |(b, _)| b);
-        format!("{base}/{}", self.name)
-    }
-
-    /// WAL flushes to disk in the whole cluster so far (one per durable commit; the bench is
-    /// assumed to be alone on the cluster).
-    async fn wal_syncs(&self) -> i64 {
-        use sqlx::Connection;
-        let mut conn = sqlx::PgConnection::connect(&self.admin_url).await.unwrap();
-        sqlx::query_scalar("SELECT wal_sync FROM pg_stat_wal")
-            .fetch_one(&mut conn)
-            .await
-            .unwrap()
-    }
-
-    async fn drop(self) {
-        use sqlx::Connection;
-        let mut conn = sqlx::PgConnection::connect(&self.admin_url).await.unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            self.name
-        )))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    }
 }
 
 async fn measure(label: &str, db_url: &str) {
