@@ -16,13 +16,17 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use rand::Rng;
 use serde_json::{Value, json};
-use sqlx::Connection;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::Mutex;
 use tokio_tungstenite::tungstenite::Message;
 
-use rehearse::store::{ConnectOptions, SessionStatus, Store};
+use rehearse::store::SessionStatus;
+
+// The integration suite's fixtures (a fresh PostgreSQL database); this test uses only those.
+#[allow(dead_code)]
+#[path = "api/helpers.rs"]
+mod helpers;
 
 const REPLICAS: usize = 3;
 const CANDIDATES: usize = 30;
@@ -244,30 +248,13 @@ async fn converse(
 #[tokio::test]
 #[ignore = "run by scripts/cluster-test: needs PostgreSQL, nginx and the release binary's time"]
 async fn replicas_killed_under_load_lose_no_acknowledged_answer() {
-    let Ok(admin_url) = std::env::var("REHEARSE_TEST_POSTGRES_URL") else {
+    rehearse::tokens::install_crypto_provider();
+    // A fresh, migrated database (so the replicas do not race to migrate it).
+    let Some(fixture) = helpers::postgres_store().await else {
         eprintln!("skipped: REHEARSE_TEST_POSTGRES_URL is not set");
         return;
     };
-    rehearse::tokens::install_crypto_provider();
-    let name = format!("rehearse_cluster_{}", std::process::id());
-    let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name}"
-    )))
-    .execute(&mut admin)
-    .await
-    .unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    let db_url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
-    // Migrate once before the replicas race to do it.
-    Store::open(&db_url, ConnectOptions::default())
-        .await
-        .unwrap()
-        .close()
-        .await;
+    let db_url = fixture.url();
 
     let mut replicas: Vec<Replica> = (0..REPLICAS)
         .map(|_| Replica {
@@ -343,9 +330,7 @@ async fn replicas_killed_under_load_lose_no_acknowledged_answer() {
         r.kill().await;
     }
 
-    let store = Store::connect(&db_url, ConnectOptions::default())
-        .await
-        .unwrap();
+    let store = fixture.store.clone();
     let seen = seen.lock().await;
     assert_eq!(
         seen.finished.len(),
@@ -397,11 +382,6 @@ async fn replicas_killed_under_load_lose_no_acknowledged_answer() {
         seen.sessions.len(),
         seen.finished.len()
     );
-    store.close().await;
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    )))
-    .execute(&mut admin)
-    .await
-    .unwrap();
+    drop(seen);
+    fixture.drop_database().await;
 }
