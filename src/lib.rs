@@ -14,6 +14,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod content;
+pub mod error_code;
 pub mod evaluate;
 pub mod http;
 pub mod interview;

@@ -7,6 +7,8 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 use tracing_actix_web::TracingLogger;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
 
 use crate::config::{EvaluatorKind, Settings};
 use crate::content::{load_bank, load_rubric_sources};
@@ -66,6 +68,14 @@ const LISTEN_BACKLOG: i32 = 1024;
 impl Application {
     /// Loads and validates content, opens (and migrates) the database, binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        Self::build_with_clock(settings, crate::clock::Clock::default()).await
+    }
+
+    /// [`Application::build`] judging expiries by `clock`.
+    pub async fn build_with_clock(
+        settings: Settings,
+        clock: crate::clock::Clock,
+    ) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(&settings.server.bind)
             .with_context(|| format!("binding {}", settings.server.bind))?;
         // std listens with a backlog of 128, which a reconnect storm overflows: raise it
@@ -75,7 +85,10 @@ impl Application {
             .context("raising the listen backlog")?;
         let port = listener.local_addr()?.port();
         crate::telemetry::install();
-        let interviews = services(&settings).await?;
+        let interviews = Interviews {
+            clock,
+            ..services(&settings).await?
+        };
         if let Some(judge) = interviews.judge.clone() {
             // `json_mode = "auto"`: find the server's schema dialect now rather than on the first
             // answer (a probe that cannot reach the server is tried again by that answer).
@@ -138,8 +151,16 @@ impl Application {
                 .wrap(actix_web::middleware::from_fn(http::nul::refuse_nul))
                 .wrap(actix_web::middleware::from_fn(crate::logging::access_log))
                 .wrap(TracingLogger::default())
+                .wrap(actix_web::middleware::ErrorHandlers::new().handler(
+                    actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+                    http::error::method_not_allowed,
+                ))
                 .app_data(state.clone())
+                .into_utoipa_app()
+                .openapi(http::api::ApiDoc::openapi())
                 .configure(http::configure)
+                .openapi_service(http::api::docs)
+                .into_app()
         })
         .disable_signals()
         // Feedback is streamed token by token: small frames must not wait for Nagle's algorithm.
@@ -246,6 +267,7 @@ pub async fn services(settings: &Settings) -> anyhow::Result<Interviews> {
         max_answer_bytes: settings.server.max_answer_bytes,
         judge: build_judge(settings)?,
         owner: crate::runner::process_owner(),
+        clock: crate::clock::Clock::default(),
     })
 }
 

@@ -1,11 +1,11 @@
 //! Invites: a recruiter fixes the plan (topics, level, count, rubrics) and sends a link.
 
+use crate::error_code::Code;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::AdminError;
 use crate::bank::{Kind, Level, Topic};
-use crate::clock::now_ms;
 use crate::interview::{MAX_COUNT, make_plan};
 use crate::runner::{Interviews, RunnerError, StartRequest};
 use crate::store::{InviteRecord, NewInvite};
@@ -158,7 +158,7 @@ pub async fn create_invite(
     topics.sort();
     topics.dedup();
     let token = tokens::random_token();
-    let now = now_ms();
+    let now = interviews.clock.now_ms();
     let invite = NewInvite {
         id: uuid::Uuid::new_v4().to_string(),
         token_hash: tokens::hash_token(&token),
@@ -191,25 +191,25 @@ pub async fn redeem(
     use crate::store::InviteProblem;
     let invite = match interviews
         .store
-        .use_invite(&tokens::hash_token(token), now_ms())
+        .use_invite(&tokens::hash_token(token), interviews.clock.now_ms())
         .await?
     {
         Ok(i) => i,
         Err(InviteProblem::Unknown) => {
             return Err(RunnerError::client(
-                "invite_invalid",
+                Code::InviteInvalid,
                 "this invite link is not valid",
             ));
         }
         Err(InviteProblem::Expired) => {
             return Err(RunnerError::client(
-                "invite_expired",
+                Code::InviteExpired,
                 "this invite has expired; ask your recruiter for a new link",
             ));
         }
         Err(InviteProblem::UsedUp) => {
             return Err(RunnerError::client(
-                "invite_used_up",
+                Code::InviteUsedUp,
                 "this invite has already been used",
             ));
         }

@@ -29,10 +29,22 @@ pub enum AdminError {
     InvalidRubric(Vec<crate::lint::Problem>),
     #[error("{0}")]
     Conflict(String),
-    #[error("{code}: {message}")]
-    Gone { code: &'static str, message: String },
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     #[error("{0}")]
     Internal(String),
+}
+
+impl crate::error_code::HasCode for AdminError {
+    fn code(&self) -> crate::error_code::Code {
+        use crate::error_code::Code;
+        match self {
+            AdminError::NotFound(_) => Code::NotFound,
+            AdminError::Invalid(_) => Code::InvalidRequest,
+            AdminError::InvalidRubric(_) => Code::InvalidRubric,
+            AdminError::Conflict(_) => Code::Conflict,
+            AdminError::Store(e) => e.code(),
+            AdminError::Internal(_) => Code::Internal,
+        }
+    }
 }

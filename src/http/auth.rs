@@ -2,9 +2,9 @@
 //! or a candidate holding their interview's resume token. Tokens are looked up by their SHA-256
 //! and compared in constant time; use is rate-limited per token, and failures per address.
 
+use crate::error_code::Code;
 use actix_web::HttpRequest;
 use actix_web::cookie::{Cookie, CookieJar, Key, SameSite};
-use actix_web::http::StatusCode;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -26,49 +26,13 @@ pub enum Principal {
     Candidate { session_id: String },
 }
 
-impl Principal {
-    /// Staff of any role, or 403.
-    pub fn staff(&self) -> Result<&str, ApiError> {
-        match self {
-            Principal::Staff { name, .. } => Ok(name),
-            Principal::Candidate { .. } => Err(forbidden("recruiters and admins only")),
-        }
-    }
-
-    /// Admins, or 403.
-    pub fn admin(&self) -> Result<&str, ApiError> {
-        match self {
-            Principal::Staff {
-                name,
-                role: Role::Admin,
-            } => Ok(name),
-            _ => Err(forbidden("admins only")),
-        }
-    }
-
-    /// Staff, or the candidate whose session this is; otherwise 403.
-    pub fn may_read_session(&self, session_id: &str) -> Result<(), ApiError> {
-        match self {
-            Principal::Staff { .. } => Ok(()),
-            Principal::Candidate { session_id: own } if own == session_id => Ok(()),
-            Principal::Candidate { .. } => {
-                Err(forbidden("a candidate can only see their own interview"))
-            }
-        }
-    }
-}
-
-fn forbidden(message: &str) -> ApiError {
-    ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
-}
-
 pub fn unauthorized(message: &str) -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    ApiError::new(Code::Unauthorized, message)
 }
 
 fn rate_limited(message: &str) -> ApiError {
     crate::telemetry::rate_limited("http");
-    ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
+    ApiError::new(Code::RateLimited, message)
 }
 
 /// Authentication state shared by every request.
@@ -165,11 +129,13 @@ impl Auth {
                 found.filter(|t| tokens::verify(&token, &t.token_hash) && t.revoked_at.is_none())
             {
                 self.touch(store, t.id).await;
-                let role = if t.role == "admin" {
-                    Role::Admin
-                } else {
-                    Role::Recruiter
-                };
+                // A stored role that is neither is corrupt data: refused, never a default.
+                let role: Role = t.role.parse().map_err(|_| {
+                    ApiError::server(
+                        Code::Internal,
+                        format!("token {} has role `{}`", t.id, t.role),
+                    )
+                })?;
                 return Ok(Principal::Staff { name: t.name, role });
             }
         } else {

@@ -1,5 +1,6 @@
 //! HTTP routes: the chat page, its static files, health, the catalog, and the interview socket.
 
+pub mod access;
 pub mod api;
 pub mod auth;
 pub(crate) mod catalog;
@@ -39,8 +40,8 @@ impl AppState {
     }
 }
 
-/// Registers every route.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// Registers every route; the API's are documented as they are registered.
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.app_data(
         web::JsonConfig::default()
             .limit(256 * 1024)
@@ -55,7 +56,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/healthz", web::get().to(pages::healthz))
     .route("/metrics", web::get().to(metrics::metrics))
     .route("/ws", web::get().to(crate::ws::route))
-    .configure(staff::configure)
+    .map(|c| c.configure(staff::configure))
     .configure(api::configure)
     .default_service(web::to(error::not_found));
 }

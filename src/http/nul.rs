@@ -14,8 +14,7 @@ use super::error::ApiError;
 /// The error every NUL-carrying request gets: 422, well-formed but not storable.
 pub fn nul_error() -> ApiError {
     ApiError::new(
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_request",
+        crate::error_code::Code::InvalidRequest,
         "text may not contain the NUL character (U+0000)",
     )
 }

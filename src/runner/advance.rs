@@ -2,6 +2,7 @@
 //! finish. Every write names the epoch the process holds; a refused write means the interview
 //! was taken over elsewhere and this process lets go of it.
 
+use crate::error_code::Code;
 use std::time::Duration;
 
 use super::{Interviews, Live, RunnerError, SessionGuard};
@@ -122,7 +123,7 @@ impl Interviews {
                 self.hub.publish(
                     c.session_id,
                     ServerMessage::error(
-                        "grading_delayed",
+                        Code::GradingDelayed,
                         "your answer is saved; its grading is delayed by a storage problem and \
                          will arrive here as soon as it is stored",
                     ),

@@ -2,6 +2,7 @@
 
 use super::{Interviews, Outbox, RunnerError};
 use crate::clock::now_ms;
+use crate::error_code::Code;
 use crate::store::{AnswerStored, SessionStatus};
 use crate::telemetry;
 use crate::ws::protocol::ServerMessage;
@@ -21,16 +22,19 @@ impl Interviews {
         let received = std::time::Instant::now();
         if client_msg_id.trim().is_empty() || client_msg_id.len() > MAX_CLIENT_MSG_ID {
             return Err(RunnerError::client(
-                "invalid_message",
+                Code::InvalidMessage,
                 format!("client_msg_id must be 1 to {MAX_CLIENT_MSG_ID} characters"),
             ));
         }
         if text.trim().is_empty() {
-            return Err(RunnerError::client("empty_answer", "the answer is empty"));
+            return Err(RunnerError::client(
+                Code::EmptyAnswer,
+                "the answer is empty",
+            ));
         }
         if text.len() > self.max_answer_bytes {
             return Err(RunnerError::client(
-                "answer_too_long",
+                Code::AnswerTooLong,
                 format!(
                     "the answer is {} bytes; the limit is {}",
                     text.len(),
@@ -52,7 +56,7 @@ impl Interviews {
                 return Ok(());
             }
             return Err(RunnerError::client(
-                "not_expecting_answer",
+                Code::NotExpectingAnswer,
                 "the previous answer is still being evaluated",
             ));
         };
@@ -130,7 +134,7 @@ impl Interviews {
     pub async fn skip(&self, session_id: &str) -> Result<(), RunnerError> {
         let Some(mut guard) = self.hub.try_lock(session_id) else {
             return Err(RunnerError::client(
-                "not_expecting_answer",
+                Code::NotExpectingAnswer,
                 "the previous answer is still being evaluated",
             ));
         };
@@ -171,7 +175,7 @@ impl Interviews {
             let live = guard.as_mut().ok_or(RunnerError::TakenOver)?;
             if live.state.session.status == SessionStatus::Finished {
                 return Err(RunnerError::client(
-                    "interview_finished",
+                    Code::InterviewFinished,
                     "this interview is already over",
                 ));
             }
@@ -192,13 +196,13 @@ impl Interviews {
 fn open_turn(live: &super::Live) -> Result<i64, RunnerError> {
     if live.state.session.status == SessionStatus::Finished {
         return Err(RunnerError::client(
-            "interview_finished",
+            Code::InterviewFinished,
             "this interview is over",
         ));
     }
     live.state.open_turn().ok_or_else(|| {
         RunnerError::client(
-            "not_expecting_answer",
+            Code::NotExpectingAnswer,
             "no question is waiting for an answer",
         )
     })

@@ -1,5 +1,6 @@
 //! Errors from running an interview, and how each is told to the client.
 
+use crate::error_code::{Code, HasCode, cause_chain};
 use crate::store::StoreError;
 use crate::ws::protocol::ServerMessage;
 
@@ -8,7 +9,7 @@ use crate::ws::protocol::ServerMessage;
 pub enum RunnerError {
     /// The client asked for something that cannot be done; nothing changed.
     #[error("{code}: {message}")]
-    Client { code: &'static str, message: String },
+    Client { code: Code, message: String },
     #[error(transparent)]
     Store(StoreError),
     /// Another connection (on this server process or another) has the interview now; this
@@ -30,26 +31,35 @@ impl From<StoreError> for RunnerError {
 
 impl RunnerError {
     /// A client error with a stable code.
-    pub fn client(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn client(code: Code, message: impl Into<String>) -> Self {
         RunnerError::Client {
             code,
             message: message.into(),
         }
     }
 
-    /// The `error` frame for this failure.
+    /// The `error` frame for this failure. A server-side failure is told only its code's
+    /// opaque message; its cause is logged here, once.
     pub fn to_message(&self) -> ServerMessage {
+        let code = self.code();
         match self {
-            RunnerError::Client { code, message } => ServerMessage::error(code, message.clone()),
-            RunnerError::Store(StoreError::Database(_) | StoreError::Migrate(_)) => {
-                ServerMessage::error(
-                    "storage_unavailable",
-                    "the database is unavailable; nothing was saved — please try again",
-                )
+            RunnerError::Client { message, .. } => ServerMessage::error(code, message.clone()),
+            e if code.server_side() => {
+                tracing::error!(code = %code, error = cause_chain(e), "interview action failed");
+                ServerMessage::error(code, code.message())
             }
-            RunnerError::Store(e) => ServerMessage::error("internal", e.to_string()),
-            RunnerError::TakenOver => super::hub::taken_over(),
-            RunnerError::Internal(m) => ServerMessage::error("internal", m.clone()),
+            _ => ServerMessage::error(code, code.message()),
+        }
+    }
+}
+
+impl HasCode for RunnerError {
+    fn code(&self) -> Code {
+        match self {
+            RunnerError::Client { code, .. } => *code,
+            RunnerError::Store(e) => e.code(),
+            RunnerError::TakenOver => Code::SessionTakenOver,
+            RunnerError::Internal(_) => Code::Internal,
         }
     }
 }

@@ -205,11 +205,8 @@ impl Hub {
 
 /// The fatal frame a connection gets when its interview moved to another connection.
 pub fn taken_over() -> ServerMessage {
-    ServerMessage::Error {
-        code: "session_taken_over".into(),
-        message: "this interview was resumed on another connection".into(),
-        fatal: true,
-    }
+    let code = crate::error_code::Code::SessionTakenOver;
+    ServerMessage::error(code, code.message())
 }
 
 fn forget_if_idle(slots: &mut HashMap<String, Slot>, session_id: &str) {

@@ -3,6 +3,7 @@
 
 use super::{Interviews, Live, Outbox, RunnerError, SessionState, StartRequest};
 use crate::clock::now_ms;
+use crate::error_code::Code;
 use crate::interview::{self, Plan, make_plan};
 use crate::store::{NewSession, SessionRecord, SessionStatus, StoreError};
 use crate::telemetry;
@@ -32,8 +33,8 @@ impl Interviews {
         )
         .map_err(|e| {
             let code = match e {
-                interview::PlanError::NotEnoughQuestions { .. } => "not_enough_questions",
-                _ => "invalid_message",
+                interview::PlanError::NotEnoughQuestions { .. } => Code::NotEnoughQuestions,
+                _ => Code::InvalidMessage,
             };
             RunnerError::client(code, e.to_string())
         })?;
@@ -93,7 +94,7 @@ impl Interviews {
             Ok(s) => s,
             Err(StoreError::NotFound) => {
                 return Err(RunnerError::client(
-                    "unknown_session",
+                    Code::UnknownSession,
                     "no interview has this session id",
                 ));
             }
@@ -101,7 +102,7 @@ impl Interviews {
         };
         if !tokens::verify(token, &session.resume_token_hash) {
             return Err(RunnerError::client(
-                "invalid_resume_token",
+                Code::InvalidResumeToken,
                 "the resume token does not match this interview",
             ));
         }
@@ -198,7 +199,7 @@ fn clean_optional(
         .filter(|v| !v.is_empty())
     {
         Some(v) if v.chars().count() > max => Err(RunnerError::client(
-            "invalid_message",
+            Code::InvalidMessage,
             format!("{field} is longer than {max} characters"),
         )),
         other => Ok(other),

@@ -1,6 +1,7 @@
 //! An interview's stored state loaded in one place, and the views the pure flow and the
 //! protocol need of it.
 
+use crate::error_code::Code;
 use std::collections::HashMap;
 
 use super::RunnerError;
@@ -191,7 +192,10 @@ impl SessionState {
             Some(e) => {
                 ServerMessage::evaluation(turn, &e.evaluation, self.is_open(turn), model_answer)
             }
-            None => ServerMessage::error("internal", format!("turn {turn} has no evaluation")),
+            None => {
+                tracing::error!(turn, "a graded turn has no evaluation");
+                ServerMessage::error(Code::Internal, Code::Internal.message())
+            }
         }
     }
 

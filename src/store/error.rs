@@ -36,6 +36,19 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+impl crate::error_code::HasCode for StoreError {
+    fn code(&self) -> crate::error_code::Code {
+        use crate::error_code::Code;
+        match self {
+            StoreError::NotFound => Code::NotFound,
+            StoreError::Conflict(_) => Code::Conflict,
+            StoreError::Fenced => Code::SessionTakenOver,
+            StoreError::Database(_) | StoreError::Migrate(_) => Code::StorageUnavailable,
+            StoreError::UnsupportedUrl | StoreError::Corrupt(_) => Code::Internal,
+        }
+    }
+}
+
 impl StoreError {
     /// True when the error is a unique-constraint violation.
     pub fn is_unique_violation(&self) -> bool {

@@ -2,6 +2,7 @@
 //! writer fed by the connection's outbox, and a worker that runs the candidate's commands in
 //! order without blocking the reader.
 
+use crate::error_code::Code;
 use actix_web::error::PayloadError;
 use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, dev, web};
@@ -106,17 +107,17 @@ async fn run(
                     AggregatedMessage::Text(text) => {
                         last_seen = Instant::now();
                         let reply = if !bucket.take() {
-                            Some(ServerMessage::error("rate_limited", "too many messages; this one was dropped"))
+                            Some(ServerMessage::error(Code::RateLimited, "too many messages; this one was dropped"))
                         } else {
                             match parse(&text) {
                                 Ok(ClientMessage::Start { .. }) if !start_allowed(&app, &address) => Some(ServerMessage::error(
-                                    "rate_limited",
+                                    Code::RateLimited,
                                     "too many interviews started from this address; wait a minute",
                                 )),
                                 Ok(cmd) => cmd_tx
                                     .try_send(cmd)
                                     .err()
-                                    .map(|_| ServerMessage::error("rate_limited", "too many messages in flight; this one was dropped")),
+                                    .map(|_| ServerMessage::error(Code::RateLimited, "too many messages in flight; this one was dropped")),
                                 Err(e) => Some(ServerMessage::error(e.code, e.message)),
                             }
                         };
@@ -178,8 +179,8 @@ enum Sent {
 /// Counts an error sent to the client, and a rate-limit refusal among them.
 fn count_error(message: &ServerMessage) {
     if let ServerMessage::Error { code, .. } = message {
-        telemetry::ws_error(code);
-        if code == "rate_limited" {
+        telemetry::ws_error(code.as_str());
+        if *code == Code::RateLimited {
             telemetry::rate_limited("websocket");
         }
     }
@@ -245,7 +246,7 @@ async fn handle(
     match (cmd, current.as_deref()) {
         (ClientMessage::Start { .. } | ClientMessage::Resume { .. }, Some(_)) => {
             Err(RunnerError::client(
-                "session_already_started",
+                Code::SessionAlreadyStarted,
                 "this connection already carries an interview",
             ))
         }
@@ -265,7 +266,7 @@ async fn handle(
                 None => StartRequest {
                     level: level.ok_or_else(|| {
                         RunnerError::client(
-                            "invalid_message",
+                            Code::InvalidMessage,
                             "invalid `start` message: `level` is required",
                         )
                     })?,
@@ -295,7 +296,7 @@ async fn handle(
             Ok(())
         }
         (_, None) => Err(RunnerError::client(
-            "no_session",
+            Code::NoSession,
             "send `start` or `resume` first",
         )),
         (

@@ -1,5 +1,6 @@
 //! Protocol v1 messages (docs/protocol.md): JSON text frames tagged by `type`.
 
+use crate::error_code::Code;
 use serde::{Deserialize, Serialize};
 
 use crate::bank::{Kind, Level, Topic};
@@ -132,7 +133,7 @@ pub enum ServerMessage {
         turns: Vec<TranscriptTurn>,
     },
     Error {
-        code: String,
+        code: Code,
         message: String,
         fatal: bool,
     },
@@ -169,12 +170,12 @@ impl ServerMessage {
         }
     }
 
-    /// A non-fatal error.
-    pub fn error(code: &str, message: impl Into<String>) -> Self {
+    /// An `error` frame; it ends the connection when the code is fatal.
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         ServerMessage::Error {
-            code: code.into(),
+            code,
             message: message.into(),
-            fatal: false,
+            fatal: code.fatal(),
         }
     }
 
@@ -182,7 +183,8 @@ impl ServerMessage {
     pub fn to_json(&self) -> String {
         // Serialising these types cannot fail: no maps with non-string keys, no foreign types.
         serde_json::to_string(self).unwrap_or_else(|e| {
-            format!(r#"{{"type":"error","code":"internal","message":"{e}","fatal":false}}"#)
+            tracing::error!(error = %e, "a server message could not be serialised");
+            r#"{"type":"error","code":"internal","message":"the server could not write this message","fatal":false}"#.to_string()
         })
     }
 }
@@ -190,14 +192,14 @@ impl ServerMessage {
 /// Why a client frame could not be understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
 }
 
 /// Parses a client text frame, telling invalid JSON, an unknown type and a malformed message apart.
 pub fn parse(text: &str) -> Result<ClientMessage, ParseError> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| ParseError {
-        code: "invalid_json",
+        code: Code::InvalidJson,
         message: format!("the frame is not valid JSON: {e}"),
     })?;
     let kind = value
@@ -207,7 +209,7 @@ pub fn parse(text: &str) -> Result<ClientMessage, ParseError> {
         .to_string();
     if !CLIENT_TYPES.contains(&kind.as_str()) {
         return Err(ParseError {
-            code: "unknown_type",
+            code: Code::UnknownType,
             message: if kind.is_empty() {
                 "the message has no `type` field".into()
             } else {
@@ -220,14 +222,14 @@ pub fn parse(text: &str) -> Result<ClientMessage, ParseError> {
     }
     if carries_nul(&value) {
         return Err(ParseError {
-            code: "invalid_message",
+            code: Code::InvalidMessage,
             message: format!(
                 "invalid `{kind}` message: text may not contain the NUL character (U+0000)"
             ),
         });
     }
     serde_json::from_value(value).map_err(|e| ParseError {
-        code: "invalid_message",
+        code: Code::InvalidMessage,
         message: format!("invalid `{kind}` message: {e}"),
     })
 }
@@ -249,18 +251,21 @@ mod tests {
 
     #[test]
     fn parse_tells_the_failure_kinds_apart() {
-        assert_eq!(parse("{not json").unwrap_err().code, "invalid_json");
+        assert_eq!(parse("{not json").unwrap_err().code, Code::InvalidJson);
         assert_eq!(
             parse(r#"{"type":"dance"}"#).unwrap_err().code,
-            "unknown_type"
+            Code::UnknownType
         );
-        assert_eq!(parse(r#"{"text":"x"}"#).unwrap_err().code, "unknown_type");
+        assert_eq!(
+            parse(r#"{"text":"x"}"#).unwrap_err().code,
+            Code::UnknownType
+        );
         let e = parse(r#"{"type":"start","topics":["cooking"],"level":"mid"}"#).unwrap_err();
-        assert_eq!(e.code, "invalid_message");
+        assert_eq!(e.code, Code::InvalidMessage);
         assert!(e.message.contains("cooking"), "{}", e.message);
         assert_eq!(
             parse(r#"{"type":"answer","text":"x"}"#).unwrap_err().code,
-            "invalid_message"
+            Code::InvalidMessage
         );
     }
 
@@ -274,7 +279,7 @@ mod tests {
     #[test]
     fn server_messages_carry_their_type() {
         let v: serde_json::Value =
-            serde_json::from_str(&ServerMessage::error("empty_answer", "x").to_json()).unwrap();
+            serde_json::from_str(&ServerMessage::error(Code::EmptyAnswer, "x").to_json()).unwrap();
         assert_eq!(v["type"], "error");
         assert_eq!(v["fatal"], false);
     }

@@ -363,96 +363,108 @@ async fn on_postgres(
     Some((settings, fixture))
 }
 
-/// Runs `check` against a server on SQLite, then on PostgreSQL when one is configured.
-async fn on_both_backends<F, Fut>(check: F)
-where
-    F: Fn(TestApp) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    check(spawn_app_with(|_| {}).await).await;
-    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
-    match on_postgres(&dir).await {
-        Some((settings, fixture)) => {
-            let app = spawn_on(settings, dir).await;
-            check(app).await;
-            fixture.drop_database().await;
-        }
-        None => eprintln!("skipped on PostgreSQL: REHEARSE_TEST_POSTGRES_URL is not set"),
-    }
+/// A SQLite test and a PostgreSQL test (ignored when no server was named at build time) for
+/// each check, as `check::sqlite` and `check::postgres`.
+macro_rules! on_both_backends {
+    ($($check:ident),* $(,)?) => {
+        $(mod $check {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$check(crate::app::spawn_app_with(|_| {}).await).await;
+            }
+
+            #[tokio::test]
+            #[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set REHEARSE_TEST_POSTGRES_URL")]
+            async fn postgres() {
+                let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+                let (settings, fixture) = super::on_postgres(&dir)
+                    .await
+                    .expect(crate::helpers::NO_POSTGRES);
+                super::$check(crate::app::spawn_on(settings, dir).await).await;
+                fixture.drop_database().await;
+            }
+        })*
+    };
 }
 
-#[tokio::test]
-async fn nul_characters_are_refused_up_front_on_every_backend() {
-    on_both_backends(|app| async move {
-        let store = app.store().await;
-        let (_, admin) = create_token(&store, "nul-admin", Role::Admin).await.unwrap();
-        let mut c = app.connect().await;
-        c.send(json!({"type": "start", "topics": ["concurrency"], "level": "junior", "count": 1, "candidate": {"name": "A\u{0}B"}}))
-            .await;
-        let e = c.expect_error("invalid_message").await;
-        assert!(e["message"].as_str().unwrap().contains("NUL"), "{e}");
-        let s = c.start(&["concurrency"], "junior", 1).await;
-        c.answer("threads \u{0} share the GIL", "nul-1").await;
-        c.expect_error("invalid_message").await;
-        c.answer("a\u{0}", "id-\u{0}").await;
-        c.expect_error("invalid_message").await;
-        // Nothing was stored, and the question is still open for a clean answer.
-        let (ack, _) = c.answer_and_grade(GIL_ANSWER, "nul-2").await;
-        assert_eq!(ack["turn"], 1);
-        let turns = store.turns(&s.session_id).await.unwrap();
-        assert_eq!(turns[0].answer_text.as_deref(), Some(GIL_ANSWER));
+on_both_backends!(
+    nul_characters_are_refused_up_front_on_every_backend,
+    a_crafted_cursor_is_a_422_on_every_backend,
+    a_database_failure_while_grading_an_acked_answer_delays_grading_and_the_interview_goes_on
+);
 
-        for (method, path, body) in [
-            (Method::POST, "/api/invites", Some(json!({"topics": ["concurrency"], "level": "junior", "count": 1, "candidate_name": "Eve\u{0}"}))),
-            (Method::GET, "/api/sessions/abc%00def", None),
-            (Method::GET, "/api/sessions?candidate=a%00", None),
-        ] {
-            let (status, err) = call(&app, method, path, Some(&admin), body).await;
-            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {err}");
-            assert_eq!(err["code"], "invalid_request", "{path}: {err}");
-        }
-        // An escaped backslash followed by "u0000" is ordinary text.
-        let (status, err) = call(
-            &app,
+async fn nul_characters_are_refused_up_front_on_every_backend(app: TestApp) {
+    let store = app.store().await;
+    let (_, admin) = create_token(&store, "nul-admin", Role::Admin)
+        .await
+        .unwrap();
+    let mut c = app.connect().await;
+    c.send(json!({"type": "start", "topics": ["concurrency"], "level": "junior", "count": 1, "candidate": {"name": "A\u{0}B"}}))
+        .await;
+    let e = c.expect_error("invalid_message").await;
+    assert!(e["message"].as_str().unwrap().contains("NUL"), "{e}");
+    let s = c.start(&["concurrency"], "junior", 1).await;
+    c.answer("threads \u{0} share the GIL", "nul-1").await;
+    c.expect_error("invalid_message").await;
+    c.answer("a\u{0}", "id-\u{0}").await;
+    c.expect_error("invalid_message").await;
+    // Nothing was stored, and the question is still open for a clean answer.
+    let (ack, _) = c.answer_and_grade(GIL_ANSWER, "nul-2").await;
+    assert_eq!(ack["turn"], 1);
+    let turns = store.turns(&s.session_id).await.unwrap();
+    assert_eq!(turns[0].answer_text.as_deref(), Some(GIL_ANSWER));
+
+    for (method, path, body) in [
+        (
             Method::POST,
             "/api/invites",
-            Some(&admin),
-            Some(json!({"topics": ["concurrency"], "level": "junior", "count": 1, "candidate_name": "C:\\u0000"})),
-        )
-        .await;
-        assert_eq!(status, StatusCode::CREATED, "{err}");
-    })
+            Some(
+                json!({"topics": ["concurrency"], "level": "junior", "count": 1, "candidate_name": "Eve\u{0}"}),
+            ),
+        ),
+        (Method::GET, "/api/sessions/abc%00def", None),
+        (Method::GET, "/api/sessions?candidate=a%00", None),
+    ] {
+        let (status, err) = call(&app, method, path, Some(&admin), body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {err}");
+        assert_eq!(err["code"], "invalid_request", "{path}: {err}");
+    }
+    // An escaped backslash followed by "u0000" is ordinary text.
+    let (status, err) = call(
+        &app,
+        Method::POST,
+        "/api/invites",
+        Some(&admin),
+        Some(json!({"topics": ["concurrency"], "level": "junior", "count": 1, "candidate_name": "C:\\u0000"})),
+    )
     .await;
+    assert_eq!(status, StatusCode::CREATED, "{err}");
 }
 
-#[tokio::test]
-async fn a_crafted_cursor_is_a_422_on_every_backend() {
-    on_both_backends(|app| async move {
-        let store = app.store().await;
-        let (_, admin) = create_token(&store, "cursor-admin", Role::Admin)
-            .await
-            .unwrap();
-        let crafted = [
-            // Text where the created_at column is a number.
-            hex(&json!({"sort": "created_at", "desc": true, "key": ["x", "id"]})),
-            // A number where the candidate column is text.
-            hex(&json!({"sort": "candidate", "desc": true, "key": [5, "id"]})),
-            hex(&json!({"sort": "candidate", "desc": true, "key": ["a\u{0}", "id"]})),
-        ];
-        for (i, cursor) in crafted.iter().enumerate() {
-            let sort = if i == 0 { "created_at" } else { "candidate" };
-            let (status, err) = call(
-                &app,
-                Method::GET,
-                &format!("/api/sessions?sort={sort}&cursor={cursor}"),
-                Some(&admin),
-                None,
-            )
-            .await;
-            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{cursor}: {err}");
-        }
-    })
-    .await;
+async fn a_crafted_cursor_is_a_422_on_every_backend(app: TestApp) {
+    let store = app.store().await;
+    let (_, admin) = create_token(&store, "cursor-admin", Role::Admin)
+        .await
+        .unwrap();
+    let crafted = [
+        // Text where the created_at column is a number.
+        hex(&json!({"sort": "created_at", "desc": true, "key": ["x", "id"]})),
+        // A number where the candidate column is text.
+        hex(&json!({"sort": "candidate", "desc": true, "key": [5, "id"]})),
+        hex(&json!({"sort": "candidate", "desc": true, "key": ["a\u{0}", "id"]})),
+    ];
+    for (i, cursor) in crafted.iter().enumerate() {
+        let sort = if i == 0 { "created_at" } else { "candidate" };
+        let (status, err) = call(
+            &app,
+            Method::GET,
+            &format!("/api/sessions?sort={sort}&cursor={cursor}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{cursor}: {err}");
+    }
 }
 
 fn hex(v: &Value) -> String {
@@ -684,61 +696,58 @@ async fn sql_on(db_url: &str, sql: &str) {
     }
 }
 
-#[tokio::test]
-async fn a_database_failure_while_grading_an_acked_answer_delays_grading_and_the_interview_goes_on()
-{
-    on_both_backends(|app| async move {
-        let mut c = app.connect().await;
-        let s = c.start(&["concurrency"], "junior", 2).await;
-        // Evaluations cannot be stored until the test lets them (answers still can).
-        let (block, unblock) = if app.db_url.starts_with("sqlite:") {
-            (
-                "CREATE TRIGGER refuse_evaluations BEFORE INSERT ON evaluations \
-                 BEGIN SELECT RAISE(ABORT, 'evaluations are refused by the test'); END;",
-                "DROP TRIGGER refuse_evaluations",
-            )
-        } else {
-            (
-                "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN \
-                 RAISE EXCEPTION 'evaluations are refused by the test'; END $$ LANGUAGE plpgsql; \
-                 CREATE TRIGGER refuse_evaluations BEFORE INSERT ON evaluations \
-                 FOR EACH ROW EXECUTE FUNCTION refuse();",
-                "DROP TRIGGER refuse_evaluations ON evaluations",
-            )
-        };
-        sql_on(&app.db_url, block).await;
-        c.answer(GIL_ANSWER, "db-1").await;
-        let (ack, _) = c.recv_until("ack").await;
-        assert_eq!(ack["turn"], 1);
-        // Told that grading is delayed — not that nothing was saved.
-        let (delayed, before) = c.recv_until("error").await;
-        assert_eq!(delayed["code"], "grading_delayed", "{delayed}");
-        assert_eq!(delayed["fatal"], false);
-        assert!(before.iter().all(|m| m["type"] != "evaluation"));
-        let store = app.store().await;
-        assert_eq!(
-            store.turns(&s.session_id).await.unwrap()[0]
-                .answer_text
-                .as_deref(),
-            Some(GIL_ANSWER),
-            "the acknowledged answer is stored"
-        );
+async fn a_database_failure_while_grading_an_acked_answer_delays_grading_and_the_interview_goes_on(
+    app: TestApp,
+) {
+    let mut c = app.connect().await;
+    let s = c.start(&["concurrency"], "junior", 2).await;
+    // Evaluations cannot be stored until the test lets them (answers still can).
+    let (block, unblock) = if app.db_url.starts_with("sqlite:") {
+        (
+            "CREATE TRIGGER refuse_evaluations BEFORE INSERT ON evaluations \
+             BEGIN SELECT RAISE(ABORT, 'evaluations are refused by the test'); END;",
+            "DROP TRIGGER refuse_evaluations",
+        )
+    } else {
+        (
+            "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN \
+             RAISE EXCEPTION 'evaluations are refused by the test'; END $$ LANGUAGE plpgsql; \
+             CREATE TRIGGER refuse_evaluations BEFORE INSERT ON evaluations \
+             FOR EACH ROW EXECUTE FUNCTION refuse();",
+            "DROP TRIGGER refuse_evaluations ON evaluations",
+        )
+    };
+    sql_on(&app.db_url, block).await;
+    c.answer(GIL_ANSWER, "db-1").await;
+    let (ack, _) = c.recv_until("ack").await;
+    assert_eq!(ack["turn"], 1);
+    // Told that grading is delayed — not that nothing was saved.
+    let (delayed, before) = c.recv_until("error").await;
+    assert_eq!(delayed["code"], "grading_delayed", "{delayed}");
+    assert_eq!(delayed["fatal"], false);
+    assert!(before.iter().all(|m| m["type"] != "evaluation"));
+    let store = app.store().await;
+    assert_eq!(
+        store.turns(&s.session_id).await.unwrap()[0]
+            .answer_text
+            .as_deref(),
+        Some(GIL_ANSWER),
+        "the acknowledged answer is stored"
+    );
 
-        // The database recovers: the evaluation and the next question arrive on the same
-        // connection, and a resend is acknowledged, not stored again.
-        sql_on(&app.db_url, unblock).await;
-        let (graded, _) = c.recv_until("evaluation").await;
-        assert_eq!(graded["turn"], 1);
-        let (next, _) = c.recv_until("question").await;
-        assert_eq!(next["turn"], 2);
-        c.answer(GIL_ANSWER, "db-1").await;
-        let (again, _) = c.recv_until("ack").await;
-        assert_eq!(again["turn"], 1);
-        let (ack, _) = c.answer_and_grade(GIL_ANSWER, "db-2").await;
-        assert_eq!(ack["turn"], 2);
-        assert_eq!(store.evaluations(&s.session_id).await.unwrap().len(), 2);
-    })
-    .await;
+    // The database recovers: the evaluation and the next question arrive on the same
+    // connection, and a resend is acknowledged, not stored again.
+    sql_on(&app.db_url, unblock).await;
+    let (graded, _) = c.recv_until("evaluation").await;
+    assert_eq!(graded["turn"], 1);
+    let (next, _) = c.recv_until("question").await;
+    assert_eq!(next["turn"], 2);
+    c.answer(GIL_ANSWER, "db-1").await;
+    let (again, _) = c.recv_until("ack").await;
+    assert_eq!(again["turn"], 1);
+    let (ack, _) = c.answer_and_grade(GIL_ANSWER, "db-2").await;
+    assert_eq!(ack["turn"], 2);
+    assert_eq!(store.evaluations(&s.session_id).await.unwrap().len(), 2);
 }
 
 #[tokio::test]
@@ -755,19 +764,23 @@ async fn health_reports_how_durably_answers_are_stored() {
     .await;
     let (_, health) = strict.get("/healthz").await;
     assert_eq!(health["durability"], "sqlite synchronous=full", "{health}");
+}
+
+#[tokio::test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: set REHEARSE_TEST_POSTGRES_URL"
+)]
+async fn health_reports_how_durably_answers_are_stored_on_postgres() {
     let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
-    match on_postgres(&dir).await {
-        Some((settings, fixture)) => {
-            let app = spawn_on(settings, dir).await;
-            let (_, health) = app.get("/healthz").await;
-            assert_eq!(
-                health["durability"], "postgres synchronous_commit=on",
-                "{health}"
-            );
-            fixture.drop_database().await;
-        }
-        None => eprintln!("skipped on PostgreSQL: REHEARSE_TEST_POSTGRES_URL is not set"),
-    }
+    let (settings, fixture) = on_postgres(&dir).await.expect(crate::helpers::NO_POSTGRES);
+    let app = spawn_on(settings, dir).await;
+    let (_, health) = app.get("/healthz").await;
+    assert_eq!(
+        health["durability"], "postgres synchronous_commit=on",
+        "{health}"
+    );
+    fixture.drop_database().await;
 }
 
 #[tokio::test]
@@ -793,4 +806,53 @@ async fn the_server_queues_a_reconnect_storm_of_1024_connections() {
         .filter_map(|l| l.split_whitespace().nth(2))
         .collect();
     assert_eq!(backlog, [expected.as_str()], "{text}");
+}
+
+#[tokio::test]
+async fn a_server_side_failure_answers_an_opaque_message_and_the_request_id_it_was_logged_under() {
+    let app = spawn_app_with(|_| {}).await;
+    let store = app.store().await;
+    let (_, admin) = create_token(&store, "opaque-admin", Role::Admin)
+        .await
+        .unwrap();
+    // The invites table refuses every read: the database answers with an error naming it.
+    sql_on(
+        &app.db_url,
+        "ALTER TABLE invites RENAME TO invites_gone_for_the_test",
+    )
+    .await;
+    let response = reqwest::Client::new()
+        .get(app.url("/api/invites"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "storage_unavailable", "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert_eq!(
+        message,
+        "the database is unavailable; nothing was saved — please try again"
+    );
+    let text = body.to_string();
+    assert!(
+        !text.contains("invites") && !text.to_lowercase().contains("sql"),
+        "no database text reaches the client: {text}"
+    );
+    let request_id = body["request_id"].as_str().expect("a request id");
+    assert!(uuid::Uuid::parse_str(request_id).is_ok(), "{request_id}");
+
+    // A client error says exactly what is wrong, and carries no request id.
+    let (status, body) = call(
+        &app,
+        Method::GET,
+        "/api/sessions?limit=0",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["code"], "invalid_query");
+    assert!(body.get("request_id").is_none(), "{body}");
 }

@@ -1,11 +1,12 @@
 //! Invites: recruiters create them; the chat page checks one before starting its interview.
 
+use crate::error_code::Code;
+use crate::http::access::{Recruiter, Staff};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::super::{ApiError, AppState};
 use crate::admin::{self, InviteRequest, InviteView};
-use crate::clock::now_ms;
 use crate::tokens;
 
 /// Creates an invite. The response carries the token and the link `/?invite=TOKEN`, once.
@@ -22,11 +23,11 @@ use crate::tokens;
     security(("bearer" = []))
 )]
 pub async fn create(
-    req: HttpRequest,
+    staff: Staff<Recruiter>,
     app: web::Data<AppState>,
     body: web::Json<InviteRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let by = app.principal(&req).await?.staff()?.to_string();
+    let by = staff.name;
     let view = admin::create_invite(&app.interviews, body.into_inner(), &by).await?;
     Ok(HttpResponse::Created().json(view))
 }
@@ -41,9 +42,8 @@ pub async fn create(
     ),
     security(("bearer" = []))
 )]
-pub async fn list(req: HttpRequest, app: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    app.principal(&req).await?.staff()?;
-    let now = now_ms();
+pub async fn list(_: Staff<Recruiter>, app: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let now = app.interviews.clock.now_ms();
     let invites: Vec<InviteView> = app
         .interviews
         .store
@@ -98,24 +98,12 @@ pub async fn check(
         .await?;
     let Some(i) = invite else {
         app.auth.allow_attempt(&req)?;
-        return Err(ApiError::new(
-            actix_web::http::StatusCode::NOT_FOUND,
-            "invite_invalid",
-            "this invite link is not valid",
-        ));
+        return Err(ApiError::from(Code::InviteInvalid));
     };
-    let view = admin::invite_view(&i, now_ms());
+    let view = admin::invite_view(&i, app.interviews.clock.now_ms());
     match view.status {
-        "expired" => Err(admin::AdminError::Gone {
-            code: "invite_expired",
-            message: "this invite has expired; ask your recruiter for a new link".into(),
-        }
-        .into()),
-        "used_up" => Err(admin::AdminError::Gone {
-            code: "invite_used_up",
-            message: "this invite has already been used".into(),
-        }
-        .into()),
+        "expired" => Err(Code::InviteExpired.into()),
+        "used_up" => Err(Code::InviteUsedUp.into()),
         _ => Ok(HttpResponse::Ok().json(InviteStatus {
             candidate_name: i.candidate_name,
             topics: i.topics,

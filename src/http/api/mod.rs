@@ -1,16 +1,20 @@
 //! The recruiter and admin HTTP API, and its OpenAPI 3.1 description.
 
+mod endpoint;
 pub mod invites;
 pub mod rubrics;
 pub mod sessions;
 
 use actix_web::{HttpResponse, web};
 
-use super::error::method_not_allowed;
+use actix_web::dev::HttpServiceFactory;
+use endpoint::Endpoint;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-/// The OpenAPI document, generated from the handlers and types.
+/// The OpenAPI document's frame: title, security scheme, tags and the enums used only as query
+/// parameters. Its paths are added by [`configure`] from the same registration that serves them.
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -18,13 +22,6 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         description = "Mock-interview server: transcripts, reviews, invites and rubric configuration. \
             Authenticate with `Authorization: Bearer <token>` (staff tokens come from \
             `rehearse token create`; a candidate's resume token reads their own interview).",
-    ),
-    paths(
-        sessions::list, sessions::detail, sessions::export, sessions::review,
-        invites::create, invites::list, invites::check,
-        rubrics::list, rubrics::history, rubrics::create, rubrics::update, rubrics::preview,
-        rubrics::calibrate, rubrics::assignments, rubrics::set_assignments,
-        super::catalog::catalog,
     ),
     // Enums used only as query parameters are not collected from the handlers: listed here so
     // that every `$ref` in the document resolves.
@@ -60,59 +57,50 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-async fn openapi_json() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+/// Registers the API routes. Each [`Endpoint`] takes its path and methods from the handlers'
+/// `#[utoipa::path]` attributes, so serving a route and documenting it are one step.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(Endpoint::new(sessions::__path_list, sessions::list))
+        .service(Endpoint::new(sessions::__path_detail, sessions::detail))
+        .service(Endpoint::new(sessions::__path_export, sessions::export))
+        .service(Endpoint::new(sessions::__path_review, sessions::review))
+        .service(
+            Endpoint::new(invites::__path_create, invites::create)
+                .and(invites::__path_list, invites::list),
+        )
+        .service(Endpoint::new(invites::__path_check, invites::check))
+        .service(
+            Endpoint::new(rubrics::__path_list, rubrics::list)
+                .and(rubrics::__path_create, rubrics::create),
+        )
+        .service(
+            Endpoint::new(rubrics::__path_history, rubrics::history)
+                .and(rubrics::__path_update, rubrics::update),
+        )
+        .service(Endpoint::new(rubrics::__path_preview, rubrics::preview))
+        .service(Endpoint::new(rubrics::__path_calibrate, rubrics::calibrate))
+        .service(
+            Endpoint::new(rubrics::__path_assignments, rubrics::assignments)
+                .and(rubrics::__path_set_assignments, rubrics::set_assignments),
+        )
+        .service(Endpoint::new(
+            super::catalog::__path_catalog,
+            super::catalog::catalog,
+        ));
 }
 
-/// One resource per path, so a method it does not serve gets 405 with an `Allow` header
-/// rather than falling through to 404.
-fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
-    web::resource(path.to_string()).default_service(web::to(move || method_not_allowed(allow)))
+/// Serves the finished document at `/api/openapi.json` and the Swagger UI at `/api/docs/`.
+pub fn docs(document: utoipa::openapi::OpenApi) -> impl HttpServiceFactory {
+    let json = web::Data::new(document);
+    (
+        web::resource("/api/openapi.json")
+            .app_data(json)
+            .route(web::get().to(openapi_json)),
+        utoipa_swagger_ui::SwaggerUi::new("/api/docs/{_:.*}")
+            .config(utoipa_swagger_ui::Config::from("/api/openapi.json")),
+    )
 }
 
-/// Registers the API routes, `/api/openapi.json` and the Swagger UI at `/api/docs/`.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/api/sessions", "GET").route(web::get().to(sessions::list)))
-        .service(resource("/api/sessions/{id}", "GET").route(web::get().to(sessions::detail)))
-        .service(
-            resource("/api/sessions/{id}/export", "GET").route(web::get().to(sessions::export)),
-        )
-        .service(
-            resource("/api/sessions/{id}/turns/{turn}/review", "POST")
-                .route(web::post().to(sessions::review)),
-        )
-        .service(
-            resource("/api/invites", "GET, POST")
-                .route(web::post().to(invites::create))
-                .route(web::get().to(invites::list)),
-        )
-        .service(resource("/api/invites/check", "POST").route(web::post().to(invites::check)))
-        .service(
-            resource("/api/rubrics", "GET, POST")
-                .route(web::get().to(rubrics::list))
-                .route(web::post().to(rubrics::create)),
-        )
-        .service(
-            resource("/api/rubrics/{id}", "GET, PUT")
-                .route(web::get().to(rubrics::history))
-                .route(web::put().to(rubrics::update)),
-        )
-        .service(
-            resource("/api/rubrics/{id}/preview", "POST").route(web::post().to(rubrics::preview)),
-        )
-        .service(
-            resource("/api/rubrics/{id}/calibrate", "POST")
-                .route(web::post().to(rubrics::calibrate)),
-        )
-        .service(
-            resource("/api/rubric-assignments", "GET, PUT")
-                .route(web::get().to(rubrics::assignments))
-                .route(web::put().to(rubrics::set_assignments)),
-        )
-        .service(resource("/api/catalog", "GET").route(web::get().to(super::catalog::catalog)))
-        .service(resource("/api/openapi.json", "GET").route(web::get().to(openapi_json)))
-        .service(
-            utoipa_swagger_ui::SwaggerUi::new("/api/docs/{_:.*}")
-                .config(utoipa_swagger_ui::Config::from("/api/openapi.json")),
-        );
+async fn openapi_json(document: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
+    HttpResponse::Ok().json(document.get_ref())
 }

@@ -1,6 +1,8 @@
 //! Rubric configuration: versions (immutable; an edit is a new version), assignments, preview
 //! and calibration.
 
+use crate::error_code::Code;
+use crate::http::access::{Admin, Recruiter, Staff};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -53,8 +55,7 @@ pub struct RubricHistory {
     ),
     security(("bearer" = []))
 )]
-pub async fn list(req: HttpRequest, app: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    app.principal(&req).await?.staff()?;
+pub async fn list(_: Staff<Recruiter>, app: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut out = Vec::new();
     for r in app.interviews.rubrics.all_latest() {
         let versions = app.interviews.rubrics.version_count(&r.id);
@@ -82,11 +83,10 @@ pub async fn list(req: HttpRequest, app: web::Data<AppState>) -> Result<HttpResp
     security(("bearer" = []))
 )]
 pub async fn history(
-    req: HttpRequest,
+    _: Staff<Recruiter>,
     app: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    app.principal(&req).await?.staff()?;
     let versions = app.interviews.store.rubric_versions(&id).await?;
     if versions.is_empty() {
         return Err(ApiError::not_found(format!("no rubric `{id}`")));
@@ -123,13 +123,11 @@ fn input<'a>(req: &HttpRequest, body: &'a str) -> RubricInput<'a> {
 fn body_text(body: &web::Bytes) -> Result<&str, ApiError> {
     if body.len() > MAX_BODY {
         return Err(ApiError::new(
-            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            Code::PayloadTooLarge,
             "the rubric document is too large",
         ));
     }
-    std::str::from_utf8(body)
-        .map_err(|_| ApiError::bad_request("invalid_body", "the body is not UTF-8 text"))
+    std::str::from_utf8(body).map_err(|_| ApiError::from(Code::InvalidBody))
 }
 
 fn saved(r: &Rubric) -> serde_json::Value {
@@ -153,11 +151,12 @@ fn saved(r: &Rubric) -> serde_json::Value {
     security(("bearer" = []))
 )]
 pub async fn create(
+    staff: Staff<Admin>,
     req: HttpRequest,
     app: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let by = app.principal(&req).await?.admin()?.to_string();
+    let by = staff.name;
     let text = body_text(&body)?;
     let r = admin::save_version(&app.interviews, input(&req, text), None, &by).await?;
     Ok(HttpResponse::Created().json(saved(&r)))
@@ -180,12 +179,13 @@ pub async fn create(
     security(("bearer" = []))
 )]
 pub async fn update(
+    staff: Staff<Admin>,
     req: HttpRequest,
     app: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let by = app.principal(&req).await?.admin()?.to_string();
+    let by = staff.name;
     let text = body_text(&body)?;
     let r = admin::save_version(&app.interviews, input(&req, text), Some(&id), &by).await?;
     Ok(HttpResponse::Ok().json(saved(&r)))
@@ -242,17 +242,15 @@ fn rubric_version(app: &AppState, id: &str, version: Option<u32>) -> Result<Arc<
     security(("bearer" = []))
 )]
 pub async fn preview(
-    req: HttpRequest,
+    _: Staff<Admin>,
     app: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Json<PreviewRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    app.principal(&req).await?.admin()?;
     let rubric = rubric_version(&app, &id, body.version)?;
     if body.answer.len() > app.server.max_answer_bytes {
         return Err(ApiError::new(
-            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "answer_too_long",
+            Code::AnswerTooLong,
             "the answer is over the limit",
         ));
     }
@@ -279,11 +277,10 @@ pub async fn preview(
     security(("bearer" = []))
 )]
 pub async fn calibrate(
-    req: HttpRequest,
+    _: Staff<Admin>,
     app: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    app.principal(&req).await?.admin()?;
     let rubric = rubric_version(&app, &id, None)?;
     let report: Calibration = admin::calibrate(&app.interviews, &rubric).await?;
     Ok(HttpResponse::Ok().json(report))
@@ -300,10 +297,9 @@ pub async fn calibrate(
     security(("bearer" = []))
 )]
 pub async fn assignments(
-    req: HttpRequest,
+    _: Staff<Recruiter>,
     app: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    app.principal(&req).await?.staff()?;
     Ok(HttpResponse::Ok().json(app.interviews.rubrics.assignments()))
 }
 
@@ -322,11 +318,11 @@ pub async fn assignments(
     security(("bearer" = []))
 )]
 pub async fn set_assignments(
-    req: HttpRequest,
+    staff: Staff<Admin>,
     app: web::Data<AppState>,
     body: web::Json<Vec<Assignment>>,
 ) -> Result<HttpResponse, ApiError> {
-    let by = app.principal(&req).await?.admin()?.to_string();
+    let by = staff.name;
     Ok(HttpResponse::Ok()
         .json(admin::save_assignments(&app.interviews, body.into_inner(), &by).await?))
 }

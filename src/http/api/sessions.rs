@@ -1,6 +1,8 @@
 //! Transcripts for recruiters: list with filters and cursor pagination, detail, export, review.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use crate::error_code::Code;
+use crate::http::access::{Recruiter, SessionReader, Staff};
+use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::super::{ApiError, AppState};
@@ -75,24 +77,20 @@ pub struct SessionPage {
     pub next_cursor: Option<String>,
 }
 
-fn bad(code: &str, message: impl Into<String>) -> ApiError {
-    ApiError::bad_request(code, message)
+fn bad(code: Code, message: impl Into<String>) -> ApiError {
+    ApiError::new(code, message)
 }
 
 /// A cursor that parses but was not issued for this listing.
 fn unprocessable(message: &str) -> ApiError {
-    ApiError::new(
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_cursor",
-        message,
-    )
+    ApiError::new(Code::InvalidCursor, message)
 }
 
 fn query(p: &ListParams) -> Result<SessionQuery, ApiError> {
     for (name, v) in [("min_score", p.min_score), ("max_score", p.max_score)] {
         if v.is_some_and(|v| !(0..=100).contains(&v)) {
             return Err(bad(
-                "invalid_query",
+                Code::InvalidQuery,
                 format!("{name} must be between 0 and 100"),
             ));
         }
@@ -100,14 +98,14 @@ fn query(p: &ListParams) -> Result<SessionQuery, ApiError> {
     for (name, v) in [("from", p.from), ("to", p.to)] {
         if v.is_some_and(|v| v < 0) {
             return Err(bad(
-                "invalid_query",
+                Code::InvalidQuery,
                 format!("{name} must be a Unix time in milliseconds"),
             ));
         }
     }
     let limit = p.limit.unwrap_or(25);
     if !(1..=100).contains(&limit) {
-        return Err(bad("invalid_query", "limit must be between 1 and 100"));
+        return Err(bad(Code::InvalidQuery, "limit must be between 1 and 100"));
     }
     let sort = p.sort.unwrap_or_default();
     let descending = p.order != Some(Order::Asc);
@@ -150,11 +148,10 @@ fn query(p: &ListParams) -> Result<SessionQuery, ApiError> {
     security(("bearer" = []))
 )]
 pub async fn list(
-    req: HttpRequest,
+    _: Staff<Recruiter>,
     app: web::Data<AppState>,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    app.principal(&req).await?.staff()?;
     let q = query(&params)?;
     let (items, next) = app.interviews.store.list_sessions(&q).await?;
     let ids: Vec<String> = items.iter().map(|s| s.id.clone()).collect();
@@ -170,19 +167,9 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(SessionPage { items, next_cursor }))
 }
 
-async fn detail_for(
-    req: &HttpRequest,
-    app: &AppState,
-    id: &str,
-) -> Result<SessionDetail, ApiError> {
-    let who = app.principal(req).await?;
-    who.may_read_session(id)?;
-    let viewer = if who.staff().is_ok() {
-        admin::Viewer::Staff
-    } else {
-        admin::Viewer::Candidate
-    };
-    Ok(admin::session_detail(&app.interviews.store, &app.interviews.bank, id, viewer).await?)
+async fn detail_for(app: &AppState, reader: &SessionReader) -> Result<SessionDetail, ApiError> {
+    let i = &app.interviews;
+    Ok(admin::session_detail(&i.store, &i.bank, &reader.session_id, reader.viewer).await?)
 }
 
 /// A session with every turn: the question as asked, the answer and its timing, every evaluation
@@ -199,11 +186,10 @@ async fn detail_for(
     security(("bearer" = []))
 )]
 pub async fn detail(
-    req: HttpRequest,
+    reader: SessionReader,
     app: web::Data<AppState>,
-    id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(detail_for(&req, &app, &id).await?))
+    Ok(HttpResponse::Ok().json(detail_for(&app, &reader).await?))
 }
 
 /// Export format.
@@ -231,13 +217,12 @@ pub struct ExportParams {
     security(("bearer" = []))
 )]
 pub async fn export(
-    req: HttpRequest,
+    reader: SessionReader,
     app: web::Data<AppState>,
-    id: web::Path<String>,
     params: web::Query<ExportParams>,
 ) -> Result<HttpResponse, ApiError> {
     let format = params.format.unwrap_or(ExportFormat::Md);
-    let detail = detail_for(&req, &app, &id).await?;
+    let detail = detail_for(&app, &reader).await?;
     let body = admin::export(&detail, format);
     Ok(HttpResponse::Ok()
         .content_type(format.content_type())
@@ -269,13 +254,12 @@ pub async fn export(
     security(("bearer" = []))
 )]
 pub async fn review(
-    req: HttpRequest,
+    staff: Staff<Recruiter>,
     app: web::Data<AppState>,
     path: web::Path<(String, i64)>,
     body: web::Json<ReviewRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let reviewer = app.principal(&req).await?.staff()?.to_string();
     let (id, turn) = path.into_inner();
-    let stored = admin::review(&app.interviews, &id, turn, &body, &reviewer).await?;
+    let stored = admin::review(&app.interviews, &id, turn, &body, &staff.name).await?;
     Ok(HttpResponse::Created().json(EvaluationView::from(stored)))
 }

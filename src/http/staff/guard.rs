@@ -9,6 +9,7 @@ use serde::Serialize;
 use std::fmt;
 
 use super::{LOGIN, Page, html, see_other};
+use crate::error_code::Code;
 use crate::http::auth::{COOKIE, Principal, Role};
 use crate::http::{ApiError, AppState};
 
@@ -44,8 +45,7 @@ impl Staff {
             Ok(())
         } else {
             Err(self.fail(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
+                Code::Forbidden,
                 "Rubrics are managed by admins; your token has the recruiter role.",
             )))
         }
@@ -98,7 +98,7 @@ impl FromRequest for Staff {
                     app,
                 }),
                 Ok(Principal::Candidate { .. }) => Err(PageError::Login),
-                Err(e) if e.status == StatusCode::UNAUTHORIZED => Err(PageError::Login),
+                Err(e) if e.code == Code::Unauthorized => Err(PageError::Login),
                 Err(e) => Err(app.pages.error(None, &e)),
             }
         })
@@ -162,9 +162,5 @@ pub fn same_origin(req: &HttpRequest) -> bool {
 }
 
 pub fn cross_origin() -> ApiError {
-    ApiError::new(
-        StatusCode::FORBIDDEN,
-        "forbidden",
-        "This form was posted from another site.",
-    )
+    ApiError::new(Code::Forbidden, "This form was posted from another site.")
 }

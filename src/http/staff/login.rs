@@ -46,7 +46,7 @@ pub async fn submit(
     }
     // Every attempt counts, so the form cannot be used to try tokens quickly.
     if let Err(e) = app.auth.allow_attempt(&req) {
-        return page(&app, e.status, Some(&e.message));
+        return page(&app, e.status(), Some(&e.message));
     }
     let token = form.token.trim();
     match is_staff_token(&app, token).await {

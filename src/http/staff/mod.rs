@@ -121,12 +121,12 @@ impl Pages {
     /// An error page; `nav` when the viewer is logged in.
     fn error(&self, nav: Option<&Nav>, e: &ApiError) -> PageError {
         let page = Page {
-            title: e.status.canonical_reason().unwrap_or("Error"),
+            title: e.status().canonical_reason().unwrap_or("Error"),
             nav,
-            body: serde_json::json!({ "status": e.status.as_u16(), "message": e.message }),
+            body: serde_json::json!({ "status": e.status().as_u16(), "message": e.message }),
         };
         match self.render_body("error", &page) {
-            Some(body) => PageError::Response(e.status, body),
+            Some(body) => PageError::Response(e.status(), body),
             None => PageError::Response(StatusCode::INTERNAL_SERVER_ERROR, RENDER_FAILED.into()),
         }
     }
@@ -169,7 +169,7 @@ async fn not_found(staff: Staff) -> Result<HttpResponse, PageError> {
 }
 
 fn form_error(err: actix_web::error::UrlencodedError, req: &HttpRequest) -> actix_web::Error {
-    let e = ApiError::bad_request("invalid_form", err.to_string());
+    let e = ApiError::new(crate::error_code::Code::InvalidForm, err.to_string());
     match req.app_data::<web::Data<AppState>>() {
         Some(app) => app.pages.error(None, &e).into(),
         None => e.into(),

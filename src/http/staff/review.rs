@@ -138,20 +138,17 @@ pub async fn review(
         Ok(req) => admin::review(&staff.app.interviews, &id, turn, &req, staff.name())
             .await
             .map_err(ApiError::from),
-        Err(m) => Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_request",
-            m,
-        )),
+        Err(m) => Err(ApiError::new(crate::error_code::Code::InvalidRequest, m)),
     };
     match result {
         Ok(_) => Ok(see_other(&format!(
             "/admin/sessions/{}#turn-{turn}",
             format::encode(&id)
         ))),
-        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+            let status = e.status();
             s.error = e.message;
-            render(&staff, &id, e.status, Some(&s)).await
+            render(&staff, &id, status, Some(&s)).await
         }
         Err(e) => Err(staff.fail(e)),
     }
