@@ -119,6 +119,8 @@ pub struct LlmSettings {
     /// Deadline for a whole call, retries excluded.
     pub total_timeout_secs: f64,
     pub max_retries: u32,
+    /// First wait (seconds) before retrying a failed call; it doubles per retry, up to 8 s.
+    pub retry_backoff_secs: f64,
     /// Judge temperature.
     pub temperature: f64,
     /// Coach (feedback) temperature.
@@ -163,6 +165,7 @@ impl Default for LlmSettings {
             idle_timeout_secs: 30.0,
             total_timeout_secs: 180.0,
             max_retries: 2,
+            retry_backoff_secs: 0.5,
             temperature: 0.0,
             coach_temperature: 0.4,
             token_limit_field: TokenLimitField::MaxTokens,

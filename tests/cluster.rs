@@ -250,10 +250,9 @@ async fn converse(
 async fn replicas_killed_under_load_lose_no_acknowledged_answer() {
     rehearse::tokens::install_crypto_provider();
     // A fresh, migrated database (so the replicas do not race to migrate it).
-    let Some(fixture) = helpers::postgres_store().await else {
-        eprintln!("skipped: REHEARSE_TEST_POSTGRES_URL is not set");
-        return;
-    };
+    let fixture = helpers::postgres_store()
+        .await
+        .expect("scripts/cluster-test needs REHEARSE_TEST_POSTGRES_URL");
     let db_url = fixture.url();
 
     let mut replicas: Vec<Replica> = (0..REPLICAS)

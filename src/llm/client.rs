@@ -58,6 +58,8 @@ pub struct LlmClient {
     dialect: Dialect,
     deadlines: Deadlines,
     max_retries: u32,
+    /// First backoff (seconds) between retries.
+    backoff_base: f64,
     max_reply: usize,
     breaker: Breaker,
     /// The JSON mode `auto` settled on, once a probe succeeded.
@@ -157,6 +159,7 @@ impl LlmClient {
                 total: secs(settings.total_timeout_secs),
             },
             max_retries: settings.max_retries,
+            backoff_base: settings.retry_backoff_secs,
             max_reply: settings.max_reply_bytes.max(1),
             breaker: Breaker::new(
                 settings.breaker_threshold,
@@ -357,7 +360,7 @@ impl LlmClient {
                     self.metrics.retry();
                     let wait = e
                         .retry_after()
-                        .unwrap_or_else(|| backoff(retries, rand::random()));
+                        .unwrap_or_else(|| backoff(self.backoff_base, retries, rand::random()));
                     // A server asking for a longer wait than a whole call may take is not
                     // waited for: the caller falls back now and the regrade comes later.
                     if wait > self.deadlines.total {

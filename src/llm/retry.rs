@@ -5,13 +5,14 @@ use std::time::Duration;
 
 /// Longest wait a server may ask for.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
-const BASE: f64 = 0.5;
+/// Longest backoff between two attempts.
 const CAP: f64 = 8.0;
 
-/// Delay before retry number `attempt` (1-based): 0.5 s doubling to 8 s, minus up to 25% jitter.
-/// `jitter` is a number in [0, 1).
-pub fn backoff(attempt: u32, jitter: f64) -> Duration {
-    let exp = (BASE * 2f64.powi(attempt.saturating_sub(1) as i32)).min(CAP);
+/// Delay before retry number `attempt` (1-based): `base` seconds (`llm.retry_backoff_secs`,
+/// 0.5 by default) doubling to 8 s, minus up to 25% jitter. `jitter` is a number in [0, 1).
+pub fn backoff(base: f64, attempt: u32, jitter: f64) -> Duration {
+    let base = if base.is_finite() { base.max(0.0) } else { 0.5 };
+    let exp = (base * 2f64.powi(attempt.saturating_sub(1) as i32)).min(CAP);
     Duration::from_secs_f64(exp * (1.0 - 0.25 * jitter.clamp(0.0, 1.0)))
 }
 
@@ -56,10 +57,12 @@ mod tests {
 
     #[test]
     fn backoff_doubles_with_jitter_and_caps() {
-        assert_eq!(backoff(1, 0.0), Duration::from_millis(500));
-        assert_eq!(backoff(2, 0.0), Duration::from_secs(1));
-        assert_eq!(backoff(3, 0.99).as_millis(), 1505);
-        assert_eq!(backoff(10, 0.0), Duration::from_secs(8));
+        assert_eq!(backoff(0.5, 1, 0.0), Duration::from_millis(500));
+        assert_eq!(backoff(0.5, 2, 0.0), Duration::from_secs(1));
+        assert_eq!(backoff(0.5, 3, 0.99).as_millis(), 1505);
+        assert_eq!(backoff(0.5, 10, 0.0), Duration::from_secs(8));
+        assert_eq!(backoff(0.01, 2, 0.0), Duration::from_millis(20));
+        assert_eq!(backoff(f64::NAN, 1, 0.0), Duration::from_millis(500));
     }
 
     #[test]

@@ -49,6 +49,8 @@ pub struct Interviews {
     pub judge: Option<Arc<Judge>>,
     /// This server process, as recorded in the interviews it owns.
     pub owner: Arc<str>,
+    /// What invite expiries are judged by.
+    pub clock: crate::clock::Clock,
 }
 
 /// A validated request to start an interview.

@@ -319,10 +319,10 @@ async fn invites_start_their_plan_once_and_refuse_when_expired_or_used_up() {
         Method::POST,
         "/api/invites",
         Some(&s.admin),
-        Some(json!({"topics": ["concurrency"], "level": "mid", "expires_in_hours": 0.0002})),
+        Some(json!({"topics": ["concurrency"], "level": "mid", "expires_in_hours": 1})),
     )
     .await;
-    tokio::time::sleep(std::time::Duration::from_millis(900)).await;
+    s.app.clock.advance(std::time::Duration::from_secs(3601));
     let expired = short["token"].as_str().unwrap();
     let (status, err) = call(
         &s.app,

@@ -24,6 +24,8 @@ pub struct TestApp {
     pub db_url: String,
     shutdown: rehearse::startup::Shutdown,
     pub dir: std::sync::Arc<tempfile::TempDir>,
+    /// The server's clock for expiries: move it forward instead of waiting.
+    pub clock: rehearse::clock::Clock,
 }
 
 /// Settings for a test server on a fresh SQLite file.
@@ -53,8 +55,15 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
 /// Starts a server with `settings`, keeping `dir` (which holds its database) alive.
 pub async fn spawn_on(settings: Settings, dir: std::sync::Arc<tempfile::TempDir>) -> TestApp {
     rehearse::tokens::install_crypto_provider();
+    // `TEST_LOG=1 cargo test …` shows the servers' logs (filtered by `REHEARSE_LOG`).
+    if std::env::var_os("TEST_LOG").is_some() {
+        rehearse::logging::init(rehearse::logging::LogFormat::Text);
+    }
     let db_url = settings.database.url.expose().to_string();
-    let app = Application::build(settings).await.expect("the app builds");
+    let clock = rehearse::clock::Clock::default();
+    let app = Application::build_with_clock(settings, clock.clone())
+        .await
+        .expect("the app builds");
     let port = app.port();
     let metrics_port = app.metrics_port();
     let shutdown = app.shutdown();
@@ -65,6 +74,7 @@ pub async fn spawn_on(settings: Settings, dir: std::sync::Arc<tempfile::TempDir>
         db_url,
         shutdown,
         dir,
+        clock,
     }
 }
 

@@ -52,6 +52,10 @@ pub struct PostgresFixture {
     name: String,
 }
 
+/// Why a PostgreSQL test built to run found no server named.
+pub const NO_POSTGRES: &str =
+    "REHEARSE_TEST_POSTGRES_URL was set when the tests were built but is not set now";
+
 pub fn postgres_url() -> Option<String> {
     std::env::var("REHEARSE_TEST_POSTGRES_URL")
         .ok()

@@ -1,6 +1,6 @@
 //! Replicas sharing one PostgreSQL database: one owner per interview (a takeover fences the old
 //! owner's writes and closes its socket), regrades pushed to the candidate's replica, rubric
-//! edits reloaded everywhere. Each test is skipped, saying so, without PostgreSQL.
+//! edits reloaded everywhere. Without PostgreSQL named at build time, each test is reported as ignored.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -39,11 +39,15 @@ async fn two_replicas(
     Some((a, b, fixture))
 }
 
-fn skipped() {
-    eprintln!("skipped: REHEARSE_TEST_POSTGRES_URL is not set");
+fn no_postgres() -> ! {
+    panic!("{}", crate::helpers::NO_POSTGRES)
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: set REHEARSE_TEST_POSTGRES_URL"
+)]
 async fn a_takeover_during_grading_stores_one_evaluation_and_closes_the_old_socket() {
     let mock = MockLlm::start().await;
     let Some((a, b, fixture)) = two_replicas(
@@ -56,7 +60,7 @@ async fn a_takeover_during_grading_stores_one_evaluation_and_closes_the_old_sock
     )
     .await
     else {
-        return skipped();
+        no_postgres()
     };
     let store = fixture.store.clone();
     let mut on_a = a.connect().await;
@@ -115,6 +119,10 @@ async fn a_takeover_during_grading_stores_one_evaluation_and_closes_the_old_sock
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: set REHEARSE_TEST_POSTGRES_URL"
+)]
 async fn a_regrade_on_one_replica_reaches_the_candidate_on_another_within_two_seconds() {
     let mock = MockLlm::start().await;
     let Some((a, b, fixture)) = two_replicas(llm_app(&mock), |s| {
@@ -124,7 +132,7 @@ async fn a_regrade_on_one_replica_reaches_the_candidate_on_another_within_two_se
     })
     .await
     else {
-        return skipped();
+        no_postgres()
     };
     let store = fixture.store.clone();
     // B's judge fails (every retry), so the candidate on B gets the built-in fallback.
@@ -162,9 +170,13 @@ async fn a_regrade_on_one_replica_reaches_the_candidate_on_another_within_two_se
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: set REHEARSE_TEST_POSTGRES_URL"
+)]
 async fn a_rubric_edit_on_one_replica_grades_the_next_answer_on_another() {
     let Some((a, b, fixture)) = two_replicas(|_| {}, |_| {}).await else {
-        return skipped();
+        no_postgres()
     };
     let (_, admin) = create_token(&fixture.store, "replica-admin", Role::Admin)
         .await
@@ -206,6 +218,10 @@ async fn a_rubric_edit_on_one_replica_grades_the_next_answer_on_another() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: set REHEARSE_TEST_POSTGRES_URL"
+)]
 async fn a_regrade_that_outlives_its_lease_is_renewed_and_graded_once() {
     let mock = MockLlm::start().await;
     // Both replicas regrade, with a lease far shorter than the LLM call.
@@ -215,7 +231,7 @@ async fn a_regrade_that_outlives_its_lease_is_renewed_and_graded_once() {
         s.llm.regrade_lease_secs = 0.3;
     };
     let Some((a, b, fixture)) = two_replicas(quick_lease, quick_lease).await else {
-        return skipped();
+        no_postgres()
     };
     let down = Reply::json(503, json!({"error": {"message": "overloaded"}}));
     let slow = Reply::Delayed(
@@ -252,9 +268,13 @@ fn judge_calls(mock: &MockLlm) -> usize {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: set REHEARSE_TEST_POSTGRES_URL"
+)]
 async fn an_idle_connection_is_told_at_once_when_another_replica_takes_its_interview() {
     let Some((a, b, fixture)) = two_replicas(|_| {}, |_| {}).await else {
-        return skipped();
+        no_postgres()
     };
     let mut on_a = a.connect().await;
     let s = on_a.start(&["concurrency"], "junior", 2).await;

@@ -403,8 +403,24 @@ async fn flooding_is_rate_limited_without_closing() {
         3,
         "{codes:?}"
     );
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    c.start(&["scenarios"], "mid", 1).await;
+    // The allowance refills (one message a second): a start goes through again, on the same
+    // connection, within a few seconds.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let start = json!({"type": "start", "topics": ["scenarios"], "level": "mid", "count": 1});
+    loop {
+        c.send(start.clone()).await;
+        let reply = c.recv().await;
+        if reply["type"] == "session" {
+            assert_eq!(c.recv().await["type"], "question");
+            break;
+        }
+        assert_eq!(reply["code"], "rate_limited", "{reply}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the allowance refilled in time"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 #[tokio::test]
