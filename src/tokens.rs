@@ -67,8 +67,11 @@ pub const TOKEN_PREFIX: &str = "rh_";
     serde::Deserialize,
     clap::ValueEnum,
     utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     Recruiter,
     Admin,
@@ -76,9 +79,6 @@ pub enum Role {
 
 impl Role {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Recruiter => "recruiter",
-            Role::Admin => "admin",
-        }
+        self.into()
     }
 }

@@ -4,8 +4,21 @@
 use serde::{Deserialize, Serialize};
 
 /// Who produced an evaluation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Source {
     /// The built-in evaluator, configured as the evaluator.
     Builtin,
@@ -20,12 +33,7 @@ pub enum Source {
 impl Source {
     /// The stable id stored and sent on the wire.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Builtin => "builtin",
-            Source::Llm => "llm",
-            Source::Fallback => "fallback",
-            Source::Human => "human",
-        }
+        self.into()
     }
 }
 

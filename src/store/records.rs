@@ -5,8 +5,20 @@ use serde::{Deserialize, Serialize};
 use crate::evaluate::Evaluation;
 
 /// Lifecycle of an interview session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum SessionStatus {
     Active,
     Finished,
@@ -15,20 +27,13 @@ pub enum SessionStatus {
 impl SessionStatus {
     /// The stored id.
     pub fn as_str(self) -> &'static str {
-        match self {
-            SessionStatus::Active => "active",
-            SessionStatus::Finished => "finished",
-        }
+        self.into()
     }
 
+    /// A stored status; anything else is corrupt data, not a default.
     pub(crate) fn parse(s: &str) -> Result<Self, super::StoreError> {
-        match s {
-            "active" => Ok(SessionStatus::Active),
-            "finished" => Ok(SessionStatus::Finished),
-            other => Err(super::StoreError::Corrupt(format!(
-                "unknown session status `{other}`"
-            ))),
-        }
+        s.parse()
+            .map_err(|_| super::StoreError::Corrupt(format!("unknown session status `{s}`")))
     }
 }
 
