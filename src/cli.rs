@@ -58,7 +58,7 @@ pub enum Command {
         /// Session id.
         session: String,
         #[arg(long, default_value = "md")]
-        format: crate::admin::ExportFormat,
+        format: crate::staff::ExportFormat,
         /// Write to this file instead of standard output.
         #[arg(long)]
         output: Option<PathBuf>,

@@ -5,7 +5,6 @@
 
 #![forbid(unsafe_code)]
 
-pub mod admin;
 pub mod assets;
 pub mod bank;
 pub mod cli;
@@ -25,6 +24,7 @@ pub mod prompts;
 pub mod replicas;
 pub mod rubric;
 pub mod runner;
+pub mod staff;
 pub mod startup;
 pub mod store;
 pub mod supervise;

@@ -47,7 +47,7 @@ async fn handle(interviews: &Interviews, payload: &str) {
         return;
     }
     match envelope.event {
-        Event::Rubrics => match crate::admin::refresh_registry(interviews).await {
+        Event::Rubrics => match crate::staff::refresh_registry(interviews).await {
             Ok(n) => tracing::info!(
                 versions = n,
                 "rubrics reloaded after an edit on another replica"

@@ -116,7 +116,7 @@ impl Application {
         let background = tasks.clone();
         let refresh = interviews.clone();
         tasks.spawn("rubric_refresh", move || {
-            crate::admin::keep_registry_fresh(refresh.clone(), RUBRIC_REFRESH)
+            crate::staff::keep_registry_fresh(refresh.clone(), RUBRIC_REFRESH)
         });
         let replicas = interviews.clone();
         if replicas.store.backend() == crate::store::Backend::Postgres {
@@ -141,7 +141,7 @@ impl Application {
             interviews,
             server: settings.server.clone(),
             auth,
-            pages: http::staff::Pages::load(&settings.content.templates)?,
+            pages: http::pages::Pages::load(&settings.content.templates)?,
             tasks: tasks.clone(),
             starts: Default::default(),
         });
@@ -255,7 +255,7 @@ pub async fn services(settings: &Settings) -> anyhow::Result<Interviews> {
     .await
     .with_context(|| format!("opening the database {}", settings.database.url))?;
     let rubrics = Arc::new(
-        crate::admin::load_registry(&store, &shipped, &sources)
+        crate::staff::load_registry(&store, &shipped, &sources)
             .await
             .map_err(|e| anyhow::anyhow!("loading rubric versions: {e}"))?,
     );

@@ -4,9 +4,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::UsageError;
-use crate::admin::{AdminError, ExportFormat, Viewer, export, session_detail};
 use crate::config::Settings;
 use crate::content::load_bank;
+use crate::staff::{ExportFormat, StaffError, Viewer, export, session_detail};
 use crate::store::Store;
 
 pub async fn run(
@@ -23,7 +23,7 @@ pub async fn run(
     let bank = load_bank(&settings.content)?;
     let detail = match session_detail(&store, &bank, session, Viewer::Staff).await {
         Ok(d) => d,
-        Err(AdminError::NotFound(m)) => return Err(UsageError(m).into()),
+        Err(StaffError::NotFound(m)) => return Err(UsageError(m).into()),
         Err(e) => return Err(e.into()),
     };
     let text = export(&detail, format);

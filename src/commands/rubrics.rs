@@ -68,7 +68,7 @@ async fn calibrate(
     }
     let mut reports = Vec::new();
     for r in rubrics.iter().filter(|r| !r.calibration.is_empty()) {
-        let report = crate::admin::calibrate(&services, r)
+        let report = crate::staff::calibrate(&services, r)
             .await
             .map_err(|e| anyhow::anyhow!("{}: {e}", r.id))?;
         if !json {

@@ -3,10 +3,10 @@
 use std::process::ExitCode;
 
 use super::UsageError;
-use crate::admin::{AdminError, create_token};
 use crate::cli::TokenCommand;
 use crate::clock::{now_ms, rfc3339};
 use crate::config::Settings;
+use crate::staff::{StaffError, create_token};
 use crate::store::{Store, StoreError};
 
 pub async fn run(settings: &Settings, cmd: TokenCommand) -> anyhow::Result<ExitCode> {
@@ -24,7 +24,7 @@ pub async fn run(settings: &Settings, cmd: TokenCommand) -> anyhow::Result<ExitC
                     record.role, record.name
                 );
             }
-            Err(AdminError::Invalid(m) | AdminError::Conflict(m)) => {
+            Err(StaffError::Invalid(m) | StaffError::Conflict(m)) => {
                 return Err(UsageError(m).into());
             }
             Err(e) => return Err(e.into()),

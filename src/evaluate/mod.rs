@@ -7,6 +7,7 @@ mod disclosure;
 mod feedback;
 pub mod judge;
 mod model;
+mod provenance;
 mod score;
 
 pub use disclosure::while_open;
@@ -15,4 +16,5 @@ pub use model::{
     Confidence, CriterionScore, Evaluation, EvaluatorInfo, Flag, FollowUp, IncorrectClaim,
     KeyPointResult, RubricRef, Source, StarBreakdown, StarPart,
 };
+pub use provenance::{LlmDetails, Provenance};
 pub use score::{overall, passed};

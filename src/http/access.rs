@@ -10,8 +10,8 @@ use std::marker::PhantomData;
 
 use super::auth::{Principal, Role};
 use super::{ApiError, AppState};
-use crate::admin::Viewer;
 use crate::error_code::Code;
+use crate::staff::Viewer;
 
 /// A staff rank a handler demands.
 pub trait Rank: 'static {

@@ -85,12 +85,12 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<crate::admin::AdminError> for ApiError {
-    fn from(e: crate::admin::AdminError) -> Self {
-        use crate::admin::AdminError;
+impl From<crate::staff::StaffError> for ApiError {
+    fn from(e: crate::staff::StaffError) -> Self {
+        use crate::staff::StaffError;
         let code = e.code();
         match e {
-            AdminError::InvalidRubric(problems) => ApiError {
+            StaffError::InvalidRubric(problems) => ApiError {
                 message: format!(
                     "the rubric has {} problem(s); nothing was saved",
                     problems.len()
@@ -98,7 +98,7 @@ impl From<crate::admin::AdminError> for ApiError {
                 problems,
                 ..ApiError::from(code)
             },
-            AdminError::Store(s) => s.into(),
+            StaffError::Store(s) => s.into(),
             e if code.server_side() => ApiError::server(code, cause_chain(&e)),
             e => ApiError::new(code, e.to_string()),
         }

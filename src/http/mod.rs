@@ -7,8 +7,8 @@ pub(crate) mod catalog;
 pub mod error;
 pub mod metrics;
 pub mod nul;
-mod pages;
-pub mod staff;
+pub mod pages;
+mod public;
 
 pub use error::ApiError;
 
@@ -23,7 +23,7 @@ pub struct AppState {
     pub server: ServerSettings,
     pub auth: auth::Auth,
     /// The staff pages' templates.
-    pub pages: staff::Pages,
+    pub pages: pages::Pages,
     /// The background tasks this process keeps running.
     pub tasks: crate::supervise::Supervisor,
     /// Interview starts per client address.
@@ -51,12 +51,12 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     )
     .app_data(web::QueryConfig::default().error_handler(error::query_error))
     .app_data(web::PathConfig::default().error_handler(error::path_error))
-    .route("/", web::get().to(pages::index))
-    .route("/static/{file:.*}", web::get().to(pages::static_file))
-    .route("/healthz", web::get().to(pages::healthz))
+    .route("/", web::get().to(public::index))
+    .route("/static/{file:.*}", web::get().to(public::static_file))
+    .route("/healthz", web::get().to(public::healthz))
     .route("/metrics", web::get().to(metrics::metrics))
     .route("/ws", web::get().to(crate::ws::route))
-    .map(|c| c.configure(staff::configure))
+    .map(|c| c.configure(pages::configure))
     .configure(api::configure)
     .default_service(web::to(error::not_found));
 }

@@ -1,10 +1,12 @@
 //! Rubrics: how answers are scored. Shipped as `rubrics/*.toml`; admins add versions later.
 
+mod assignment;
 mod calibrate;
 mod model;
 mod registry;
 mod validate;
 
+pub use assignment::Assignment;
 pub use calibrate::{Agreement, agreement};
 pub use model::{CalibrationExample, Criterion, Rubric, Scale, Signal};
 pub use registry::RubricRegistry;

@@ -6,9 +6,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 
+use super::Assignment;
 use super::{Rubric, RubricSet};
 use crate::bank::{Kind, Topic};
-use crate::store::Assignment;
 
 #[derive(Default)]
 struct Inner {

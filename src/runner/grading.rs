@@ -10,11 +10,12 @@ use tokio::sync::mpsc;
 use super::{Interviews, Live, RunnerError};
 use crate::bank::Question;
 use crate::clock::now_ms;
+use crate::evaluate::Provenance;
 use crate::evaluate::judge::Judge;
 use crate::evaluate::{Evaluation, Source, builtin, coach_text, while_open};
 use crate::interview::{answer_chain, asked_follow_ups, next_follow_up};
 use crate::rubric::Rubric;
-use crate::store::{GradingCommit, Provenance};
+use crate::store::GradingCommit;
 use crate::telemetry;
 use crate::ws::protocol::ServerMessage;
 

@@ -1,8 +1,9 @@
 //! Evaluations: several per turn over time (builtin, fallback, LLM regrade, human review);
 //! the newest is current and the older ones are the audit trail.
 
-use super::{Provenance, Store, StoreError, StoredEvaluation, on_pool, on_writer};
+use super::{Store, StoreError, StoredEvaluation, on_pool, on_writer};
 use crate::evaluate::Evaluation;
+use crate::evaluate::Provenance;
 
 #[derive(sqlx::FromRow)]
 struct EvaluationRow {

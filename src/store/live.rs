@@ -6,8 +6,9 @@
 
 use super::evaluations::{EvaluationInsert, insert_evaluation};
 use super::turns::{bind_turn, insert_turn, turn_columns};
-use super::{NewTurn, Pool, Provenance, Store, StoreError, on_pool, on_writer};
+use super::{NewTurn, Pool, Store, StoreError, on_pool, on_writer};
 use crate::evaluate::Evaluation;
+use crate::evaluate::Provenance;
 
 /// The condition that the writer still owns the interview and it is not over. `$1` is the session
 /// id; the argument names the epoch's placeholder. PostgreSQL takes a share lock on the session

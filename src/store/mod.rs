@@ -16,7 +16,6 @@ mod sessions;
 mod tokens;
 mod turns;
 
-pub use assignments::Assignment;
 pub use error::StoreError;
 pub use invites::{InviteProblem, InviteRecord, NewInvite};
 pub use live::{AnswerStored, GradingCommit, Next};

@@ -262,7 +262,7 @@ async fn handle(
         ) => {
             let candidate = candidate.unwrap_or_default();
             let req = match invite {
-                Some(token) => crate::admin::redeem(interviews, &token, candidate).await?,
+                Some(token) => crate::staff::redeem(interviews, &token, candidate).await?,
                 None => StartRequest {
                     level: level.ok_or_else(|| {
                         RunnerError::client(

@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use rehearse::admin::create_token;
+use rehearse::staff::create_token;
 use rehearse::tokens::Role;
 
 use crate::app::{TestApp, call, spawn_app_with};
@@ -1138,9 +1138,9 @@ async fn a_rubric_edit_on_one_replica_reaches_the_others() {
     let a = rehearse::startup::services(&settings).await.unwrap();
     let b = rehearse::startup::services(&settings).await.unwrap();
     let edited = technical_toml().replace("pass_mark = 60", "pass_mark = 70");
-    rehearse::admin::save_version(
+    rehearse::staff::save_version(
         &a,
-        rehearse::admin::RubricInput::Toml(&edited),
+        rehearse::staff::RubricInput::Toml(&edited),
         Some("technical"),
         "ada",
     )
@@ -1151,11 +1151,11 @@ async fn a_rubric_edit_on_one_replica_reaches_the_others() {
         1,
         "not yet seen"
     );
-    assert_eq!(rehearse::admin::refresh_registry(&b).await.unwrap(), 1);
+    assert_eq!(rehearse::staff::refresh_registry(&b).await.unwrap(), 1);
     let seen = b.rubrics.latest("technical").unwrap();
     assert_eq!((seen.version, seen.pass_mark), (2, 70));
     assert_eq!(
-        rehearse::admin::refresh_registry(&b).await.unwrap(),
+        rehearse::staff::refresh_registry(&b).await.unwrap(),
         0,
         "nothing new the second time"
     );

@@ -6,8 +6,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use rehearse::admin::create_token;
 use rehearse::bank::Question;
+use rehearse::staff::create_token;
 use rehearse::tokens::Role;
 
 use crate::app::{Client, TestApp, call, spawn_app};

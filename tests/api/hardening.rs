@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use rehearse::admin::create_token;
 use rehearse::config::{LlmSettings, Settings};
 use rehearse::llm::{LlmClient, LlmError};
+use rehearse::staff::create_token;
 use rehearse::tokens::Role;
 
 use crate::app::{TestApp, WAIT, call, spawn_app_with, spawn_on, test_settings};

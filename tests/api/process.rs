@@ -198,7 +198,7 @@ async fn json_logs_carry_access_lines_and_interview_events_but_no_answers_or_sec
         .await
         .unwrap();
     let (_, token) =
-        rehearse::admin::create_token(&store, "logs-admin", rehearse::tokens::Role::Admin)
+        rehearse::staff::create_token(&store, "logs-admin", rehearse::tokens::Role::Admin)
             .await
             .unwrap();
     let base = format!("http://127.0.0.1:{port}");

@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use rehearse::admin::create_token;
 use rehearse::clock::now_ms;
 use rehearse::config::Settings;
 use rehearse::evaluate::Source;
+use rehearse::staff::create_token;
 use rehearse::tokens::Role;
 
 use crate::admin_api::{send_toml, technical_toml};

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use reqwest::redirect::Policy;
 use serde_json::{Value, json};
 
-use rehearse::admin::create_token;
+use rehearse::staff::create_token;
 use rehearse::tokens::Role;
 
 use crate::app::{TestApp, spawn_app, spawn_app_with};

@@ -2,10 +2,10 @@
 //! `REHEARSE_TEST_POSTGRES_URL` is set when the tests are built; reported as ignored otherwise),
 //! each on a fresh database.
 
-use rehearse::evaluate::builtin;
+use rehearse::evaluate::{Provenance, builtin};
 use rehearse::store::{
-    AnswerStored, GradingCommit, NewSession, NewTurn, Next, Provenance, RubricVersionRecord,
-    SessionStatus, Store, StoreError,
+    AnswerStored, GradingCommit, NewSession, NewTurn, Next, RubricVersionRecord, SessionStatus,
+    Store, StoreError,
 };
 
 use crate::helpers::{question, rubric_for};

@@ -23,11 +23,11 @@ use tokio::sync::mpsc;
 use super::{Evaluation, EvaluatorInfo, Flag, builtin};
 use crate::bank::{Kind, Question};
 use crate::config::{JsonMode, LlmSettings, PromptProfile};
+use crate::evaluate::{LlmDetails, Provenance};
 use crate::interview::Summary;
 use crate::llm::{ChatRequest, Completion, LlmClient, LlmError};
 use crate::prompts::{Prompts, Rendered, estimate_tokens};
 use crate::rubric::Rubric;
-use crate::store::{LlmDetails, Provenance};
 
 /// Largest output limit a truncated judgement is retried with.
 const MAX_RETRY_OUTPUT_TOKENS: u32 = 8192;

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::super::{ApiError, AppState};
-use crate::admin::{self, InviteRequest, InviteView};
+use crate::staff::{self, InviteRequest, InviteView};
 use crate::tokens;
 
 /// Creates an invite. The response carries the token and the link `/?invite=TOKEN`, once.
@@ -28,7 +28,7 @@ pub async fn create(
     body: web::Json<InviteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let by = staff.name;
-    let view = admin::create_invite(&app.interviews, body.into_inner(), &by).await?;
+    let view = staff::create_invite(&app.interviews, body.into_inner(), &by).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -50,7 +50,7 @@ pub async fn list(_: Staff<Recruiter>, app: web::Data<AppState>) -> Result<HttpR
         .invites()
         .await?
         .iter()
-        .map(|i| admin::invite_view(i, now))
+        .map(|i| staff::invite_view(i, now))
         .collect();
     Ok(HttpResponse::Ok().json(invites))
 }
@@ -100,7 +100,7 @@ pub async fn check(
         app.auth.allow_attempt(&req)?;
         return Err(ApiError::from(Code::InviteInvalid));
     };
-    let view = admin::invite_view(&i, app.interviews.clock.now_ms());
+    let view = staff::invite_view(&i, app.interviews.clock.now_ms());
     match view.status {
         "expired" => Err(Code::InviteExpired.into()),
         "used_up" => Err(Code::InviteUsedUp.into()),

@@ -28,7 +28,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
     components(schemas(
         sessions::Order,
         crate::store::SessionSort,
-        crate::admin::ExportFormat,
+        crate::staff::ExportFormat,
     )),
     modifiers(&BearerAuth),
     tags(

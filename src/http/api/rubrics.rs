@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 use super::super::{ApiError, AppState};
-use crate::admin::{self, Calibration, RubricInput};
 use crate::evaluate::Evaluation;
+use crate::rubric::Assignment;
 use crate::rubric::Rubric;
-use crate::store::Assignment;
+use crate::staff::{self, Calibration, RubricInput};
 
 /// Largest rubric document accepted.
 const MAX_BODY: usize = 256 * 1024;
@@ -158,7 +158,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let by = staff.name;
     let text = body_text(&body)?;
-    let r = admin::save_version(&app.interviews, input(&req, text), None, &by).await?;
+    let r = staff::save_version(&app.interviews, input(&req, text), None, &by).await?;
     Ok(HttpResponse::Created().json(saved(&r)))
 }
 
@@ -187,7 +187,7 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let by = staff.name;
     let text = body_text(&body)?;
-    let r = admin::save_version(&app.interviews, input(&req, text), Some(&id), &by).await?;
+    let r = staff::save_version(&app.interviews, input(&req, text), Some(&id), &by).await?;
     Ok(HttpResponse::Ok().json(saved(&r)))
 }
 
@@ -255,7 +255,7 @@ pub async fn preview(
         ));
     }
     let (evaluation, llm_error) =
-        admin::preview(&app.interviews, &rubric, &body.question_id, &body.answer).await?;
+        staff::preview(&app.interviews, &rubric, &body.question_id, &body.answer).await?;
     Ok(HttpResponse::Ok().json(PreviewResult {
         evaluation,
         llm_error,
@@ -282,7 +282,7 @@ pub async fn calibrate(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let rubric = rubric_version(&app, &id, None)?;
-    let report: Calibration = admin::calibrate(&app.interviews, &rubric).await?;
+    let report: Calibration = staff::calibrate(&app.interviews, &rubric).await?;
     Ok(HttpResponse::Ok().json(report))
 }
 
@@ -324,5 +324,5 @@ pub async fn set_assignments(
 ) -> Result<HttpResponse, ApiError> {
     let by = staff.name;
     Ok(HttpResponse::Ok()
-        .json(admin::save_assignments(&app.interviews, body.into_inner(), &by).await?))
+        .json(staff::save_assignments(&app.interviews, body.into_inner(), &by).await?))
 }

@@ -6,11 +6,11 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::super::{ApiError, AppState};
-use crate::admin::{self, EvaluationView, ExportFormat, ReviewRequest, SessionDetail};
 use crate::bank::{Level, Topic};
-use crate::store::{
-    SessionQuery, SessionRecord, SessionSort, SessionStatus, decode_cursor, encode_cursor,
+use crate::staff::{
+    self, EvaluationView, ExportFormat, FilterProblem, ListFilter, ReviewRequest, SessionDetail,
 };
+use crate::store::{SessionQuery, SessionRecord, SessionSort, SessionStatus, encode_cursor};
 
 /// Filters and paging for `GET /api/sessions`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -77,59 +77,44 @@ pub struct SessionPage {
     pub next_cursor: Option<String>,
 }
 
-fn bad(code: Code, message: impl Into<String>) -> ApiError {
-    ApiError::new(code, message)
-}
-
-/// A cursor that parses but was not issued for this listing.
-fn unprocessable(message: &str) -> ApiError {
-    ApiError::new(Code::InvalidCursor, message)
-}
-
+/// The shared filter check, its first problem worded for the API.
 fn query(p: &ListParams) -> Result<SessionQuery, ApiError> {
-    for (name, v) in [("min_score", p.min_score), ("max_score", p.max_score)] {
-        if v.is_some_and(|v| !(0..=100).contains(&v)) {
-            return Err(bad(
-                Code::InvalidQuery,
-                format!("{name} must be between 0 and 100"),
-            ));
-        }
-    }
-    for (name, v) in [("from", p.from), ("to", p.to)] {
-        if v.is_some_and(|v| v < 0) {
-            return Err(bad(
-                Code::InvalidQuery,
-                format!("{name} must be a Unix time in milliseconds"),
-            ));
-        }
-    }
-    let limit = p.limit.unwrap_or(25);
-    if !(1..=100).contains(&limit) {
-        return Err(bad(Code::InvalidQuery, "limit must be between 1 and 100"));
-    }
-    let sort = p.sort.unwrap_or_default();
-    let descending = p.order != Some(Order::Asc);
-    let after = match p.cursor.as_deref().filter(|c| !c.is_empty()) {
-        None => None,
-        Some(c) => Some(decode_cursor(c, sort, descending).ok_or_else(|| {
-            unprocessable("the cursor is not one this API issued for this sort order")
-        })?),
-    };
-    Ok(SessionQuery {
+    staff::list_query(ListFilter {
         status: p.status,
-        topic: p.topic.map(|t| t.to_string()),
-        level: p.level.map(|l| l.to_string()),
-        candidate: p.candidate.clone().filter(|c| !c.trim().is_empty()),
-        invite_id: p.invite.clone().filter(|i| !i.is_empty()),
+        topic: p.topic,
+        level: p.level,
+        candidate: p.candidate.clone(),
+        invite: p.invite.clone(),
         min_score: p.min_score,
         max_score: p.max_score,
         from: p.from,
         to: p.to,
         flagged: p.flagged,
-        sort,
-        descending,
-        after,
-        limit,
+        sort: p.sort.unwrap_or_default(),
+        descending: p.order != Some(Order::Asc),
+        cursor: p.cursor.clone(),
+        limit: p.limit,
+    })
+    .map_err(|problems| {
+        let (code, message) = match problems[0] {
+            FilterProblem::Score(name) => (
+                Code::InvalidQuery,
+                format!("{name} must be between 0 and 100"),
+            ),
+            FilterProblem::Time(name) => (
+                Code::InvalidQuery,
+                format!("{name} must be a Unix time in milliseconds"),
+            ),
+            FilterProblem::Limit => (
+                Code::InvalidQuery,
+                format!("limit must be between 1 and {}", staff::MAX_LIMIT),
+            ),
+            FilterProblem::Cursor => (
+                Code::InvalidCursor,
+                "the cursor is not one this API issued for this sort order".to_string(),
+            ),
+        };
+        ApiError::new(code, message)
     })
 }
 
@@ -169,7 +154,7 @@ pub async fn list(
 
 async fn detail_for(app: &AppState, reader: &SessionReader) -> Result<SessionDetail, ApiError> {
     let i = &app.interviews;
-    Ok(admin::session_detail(&i.store, &i.bank, &reader.session_id, reader.viewer).await?)
+    Ok(staff::session_detail(&i.store, &i.bank, &reader.session_id, reader.viewer).await?)
 }
 
 /// A session with every turn: the question as asked, the answer and its timing, every evaluation
@@ -223,7 +208,7 @@ pub async fn export(
 ) -> Result<HttpResponse, ApiError> {
     let format = params.format.unwrap_or(ExportFormat::Md);
     let detail = detail_for(&app, &reader).await?;
-    let body = admin::export(&detail, format);
+    let body = staff::export(&detail, format);
     Ok(HttpResponse::Ok()
         .content_type(format.content_type())
         .insert_header((
@@ -260,6 +245,6 @@ pub async fn review(
     body: web::Json<ReviewRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, turn) = path.into_inner();
-    let stored = admin::review(&app.interviews, &id, turn, &body, &staff.name).await?;
+    let stored = staff::review(&app.interviews, &id, turn, &body, &staff.name).await?;
     Ok(HttpResponse::Created().json(EvaluationView::from(stored)))
 }

@@ -4,21 +4,22 @@
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-use super::AdminError;
+use super::StaffError;
 use crate::bank::{Kind, Topic};
 use crate::clock::now_ms;
 use crate::evaluate::Evaluation;
+use crate::rubric::Assignment;
 use crate::rubric::{self, Agreement, Rubric, RubricRegistry, RubricSet, agreement};
 use crate::runner::{Event, Interviews};
-use crate::store::{Assignment, RubricVersionRecord, Store, StoreError};
+use crate::store::{RubricVersionRecord, Store, StoreError};
 use crate::tokens::sha256_hex;
 
 fn record(
     r: &Rubric,
     source_text: &str,
     by: Option<&str>,
-) -> Result<RubricVersionRecord, AdminError> {
-    let body = serde_json::to_string(r).map_err(|e| AdminError::Internal(e.to_string()))?;
+) -> Result<RubricVersionRecord, StaffError> {
+    let body = serde_json::to_string(r).map_err(|e| StaffError::Internal(e.to_string()))?;
     Ok(RubricVersionRecord {
         rubric_id: r.id.clone(),
         version: i64::from(r.version),
@@ -31,9 +32,9 @@ fn record(
     })
 }
 
-fn parse(record: &RubricVersionRecord) -> Result<Rubric, AdminError> {
+fn parse(record: &RubricVersionRecord) -> Result<Rubric, StaffError> {
     serde_json::from_str(&record.body).map_err(|e| {
-        AdminError::Internal(format!(
+        StaffError::Internal(format!(
             "stored rubric {} v{} is unreadable: {e}",
             record.rubric_id, record.version
         ))
@@ -47,7 +48,7 @@ pub async fn load_registry(
     store: &Store,
     shipped: &RubricSet,
     sources: &[(String, String)],
-) -> Result<RubricRegistry, AdminError> {
+) -> Result<RubricRegistry, StaffError> {
     for r in shipped.all() {
         let stored = store.rubric_versions(&r.id).await?;
         let text = sources
@@ -83,7 +84,7 @@ pub async fn load_registry(
 
 /// Picks up rubric versions and assignments saved by other server processes on the same
 /// database (an admin's edit lands on one replica; the others see it at their next refresh).
-pub async fn refresh_registry(interviews: &Interviews) -> Result<usize, AdminError> {
+pub async fn refresh_registry(interviews: &Interviews) -> Result<usize, StaffError> {
     let registry = &interviews.rubrics;
     let mut added = Vec::new();
     for latest in interviews.store.latest_rubric_versions().await? {
@@ -139,26 +140,26 @@ pub async fn save_version(
     input: RubricInput<'_>,
     expect_id: Option<&str>,
     by: &str,
-) -> Result<Arc<Rubric>, AdminError> {
+) -> Result<Arc<Rubric>, StaffError> {
     let (text, parsed) = match input {
         RubricInput::Toml(t) => (t, rubric::from_toml(&assign_version_toml(t), None)),
         RubricInput::Json(t) => (t, rubric::from_json(&assign_version_json(t), None)),
     };
-    let mut r = parsed.map_err(AdminError::InvalidRubric)?;
+    let mut r = parsed.map_err(StaffError::InvalidRubric)?;
     let existing = interviews.store.rubric_versions(&r.id).await?;
     match expect_id {
         Some(id) if id != r.id => {
-            return Err(AdminError::InvalidRubric(vec![crate::lint::Problem::new(
+            return Err(StaffError::InvalidRubric(vec![crate::lint::Problem::new(
                 None,
                 "id",
                 format!("`{}` does not match the rubric being edited (`{id}`)", r.id),
             )]));
         }
         Some(id) if existing.is_empty() => {
-            return Err(AdminError::NotFound(format!("no rubric `{id}`")));
+            return Err(StaffError::NotFound(format!("no rubric `{id}`")));
         }
         None if !existing.is_empty() => {
-            return Err(AdminError::Conflict(format!(
+            return Err(StaffError::Conflict(format!(
                 "rubric `{}` exists; edit it with PUT /api/rubrics/{}",
                 r.id, r.id
             )));
@@ -204,7 +205,7 @@ pub async fn save_assignments(
     interviews: &Interviews,
     list: Vec<Assignment>,
     by: &str,
-) -> Result<Vec<Assignment>, AdminError> {
+) -> Result<Vec<Assignment>, StaffError> {
     let mut problems = Vec::new();
     for (i, a) in list.iter().enumerate() {
         if a.kind.parse::<Kind>().is_err() {
@@ -227,7 +228,7 @@ pub async fn save_assignments(
         }
     }
     if !problems.is_empty() {
-        return Err(AdminError::Invalid(problems.join("; ")));
+        return Err(StaffError::Invalid(problems.join("; ")));
     }
     interviews
         .store
@@ -244,19 +245,19 @@ pub async fn preview(
     rubric: &Rubric,
     question_id: &str,
     answer: &str,
-) -> Result<(Evaluation, Option<String>), AdminError> {
+) -> Result<(Evaluation, Option<String>), StaffError> {
     let q = interviews
         .bank
         .get(question_id)
-        .ok_or_else(|| AdminError::Invalid(format!("unknown question `{question_id}`")))?;
+        .ok_or_else(|| StaffError::Invalid(format!("unknown question `{question_id}`")))?;
     if !rubric.kinds.contains(&q.kind) {
-        return Err(AdminError::Invalid(format!(
+        return Err(StaffError::Invalid(format!(
             "rubric `{}` does not grade {} questions",
             rubric.id, q.kind
         )));
     }
     if answer.trim().is_empty() {
-        return Err(AdminError::Invalid("the answer is empty".into()));
+        return Err(StaffError::Invalid("the answer is empty".into()));
     }
     let a = interviews.assess(q, rubric, answer).await;
     Ok((a.evaluation, a.llm_error))
@@ -286,7 +287,7 @@ pub struct Calibration {
 pub async fn calibrate(
     interviews: &Interviews,
     rubric: &Rubric,
-) -> Result<Calibration, AdminError> {
+) -> Result<Calibration, StaffError> {
     let mut rows = Vec::new();
     for ex in &rubric.calibration {
         let (e, _) = preview(interviews, rubric, &ex.question_id, &ex.answer).await?;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::format;
 use super::rubric_page::{Calibrated, Editor, kinds, latest, page, preview_result, show_page};
 use super::{PageError, Staff, see_other};
-use crate::admin::{self, AdminError, RubricInput};
+use crate::staff::{self, RubricInput, StaffError};
 
 #[derive(Serialize)]
 struct Summary {
@@ -91,7 +91,7 @@ pub async fn save(
         RubricInput::Toml(&text)
     };
     let refused =
-        match admin::save_version(&staff.app.interviews, input, Some(&id), staff.name()).await {
+        match staff::save_version(&staff.app.interviews, input, Some(&id), staff.name()).await {
             Ok(saved) => {
                 return Ok(see_other(&format!(
                     "/admin/rubrics/{}?saved={}",
@@ -99,7 +99,7 @@ pub async fn save(
                     saved.version
                 )));
             }
-            Err(AdminError::InvalidRubric(problems)) => Editor {
+            Err(StaffError::InvalidRubric(problems)) => Editor {
                 error: Some(format!(
                     "The rubric has {} problem(s); nothing was saved.",
                     problems.len()
@@ -107,7 +107,7 @@ pub async fn save(
                 problems,
                 ..Default::default()
             },
-            Err(e @ (AdminError::Invalid(_) | AdminError::Conflict(_))) => Editor {
+            Err(e @ (StaffError::Invalid(_) | StaffError::Conflict(_))) => Editor {
                 error: Some(format!("{e}; nothing was saved.")),
                 ..Default::default()
             },
@@ -138,18 +138,18 @@ pub async fn preview(
     let f = form.into_inner();
     let mut p = page(&staff, &r, &f.question_id).await?;
     let outcome = if f.answer.len() > staff.app.interviews.max_answer_bytes {
-        Err(AdminError::Invalid(
+        Err(StaffError::Invalid(
             "the answer is over the length limit".into(),
         ))
     } else {
-        admin::preview(&staff.app.interviews, &r, &f.question_id, &f.answer).await
+        staff::preview(&staff.app.interviews, &r, &f.question_id, &f.answer).await
     };
     let status = match outcome {
         Ok((e, llm_error)) => {
             p.preview.result = Some(preview_result(&e, llm_error));
             StatusCode::OK
         }
-        Err(AdminError::Invalid(m)) => {
+        Err(StaffError::Invalid(m)) => {
             p.preview.error = Some(m);
             StatusCode::UNPROCESSABLE_ENTITY
         }
@@ -165,7 +165,7 @@ pub async fn calibrate(staff: Staff, id: web::Path<String>) -> Result<HttpRespon
     staff.admin()?;
     let r = latest(&staff, &id)?;
     let mut p = page(&staff, &r, "").await?;
-    let status = match admin::calibrate(&staff.app.interviews, &r).await {
+    let status = match staff::calibrate(&staff.app.interviews, &r).await {
         Ok(c) => {
             p.calibration = Some(Calibrated {
                 n: c.agreement.n,
@@ -178,7 +178,7 @@ pub async fn calibrate(staff: Staff, id: web::Path<String>) -> Result<HttpRespon
             });
             StatusCode::OK
         }
-        Err(AdminError::Invalid(m)) => {
+        Err(StaffError::Invalid(m)) => {
             p.calibration_error = Some(m);
             StatusCode::UNPROCESSABLE_ENTITY
         }

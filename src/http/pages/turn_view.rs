@@ -5,9 +5,9 @@ use serde::Serialize;
 
 use super::format;
 use super::highlight::{Segment, segments};
-use super::review::{ReviewForm, Submitted, review_form};
-use crate::admin::{EvaluationView, TurnDetail};
+use super::review_form::{ReviewForm, Submitted, review_form};
 use crate::evaluate::{Evaluation, Flag};
+use crate::staff::{EvaluationView, TurnDetail};
 
 #[derive(Serialize)]
 pub struct TurnView {

@@ -5,6 +5,7 @@ mod export;
 mod invites;
 mod reviews;
 mod rubrics;
+mod session_list;
 mod tokens;
 mod transcript;
 
@@ -15,12 +16,13 @@ pub use rubrics::{
     Calibration, CalibrationRow, RubricInput, calibrate, keep_registry_fresh, load_registry,
     preview, refresh_registry, save_assignments, save_version,
 };
+pub use session_list::{DEFAULT_LIMIT, FilterProblem, ListFilter, MAX_LIMIT, list_query};
 pub use tokens::create_token;
 pub use transcript::{EvaluationView, SessionDetail, TurnDetail, Viewer, session_detail};
 
 /// Why an admin operation failed, with the HTTP status it maps to.
 #[derive(Debug, thiserror::Error)]
-pub enum AdminError {
+pub enum StaffError {
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -35,16 +37,16 @@ pub enum AdminError {
     Internal(String),
 }
 
-impl crate::error_code::HasCode for AdminError {
+impl crate::error_code::HasCode for StaffError {
     fn code(&self) -> crate::error_code::Code {
         use crate::error_code::Code;
         match self {
-            AdminError::NotFound(_) => Code::NotFound,
-            AdminError::Invalid(_) => Code::InvalidRequest,
-            AdminError::InvalidRubric(_) => Code::InvalidRubric,
-            AdminError::Conflict(_) => Code::Conflict,
-            AdminError::Store(e) => e.code(),
-            AdminError::Internal(_) => Code::Internal,
+            StaffError::NotFound(_) => Code::NotFound,
+            StaffError::Invalid(_) => Code::InvalidRequest,
+            StaffError::InvalidRubric(_) => Code::InvalidRubric,
+            StaffError::Conflict(_) => Code::Conflict,
+            StaffError::Store(e) => e.code(),
+            StaffError::Internal(_) => Code::Internal,
         }
     }
 }

@@ -1,17 +1,13 @@
-//! Human reviews from the transcript page: the form under each graded turn, and
-//! `POST /admin/sessions/{id}/turns/{turn}/review`.
+//! The review form under each graded turn of the transcript page: what it shows (the current
+//! scores, or what was posted when a review was refused) and how a posted form becomes a review
+//! request. A view model only: the transcript renders it, the review handler fills it.
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::format;
-use super::transcript::render;
-use super::{PageError, Staff, see_other};
-use crate::admin::{self, ReviewRequest};
 use crate::evaluate::Evaluation;
-use crate::http::ApiError;
+use crate::staff::ReviewRequest;
 
 #[derive(Serialize)]
 pub struct ReviewForm {
@@ -86,7 +82,7 @@ pub fn review_form(
 }
 
 /// The posted form (`criteria.<id>`, `overall`, `comment`) as a review request.
-fn review_request(s: &Submitted) -> Result<ReviewRequest, String> {
+pub fn review_request(s: &Submitted) -> Result<ReviewRequest, String> {
     let mut criteria = BTreeMap::new();
     for (field, value) in &s.criteria {
         let id = field.trim_start_matches("criteria.");
@@ -109,47 +105,4 @@ fn review_request(s: &Submitted) -> Result<ReviewRequest, String> {
         overall,
         comment: s.comment.clone(),
     })
-}
-
-/// `POST /admin/sessions/{id}/turns/{turn}/review`: stores the review and goes back to the
-/// turn; a refused review shows the form again with the reason and what was entered.
-pub async fn review(
-    staff: Staff,
-    path: web::Path<(String, i64)>,
-    form: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, PageError> {
-    let staff = staff.in_section("sessions");
-    let (id, turn) = path.into_inner();
-    let mut s = Submitted {
-        turn,
-        ..Default::default()
-    };
-    for (k, v) in form.into_inner() {
-        match k.as_str() {
-            "overall" => s.overall = v,
-            "comment" => s.comment = v,
-            _ if k.starts_with("criteria.") => {
-                s.criteria.insert(k, v);
-            }
-            _ => {}
-        }
-    }
-    let result = match review_request(&s) {
-        Ok(req) => admin::review(&staff.app.interviews, &id, turn, &req, staff.name())
-            .await
-            .map_err(ApiError::from),
-        Err(m) => Err(ApiError::new(crate::error_code::Code::InvalidRequest, m)),
-    };
-    match result {
-        Ok(_) => Ok(see_other(&format!(
-            "/admin/sessions/{}#turn-{turn}",
-            format::encode(&id)
-        ))),
-        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
-            let status = e.status();
-            s.error = e.message;
-            render(&staff, &id, status, Some(&s)).await
-        }
-        Err(e) => Err(staff.fail(e)),
-    }
 }

@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 
 use super::chart::{self, Bar, Chart};
 use super::format;
-use super::review::Submitted;
+use super::review_form::Submitted;
 use super::turn_view::{TurnView, turn_view};
 use super::{PageError, Staff};
-use crate::admin::{self, SessionDetail};
+use crate::staff::{self, SessionDetail};
 
 #[derive(Serialize)]
 struct Header {
@@ -172,11 +172,11 @@ pub(super) async fn render(
     status: StatusCode,
     kept: Option<&Submitted>,
 ) -> Result<HttpResponse, PageError> {
-    let detail = admin::session_detail(
+    let detail = staff::session_detail(
         &staff.app.interviews.store,
         &staff.app.interviews.bank,
         id,
-        admin::Viewer::Staff,
+        staff::Viewer::Staff,
     )
     .await
     .map_err(|e| staff.fail(e))?;

@@ -1,16 +1,15 @@
 //! A session's full transcript for recruiters: every turn as asked, the answer and its timing,
 //! every evaluation with its provenance (the audit trail), flags and reviews.
 
+use crate::evaluate::Provenance;
 use serde::Serialize;
 
-use super::AdminError;
+use super::StaffError;
 use crate::bank::Bank;
 use crate::evaluate::{Evaluation, Flag, Source, while_open};
 use crate::interview::question_open;
 use crate::runner::turn_views;
-use crate::store::{
-    Provenance, SessionRecord, SessionStatus, Store, StoreError, StoredEvaluation, TurnRecord,
-};
+use crate::store::{SessionRecord, SessionStatus, Store, StoreError, StoredEvaluation, TurnRecord};
 
 /// Who reads a transcript.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,10 +106,10 @@ pub async fn session_detail(
     bank: &Bank,
     id: &str,
     viewer: Viewer,
-) -> Result<SessionDetail, AdminError> {
+) -> Result<SessionDetail, StaffError> {
     let session = match store.session(id).await {
         Err(StoreError::NotFound) => {
-            return Err(AdminError::NotFound(format!("no session `{id}`")));
+            return Err(StaffError::NotFound(format!("no session `{id}`")));
         }
         other => other?,
     };

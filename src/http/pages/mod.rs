@@ -11,6 +11,7 @@ mod highlight;
 mod list_query;
 mod login;
 mod review;
+mod review_form;
 mod rubric_page;
 mod rubrics;
 mod sessions;

@@ -1,6 +1,6 @@
 //! Staff API tokens: random, shown once, stored only as a hash.
 
-use super::AdminError;
+use super::StaffError;
 use crate::clock::now_ms;
 use crate::store::{Store, StoreError, TokenRecord};
 use crate::tokens;
@@ -11,7 +11,7 @@ pub async fn create_token(
     store: &Store,
     name: &str,
     role: Role,
-) -> Result<(TokenRecord, String), AdminError> {
+) -> Result<(TokenRecord, String), StaffError> {
     let name = name.trim();
     let valid = !name.is_empty()
         && name.len() <= 64
@@ -19,7 +19,7 @@ pub async fn create_token(
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "._@-".contains(c));
     if !valid {
-        return Err(AdminError::Invalid(
+        return Err(StaffError::Invalid(
             "a token name is 1–64 letters, digits, '.', '_', '@' or '-'".into(),
         ));
     }
@@ -29,7 +29,7 @@ pub async fn create_token(
         .await
     {
         Ok(record) => Ok((record, token)),
-        Err(StoreError::Conflict(m)) => Err(AdminError::Conflict(m)),
+        Err(StoreError::Conflict(m)) => Err(StaffError::Conflict(m)),
         Err(e) => Err(e.into()),
     }
 }

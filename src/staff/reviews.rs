@@ -4,12 +4,13 @@
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-use super::AdminError;
+use super::StaffError;
 use crate::clock::now_ms;
+use crate::evaluate::Provenance;
 use crate::evaluate::{Evaluation, EvaluatorInfo, Source, overall, passed};
 use crate::rubric::Rubric;
 use crate::runner::Interviews;
-use crate::store::{Provenance, StoredEvaluation};
+use crate::store::StoredEvaluation;
 
 /// What a reviewer submits.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -37,14 +38,14 @@ pub fn apply_review(
     rubric: &Rubric,
     req: &ReviewRequest,
     reviewer: &str,
-) -> Result<Evaluation, AdminError> {
+) -> Result<Evaluation, StaffError> {
     if req.comment.trim().is_empty() {
-        return Err(AdminError::Invalid(
+        return Err(StaffError::Invalid(
             "comment: a review needs a comment".into(),
         ));
     }
     if req.comment.chars().count() > MAX_COMMENT {
-        return Err(AdminError::Invalid(format!(
+        return Err(StaffError::Invalid(format!(
             "comment: longer than {MAX_COMMENT} characters"
         )));
     }
@@ -69,7 +70,7 @@ pub fn apply_review(
         problems.push(format!("overall: {o} is outside 0–100"));
     }
     if !problems.is_empty() {
-        return Err(AdminError::Invalid(problems.join("; ")));
+        return Err(StaffError::Invalid(problems.join("; ")));
     }
     e.overall = req.overall.unwrap_or_else(|| overall(rubric, &e.criteria));
     e.passed = passed(rubric, e.overall);
@@ -88,18 +89,18 @@ pub async fn review(
     turn: i64,
     req: &ReviewRequest,
     reviewer: &str,
-) -> Result<StoredEvaluation, AdminError> {
+) -> Result<StoredEvaluation, StaffError> {
     interviews
         .store
         .session(session_id)
         .await
-        .map_err(|_| AdminError::NotFound(format!("no session `{session_id}`")))?;
+        .map_err(|_| StaffError::NotFound(format!("no session `{session_id}`")))?;
     let current = interviews
         .store
         .current_evaluation(session_id, turn)
         .await?
         .ok_or_else(|| {
-            AdminError::NotFound(format!(
+            StaffError::NotFound(format!(
                 "turn {turn} of session `{session_id}` has no evaluation to review"
             ))
         })?;
@@ -108,7 +109,7 @@ pub async fn review(
         .rubrics
         .version(&rubric_ref.id, rubric_ref.version)
         .ok_or_else(|| {
-            AdminError::Internal(format!(
+            StaffError::Internal(format!(
                 "rubric {} v{} is not loaded",
                 rubric_ref.id, rubric_ref.version
             ))
@@ -127,7 +128,7 @@ pub async fn review(
         .replace_evaluation(session_id, turn, current.id, &reviewed, &provenance, now)
         .await?
         .ok_or_else(|| {
-            AdminError::Conflict(format!(
+            StaffError::Conflict(format!(
                 "turn {turn} was graded again while you reviewed it; reload and review the new evaluation"
             ))
         })?;
@@ -139,7 +140,7 @@ pub async fn review(
     interviews
         .refresh_scores(session_id)
         .await
-        .map_err(|e| AdminError::Internal(e.to_string()))?;
+        .map_err(|e| StaffError::Internal(e.to_string()))?;
     Ok(StoredEvaluation {
         id,
         session_id: session_id.to_string(),

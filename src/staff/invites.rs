@@ -4,7 +4,7 @@ use crate::error_code::Code;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use super::AdminError;
+use super::StaffError;
 use crate::bank::{Kind, Level, Topic};
 use crate::interview::{MAX_COUNT, make_plan};
 use crate::runner::{Interviews, RunnerError, StartRequest};
@@ -96,9 +96,9 @@ pub fn invite_view(r: &InviteRecord, now: i64) -> InviteView {
     }
 }
 
-fn trimmed(v: Option<String>, max: usize, field: &str) -> Result<Option<String>, AdminError> {
+fn trimmed(v: Option<String>, max: usize, field: &str) -> Result<Option<String>, StaffError> {
     match v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
-        Some(s) if s.chars().count() > max => Err(AdminError::Invalid(format!(
+        Some(s) if s.chars().count() > max => Err(StaffError::Invalid(format!(
             "{field} is longer than {max} characters"
         ))),
         other => Ok(other),
@@ -110,32 +110,32 @@ pub async fn create_invite(
     interviews: &Interviews,
     req: InviteRequest,
     by: &str,
-) -> Result<InviteView, AdminError> {
+) -> Result<InviteView, StaffError> {
     let count = req.count.unwrap_or(5);
     if !(1..=MAX_COUNT).contains(&count) {
-        return Err(AdminError::Invalid(format!(
+        return Err(StaffError::Invalid(format!(
             "count must be between 1 and {MAX_COUNT}"
         )));
     }
     // The plan must be possible now: enough questions for those topics at that level.
     make_plan(&interviews.bank, &req.topics, req.level, count, 0)
-        .map_err(|e| AdminError::Invalid(e.to_string()))?;
+        .map_err(|e| StaffError::Invalid(e.to_string()))?;
     let mut rubrics: BTreeMap<Kind, String> = BTreeMap::new();
     for (key, id) in req.rubrics.clone().unwrap_or_default() {
         let kind = key
             .parse::<Kind>()
-            .map_err(|e| AdminError::Invalid(format!("rubrics: {e}")))?;
+            .map_err(|e| StaffError::Invalid(format!("rubrics: {e}")))?;
         rubrics.insert(kind, id);
     }
     for (kind, id) in &rubrics {
         match interviews.rubrics.latest(id) {
             None => {
-                return Err(AdminError::Invalid(format!(
+                return Err(StaffError::Invalid(format!(
                     "rubrics.{kind}: no rubric `{id}`"
                 )));
             }
             Some(r) if !r.kinds.contains(kind) => {
-                return Err(AdminError::Invalid(format!(
+                return Err(StaffError::Invalid(format!(
                     "rubrics.{kind}: rubric `{id}` does not grade {kind} questions"
                 )));
             }
@@ -144,13 +144,13 @@ pub async fn create_invite(
     }
     let hours = req.expires_in_hours.unwrap_or(DEFAULT_HOURS);
     if !(hours > 0.0 && hours <= MAX_HOURS) {
-        return Err(AdminError::Invalid(format!(
+        return Err(StaffError::Invalid(format!(
             "expires_in_hours must be between 0 and {MAX_HOURS}"
         )));
     }
     let max_uses = req.max_uses.unwrap_or(1);
     if !(1..=MAX_USES).contains(&max_uses) {
-        return Err(AdminError::Invalid(format!(
+        return Err(StaffError::Invalid(format!(
             "max_uses must be between 1 and {MAX_USES}"
         )));
     }
@@ -168,7 +168,7 @@ pub async fn create_invite(
         topics: topics.iter().map(|t| t.to_string()).collect(),
         level: req.level.to_string(),
         question_count: count as i64,
-        rubrics: serde_json::to_value(&rubrics).map_err(|e| AdminError::Internal(e.to_string()))?,
+        rubrics: serde_json::to_value(&rubrics).map_err(|e| StaffError::Internal(e.to_string()))?,
         expires_at: now + (hours * 3_600_000.0) as i64,
         max_uses: i64::from(max_uses),
         now,

@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use super::format;
 use super::{PageError, Staff};
-use crate::admin::CalibrationRow;
 use crate::bank::Topic;
 use crate::evaluate::Evaluation;
 use crate::http::ApiError;
 use crate::lint::Problem;
 use crate::rubric::Rubric;
+use crate::staff::CalibrationRow;
 
 pub fn kinds(r: &Rubric) -> String {
     r.kinds

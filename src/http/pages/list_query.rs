@@ -4,11 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::format::{self, query};
 use crate::bank::{Level, Topic};
-use crate::store::{
-    SessionQuery, SessionSort, SessionStatus, SortKey, decode_cursor, encode_cursor,
-};
-
-const PAGE_SIZE: i64 = 25;
+use crate::staff::{FilterProblem, ListFilter, MAX_LIMIT, list_query};
+use crate::store::{SessionQuery, SessionSort, SessionStatus, SortKey, encode_cursor};
 
 /// The filter form as submitted: every field a string, empty meaning "any".
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
@@ -52,24 +49,22 @@ fn opt<T>(
 
 fn score(name: &str, v: &str) -> Result<i64, String> {
     v.parse::<i64>()
-        .ok()
-        .filter(|n| (0..=100).contains(n))
-        .ok_or_else(|| format!("{name} must be a whole number from 0 to 100."))
+        .map_err(|_| format!("{name} must be a whole number from 0 to 100."))
 }
 
 fn date(name: &str, v: &str, end_of_day: bool) -> Result<i64, String> {
     format::date_ms(v, end_of_day).ok_or_else(|| format!("{name} must be a date (YYYY-MM-DD)."))
 }
 
-/// The store query for a form, or every problem with it.
+/// The store query for a form, or every problem with it: the fields are read here (each
+/// unreadable one noted), then checked by the same rules as the API's.
 pub fn to_query(f: &ListForm) -> Result<SessionQuery, Vec<String>> {
     let mut p = Vec::new();
     let status = opt(
         &f.status,
-        |s| match s {
-            "active" => Ok(SessionStatus::Active),
-            "finished" => Ok(SessionStatus::Finished),
-            other => Err(format!("Unknown status “{other}”.")),
+        |s| {
+            s.parse::<SessionStatus>()
+                .map_err(|_| format!("Unknown status “{s}”."))
         },
         &mut p,
     );
@@ -89,41 +84,53 @@ pub fn to_query(f: &ListForm) -> Result<SessionQuery, Vec<String>> {
         &mut p,
     );
     let sort = opt(&f.sort, sort_of, &mut p).unwrap_or_default();
-    let descending = f.order != "asc";
-    let after = opt(
-        &f.cursor,
-        |c| {
-            decode_cursor(c, sort, descending).ok_or_else(|| {
-                "That page link is out of date; start again from the first page.".to_string()
-            })
-        },
-        &mut p,
-    );
+    // The page size comes from the pages' own links; anything else is the default.
     let limit = f
         .limit
         .parse::<i64>()
         .ok()
-        .filter(|n| (1..=100).contains(n))
-        .unwrap_or(PAGE_SIZE);
-    if !p.is_empty() {
-        return Err(p);
-    }
-    Ok(SessionQuery {
+        .filter(|n| (1..=MAX_LIMIT).contains(n));
+    let checked = list_query(ListFilter {
         status,
-        topic: topic.map(|t| t.to_string()),
-        level: level.map(|l| l.to_string()),
-        candidate: Some(f.candidate.trim().to_string()).filter(|c| !c.is_empty()),
-        invite_id: None,
+        topic,
+        level,
+        candidate: Some(f.candidate.clone()),
+        invite: None,
         min_score,
         max_score,
         from,
         to,
         flagged,
         sort,
-        descending,
-        after,
+        descending: f.order != "asc",
+        cursor: Some(f.cursor.clone()),
         limit,
-    })
+    });
+    match checked {
+        Ok(q) if p.is_empty() => Ok(q),
+        Ok(_) => Err(p),
+        Err(problems) => {
+            p.extend(problems.into_iter().map(|problem| match problem {
+                FilterProblem::Score(name) => format!(
+                    "{} must be a whole number from 0 to 100.",
+                    if name == "min_score" {
+                        "Min score"
+                    } else {
+                        "Max score"
+                    }
+                ),
+                FilterProblem::Time(name) => format!(
+                    "{} must be a date on or after 1970-01-01.",
+                    if name == "from" { "From" } else { "To" }
+                ),
+                FilterProblem::Limit => format!("Show between 1 and {MAX_LIMIT} per page."),
+                FilterProblem::Cursor => {
+                    "That page link is out of date; start again from the first page.".to_string()
+                }
+            }));
+            Err(p)
+        }
+    }
 }
 
 /// The form's filters (not its sort, order or cursor) as query pairs.
@@ -154,6 +161,7 @@ pub fn next_href(f: &ListForm, q: &SessionQuery, key: SortKey) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::staff::DEFAULT_LIMIT;
 
     #[test]
     fn forms_become_queries_and_bad_fields_are_all_reported() {
@@ -174,7 +182,7 @@ mod tests {
         );
         assert_eq!(
             (q.sort, q.descending, q.limit),
-            (SessionSort::Overall, false, PAGE_SIZE)
+            (SessionSort::Overall, false, DEFAULT_LIMIT)
         );
 
         let bad = ListForm {
