@@ -3,9 +3,11 @@
 //! each on a fresh database.
 
 use rehearse::evaluate::{Provenance, builtin};
+use rehearse::rubric::Assignment;
+use rehearse::staff::{ListFilter, list_query};
 use rehearse::store::{
-    AnswerStored, GradingCommit, NewSession, NewTurn, Next, RubricVersionRecord, SessionStatus,
-    Store, StoreError,
+    AnswerStored, Backend, GradingCommit, InviteProblem, NewInvite, NewSession, NewTurn, Next,
+    RubricVersionRecord, SessionStatus, Store, StoreError,
 };
 
 use crate::helpers::{question, rubric_for};
@@ -46,6 +48,13 @@ on_both_backends!(
     a_takeover_fences_every_write_of_the_previous_owner,
     a_graded_step_is_stored_whole_or_not_at_all,
     a_regrade_or_review_is_stored_only_over_the_evaluation_it_replaces,
+    an_invite_is_used_atomically_until_used_up_or_expired,
+    rubric_assignments_are_replaced_as_a_whole,
+    sessions_are_listed_filtered_paged_and_marked_for_review,
+    turns_are_found_by_client_msg_id_and_the_newest_is_known,
+    a_renewed_lease_keeps_a_regrade_from_other_workers,
+    tokens_are_found_by_name,
+    durability_and_notifications_match_the_backend,
 );
 
 fn new_session(id: &str) -> NewSession {
@@ -547,4 +556,318 @@ async fn a_regrade_or_review_is_stored_only_over_the_evaluation_it_replaces(stor
         store.replace_evaluation("nope", 1, first, &e, &p, 30).await,
         Err(StoreError::NotFound)
     ));
+}
+
+fn new_invite(id: &str, max_uses: i64, expires_at: i64) -> NewInvite {
+    NewInvite {
+        id: id.into(),
+        token_hash: format!("hash-{id}"),
+        created_by: "alice".into(),
+        candidate_name: Some("Grace Hopper".into()),
+        candidate_email: None,
+        topics: vec!["concurrency".into()],
+        level: "senior".into(),
+        question_count: 4,
+        rubrics: serde_json::json!({"technical": "technical"}),
+        expires_at,
+        max_uses,
+        now: 10,
+    }
+}
+
+async fn an_invite_is_used_atomically_until_used_up_or_expired(store: Store) {
+    store
+        .create_invite(&new_invite("inv-1", 2, 1_000))
+        .await
+        .unwrap();
+    let read = store.invite("inv-1").await.unwrap();
+    assert_eq!(
+        (read.topics.as_slice(), read.level.as_str(), read.uses),
+        (["concurrency".to_string()].as_slice(), "senior", 0)
+    );
+    assert_eq!(read.rubrics["technical"], "technical");
+    assert_eq!(
+        store
+            .invite_by_token_hash("hash-inv-1")
+            .await
+            .unwrap()
+            .map(|i| i.id),
+        Some("inv-1".to_string())
+    );
+    assert!(store.invite_by_token_hash("nope").await.unwrap().is_none());
+    assert!(matches!(
+        store.invite("nope").await,
+        Err(StoreError::NotFound)
+    ));
+
+    for _ in 0..2 {
+        assert!(store.use_invite("hash-inv-1", 20).await.unwrap().is_ok());
+    }
+    assert_eq!(
+        store
+            .use_invite("hash-inv-1", 30)
+            .await
+            .unwrap()
+            .unwrap_err(),
+        InviteProblem::UsedUp
+    );
+    assert_eq!(store.invite("inv-1").await.unwrap().uses, 2);
+
+    store
+        .create_invite(&new_invite("inv-2", 5, 50))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .use_invite("hash-inv-2", 50)
+            .await
+            .unwrap()
+            .unwrap_err(),
+        InviteProblem::Expired,
+        "an invite is expired from its expiry instant on"
+    );
+    assert_eq!(
+        store
+            .use_invite("hash-unknown", 20)
+            .await
+            .unwrap()
+            .unwrap_err(),
+        InviteProblem::Unknown
+    );
+
+    // Three candidates race for the last use: exactly one gets it.
+    store
+        .create_invite(&new_invite("inv-3", 1, 1_000))
+        .await
+        .unwrap();
+    let (a, b, c) = tokio::join!(
+        store.use_invite("hash-inv-3", 20),
+        store.use_invite("hash-inv-3", 20),
+        store.use_invite("hash-inv-3", 20)
+    );
+    let won = [a, b, c]
+        .into_iter()
+        .filter(|r| r.as_ref().unwrap().is_ok())
+        .count();
+    assert_eq!(won, 1);
+    let ids: Vec<String> = store
+        .invites()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["inv-1", "inv-2", "inv-3"]);
+}
+
+async fn rubric_assignments_are_replaced_as_a_whole(store: Store) {
+    assert!(store.assignments().await.unwrap().is_empty());
+    let both = [
+        Assignment {
+            kind: "technical".into(),
+            topic: String::new(),
+            rubric_id: "technical".into(),
+        },
+        Assignment {
+            kind: "technical".into(),
+            topic: "concurrency".into(),
+            rubric_id: "strict".into(),
+        },
+    ];
+    store.replace_assignments(&both, "admin", 1).await.unwrap();
+    assert_eq!(store.assignments().await.unwrap(), both);
+    store
+        .replace_assignments(&both[1..], "admin", 2)
+        .await
+        .unwrap();
+    assert_eq!(store.assignments().await.unwrap(), &both[1..]);
+}
+
+fn filter(f: impl FnOnce(&mut ListFilter)) -> rehearse::store::SessionQuery {
+    let mut filter = ListFilter {
+        descending: true,
+        ..Default::default()
+    };
+    f(&mut filter);
+    list_query(filter).unwrap()
+}
+
+async fn sessions_are_listed_filtered_paged_and_marked_for_review(store: Store) {
+    store
+        .create_invite(&new_invite("inv-1", 5, i64::MAX))
+        .await
+        .unwrap();
+    for (i, name) in ["Ada Lovelace", "Alan Turing", "Barbara Liskov"]
+        .iter()
+        .enumerate()
+    {
+        let id = format!("s{}", i + 1);
+        store
+            .create_session(&NewSession {
+                candidate_name: Some(name.to_string()),
+                resume_token_hash: format!("resume-{id}"),
+                invite_id: (i == 2).then(|| "inv-1".to_string()),
+                now: 1_700_000_000_000 + i as i64,
+                ..new_session(&id)
+            })
+            .await
+            .unwrap();
+        store.ask(1, &new_turn(&id, 1)).await.unwrap();
+    }
+    store
+        .update_session_scores("s2", Some(80), Some(&serde_json::json!({"overall": 80})), 5)
+        .await
+        .unwrap();
+    let s2 = store.session("s2").await.unwrap();
+    assert_eq!(
+        (s2.overall, s2.summary.unwrap()["overall"].clone()),
+        (Some(80), serde_json::json!(80))
+    );
+    assert_eq!(
+        store
+            .session_by_resume_hash("resume-s3")
+            .await
+            .unwrap()
+            .map(|s| s.id),
+        Some("s3".into())
+    );
+    assert!(
+        store
+            .session_by_resume_hash("nope")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let ids = |page: &[rehearse::store::SessionRecord]| {
+        page.iter().map(|s| s.id.clone()).collect::<Vec<_>>()
+    };
+    let (page, next) = store
+        .list_sessions(&filter(|f| f.limit = Some(2)))
+        .await
+        .unwrap();
+    assert_eq!(ids(&page), ["s3", "s2"], "newest first");
+    let next = next.expect("a second page");
+    let mut second = filter(|f| f.limit = Some(2));
+    second.after = Some(next);
+    let (page, next) = store.list_sessions(&second).await.unwrap();
+    assert_eq!((ids(&page), next), (vec!["s1".to_string()], None));
+
+    let (page, _) = store
+        .list_sessions(&filter(|f| f.candidate = Some("LA".into())))
+        .await
+        .unwrap();
+    assert_eq!(ids(&page), ["s2", "s1"], "name substring, any case");
+    let (page, _) = store
+        .list_sessions(&filter(|f| f.min_score = Some(50)))
+        .await
+        .unwrap();
+    assert_eq!(ids(&page), ["s2"]);
+    let (page, _) = store
+        .list_sessions(&filter(|f| f.invite = Some("inv-1".into())))
+        .await
+        .unwrap();
+    assert_eq!(ids(&page), ["s3"]);
+
+    // The invited interview graded only by the built-in evaluator needs a human review.
+    let q = question("conc-gil-basics");
+    let graded = builtin::evaluate(q, rubric_for(q), "an answer");
+    for id in ["s1", "s3"] {
+        store
+            .store_answer(id, 1, 1, "an answer", "m-1", 1_700_000_010_000)
+            .await
+            .unwrap();
+        let mut c = step(1, Some(&graded), Next::Wait, 1_700_000_020_000);
+        c.session_id = id;
+        store.commit_step(&c).await.unwrap();
+    }
+    let all: Vec<String> = ["s1", "s2", "s3"].map(String::from).to_vec();
+    let review = store.needs_review(&all).await.unwrap();
+    assert_eq!(review.into_iter().collect::<Vec<_>>(), ["s3"]);
+    assert!(store.needs_review(&[]).await.unwrap().is_empty());
+}
+
+async fn turns_are_found_by_client_msg_id_and_the_newest_is_known(store: Store) {
+    assert!(store.last_turn("s1").await.unwrap().is_none());
+    session_with_turn(&store, "s1").await;
+    answer(&store, 1, "first", "m-1", 1_700_000_010_000)
+        .await
+        .unwrap();
+    store.ask(1, &new_turn("s1", 2)).await.unwrap();
+    assert_eq!(store.last_turn("s1").await.unwrap().unwrap().turn, 2);
+    let found = store
+        .turn_for_client_msg_id("s1", "m-1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (found.turn, found.answer_text.as_deref()),
+        (1, Some("first"))
+    );
+    assert!(
+        store
+            .turn_for_client_msg_id("s1", "m-2")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+async fn a_renewed_lease_keeps_a_regrade_from_other_workers(store: Store) {
+    session_with_turn(&store, "s1").await;
+    let q = question("conc-gil-basics");
+    let mut fallback = builtin::evaluate(q, rubric_for(q), "an answer");
+    fallback.source = rehearse::evaluate::Source::Fallback;
+    let mut c = step(1, Some(&fallback), Next::Wait, 100);
+    c.regrade = Some("timeout");
+    store.commit_step(&c).await.unwrap();
+    assert!(store.claim_regrade(300, 10_000).await.unwrap().is_some());
+    store.renew_regrade("s1", 1, 50_000).await.unwrap();
+    assert!(
+        store.claim_regrade(20_000, 60_000).await.unwrap().is_none(),
+        "the renewed lease still holds after the first one ran out"
+    );
+    assert!(store.claim_regrade(50_001, 60_000).await.unwrap().is_some());
+}
+
+async fn tokens_are_found_by_name(store: Store) {
+    store
+        .insert_token("carol", "admin", "h-carol", 1)
+        .await
+        .unwrap();
+    let t = store.token_by_name("carol").await.unwrap();
+    assert_eq!(
+        (t.role.as_str(), t.token_hash.as_str()),
+        ("admin", "h-carol")
+    );
+    assert!(matches!(
+        store.token_by_name("dave").await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn durability_and_notifications_match_the_backend(store: Store) {
+    let durability = store.durability().await.unwrap();
+    match store.backend() {
+        Backend::Sqlite => {
+            assert_eq!(durability, "sqlite synchronous=normal");
+            assert!(
+                store.listen().await.unwrap().is_none(),
+                "one process: nothing to hear"
+            );
+            store.notify("ignored").await.unwrap();
+        }
+        Backend::Postgres => {
+            assert_eq!(durability, "postgres synchronous_commit=on");
+            let mut listener = store.listen().await.unwrap().expect("a listener");
+            store.notify("hello, replicas").await.unwrap();
+            let heard = tokio::time::timeout(std::time::Duration::from_secs(10), listener.recv())
+                .await
+                .expect("heard in time")
+                .unwrap();
+            assert_eq!(heard, "hello, replicas");
+        }
+    }
 }
