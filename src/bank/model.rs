@@ -8,6 +8,11 @@ use std::sync::Arc;
 use super::profile::Profile;
 use crate::text::{Synonyms, Term};
 
+/// A text that is none of an enum's ids (the message names the value and the ids expected).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct UnknownId(pub String);
+
 macro_rules! string_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident => $s:literal),+ $(,)? }) => {
         $(#[$doc])*
@@ -41,6 +46,14 @@ macro_rules! string_enum {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        // Stored values are read through this: one that is not an id is an error, not a default.
+        impl TryFrom<String> for $name {
+            type Error = UnknownId;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                s.parse().map_err(UnknownId)
             }
         }
 

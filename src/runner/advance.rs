@@ -69,7 +69,7 @@ impl Interviews {
             }
             Step::AwaitAnswer { turn } => {
                 if let Some(t) = live.state.turn(turn) {
-                    let message = live.state.question_message(t, &self.bank);
+                    let message = live.state.question_message(t);
                     self.hub.publish(&live.state.session.id, message);
                 }
                 Ok(())
@@ -220,9 +220,9 @@ impl Interviews {
             session_id: live.state.session.id.clone(),
             turn: ask.turn,
             question_id: q.id.clone(),
-            topic: q.topic.to_string(),
-            level: q.level.to_string(),
-            kind: q.kind.to_string(),
+            topic: q.topic,
+            level: q.level,
+            kind: q.kind,
             question_text: ask.text.clone(),
             is_follow_up: ask.follow_up,
             parent_turn: ask.parent_turn,

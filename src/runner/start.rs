@@ -118,7 +118,7 @@ impl Interviews {
                 &state.candidate_summary_turns(&self.bank),
                 self.pass_mark(&state),
             );
-            super::summary::keep_narrative(&mut summary, &state);
+            super::summary::keep_narrative(&mut summary, &state)?;
             outbox.send(ServerMessage::summary(session_id, summary));
             return Ok(session_id.to_string());
         }

@@ -5,7 +5,7 @@ use crate::error_code::Code;
 use std::collections::HashMap;
 
 use super::RunnerError;
-use crate::bank::{Bank, Topic};
+use crate::bank::Bank;
 use crate::evaluate::{Evaluation, Source, while_open};
 use crate::interview::{Plan, SummaryTurn, TurnView, question_open};
 use crate::store::{NewTurn, SessionRecord, SessionStatus, Store, StoredEvaluation, TurnRecord};
@@ -90,9 +90,9 @@ impl SessionState {
             session_id: t.session_id.clone(),
             turn: t.turn,
             question_id: t.question_id.clone(),
-            topic: t.topic.clone(),
-            level: t.level.clone(),
-            kind: t.kind.clone(),
+            topic: t.topic,
+            level: t.level,
+            kind: t.kind,
             question_text: t.question_text.clone(),
             is_follow_up: t.is_follow_up,
             parent_turn: t.parent_turn,
@@ -241,7 +241,7 @@ impl SessionState {
             .map(|t| SummaryTurn {
                 turn: t.turn,
                 question_id: &t.question_id,
-                topic: t.topic.parse::<Topic>().unwrap_or(Topic::PythonCore),
+                topic: t.topic,
                 is_follow_up: t.is_follow_up,
                 parent_turn: t.parent_turn,
                 skipped: t.skipped,
@@ -270,21 +270,14 @@ impl SessionState {
     }
 
     /// The `question` message for a stored turn.
-    pub fn question_message(&self, t: &TurnRecord, bank: &Bank) -> ServerMessage {
-        // The stored snapshot is what was asked; the bank only fills in a value that no longer parses.
-        let q = bank.get(&t.question_id);
+    pub fn question_message(&self, t: &TurnRecord) -> ServerMessage {
+        // The stored snapshot is what was asked (read typed: a bad stored value fails the read).
         ServerMessage::Question {
             turn: t.turn,
             question_id: t.question_id.clone(),
-            topic: t
-                .topic
-                .parse()
-                .unwrap_or(q.map_or(Topic::PythonCore, |q| q.topic)),
-            level: t.level.parse().unwrap_or(self.plan.level),
-            kind: t
-                .kind
-                .parse()
-                .unwrap_or(q.map_or(crate::bank::Kind::Technical, |q| q.kind)),
+            topic: t.topic,
+            level: t.level,
+            kind: t.kind,
             text: t.question_text.clone(),
             index: self.index_of(t.turn),
             of: self.plan.count,
@@ -304,9 +297,9 @@ impl SessionState {
                     TranscriptTurn {
                         turn: t.turn,
                         question_id: t.question_id.clone(),
-                        topic: t.topic.clone(),
-                        level: t.level.clone(),
-                        kind: t.kind.clone(),
+                        topic: t.topic.to_string(),
+                        level: t.level.to_string(),
+                        kind: t.kind.to_string(),
                         text: t.question_text.clone(),
                         follow_up: t.is_follow_up,
                         index: self.index_of(t.turn),

@@ -99,7 +99,7 @@ impl Interviews {
         }
         let turns = state.summary_turns(&self.bank);
         let mut summary = interview::summarize(&turns, self.pass_mark(&state));
-        keep_narrative(&mut summary, &state);
+        keep_narrative(&mut summary, &state)?;
         let json =
             serde_json::to_value(&summary).map_err(|e| RunnerError::Internal(e.to_string()))?;
         self.store
@@ -137,15 +137,21 @@ impl Interviews {
 
 /// Carries the stored summary's narrative (strengths, focus areas, topics to review) over to a
 /// summary recomputed from evaluations.
-pub(super) fn keep_narrative(summary: &mut interview::Summary, state: &SessionState) {
-    if let Some(stored) = state
-        .session
-        .summary
-        .clone()
-        .and_then(|v| serde_json::from_value::<interview::Summary>(v).ok())
-    {
+/// A stored summary that does not read as one is an error, not an empty narrative.
+pub(super) fn keep_narrative(
+    summary: &mut interview::Summary,
+    state: &SessionState,
+) -> Result<(), RunnerError> {
+    if let Some(stored) = state.session.summary.clone() {
+        let stored: interview::Summary = serde_json::from_value(stored).map_err(|e| {
+            RunnerError::Internal(format!(
+                "session {} has an unreadable summary: {e}",
+                state.session.id
+            ))
+        })?;
         summary.strengths = stored.strengths;
         summary.focus_areas = stored.focus_areas;
         summary.topics_to_review = stored.topics_to_review;
     }
+    Ok(())
 }

@@ -22,6 +22,11 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
+        // A stored value that does not read as its type (a topic that is no topic) is corrupt
+        // data, not an unavailable database.
+        if matches!(e, sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_)) {
+            return StoreError::Corrupt(e.to_string());
+        }
         // A missing row or a unique-key conflict is an answer the store turns into `NotFound` or
         // `Conflict`, not a database failure.
         let expected = match &e {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::bank::{Kind, Level, Topic};
 use crate::evaluate::{Evaluation, Provenance};
 
 /// Lifecycle of an interview session.
@@ -88,9 +89,9 @@ pub struct NewTurn {
     pub session_id: String,
     pub turn: i64,
     pub question_id: String,
-    pub topic: String,
-    pub level: String,
-    pub kind: String,
+    pub topic: Topic,
+    pub level: Level,
+    pub kind: Kind,
     pub question_text: String,
     pub is_follow_up: bool,
     pub parent_turn: Option<i64>,
@@ -103,9 +104,12 @@ pub struct TurnRecord {
     pub session_id: String,
     pub turn: i64,
     pub question_id: String,
-    pub topic: String,
-    pub level: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub topic: Topic,
+    #[sqlx(try_from = "String")]
+    pub level: Level,
+    #[sqlx(try_from = "String")]
+    pub kind: Kind,
     pub question_text: String,
     pub is_follow_up: bool,
     pub parent_turn: Option<i64>,

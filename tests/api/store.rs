@@ -80,9 +80,9 @@ fn new_turn(session: &str, turn: i64) -> NewTurn {
         session_id: session.into(),
         turn,
         question_id: q.id.clone(),
-        topic: q.topic.to_string(),
-        level: q.level.to_string(),
-        kind: q.kind.to_string(),
+        topic: q.topic,
+        level: q.level,
+        kind: q.kind,
         question_text: q.text.clone(),
         is_follow_up: false,
         parent_turn: None,
@@ -870,4 +870,27 @@ async fn durability_and_notifications_match_the_backend(store: Store) {
             assert_eq!(heard, "hello, replicas");
         }
     }
+}
+
+#[tokio::test]
+async fn a_stored_value_that_is_not_its_type_is_corrupt_data_not_a_default() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("corrupt.db").display());
+    let store = Store::open(&url, Default::default()).await.unwrap();
+    store.create_session(&new_session("s1")).await.unwrap();
+    store.ask(1, &new_turn("s1", 1)).await.unwrap();
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::query("UPDATE turns SET topic = 'astrology'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    match store.turn("s1", 1).await {
+        Err(StoreError::Corrupt(why)) => assert!(why.contains("column topic"), "{why}"),
+        other => panic!("expected corrupt data, got {other:?}"),
+    }
+    assert!(matches!(
+        store.turns("s1").await,
+        Err(StoreError::Corrupt(_))
+    ));
 }
