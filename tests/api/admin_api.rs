@@ -257,27 +257,14 @@ async fn every_endpoint_answers_each_kind_of_caller_as_designed() {
 #[tokio::test]
 async fn invites_start_their_plan_once_and_refuse_when_expired_or_used_up() {
     let s = staffed().await;
-    let (status, invite) = call(
-        &s.app,
-        Method::POST,
-        "/api/invites",
-        Some(&s.recruiter),
-        Some(json!({"candidate_name": "Grace", "candidate_email": "grace@example.com", "topics": ["behavioral", "scenarios"], "level": "senior", "count": 2, "max_uses": 1, "rubrics": {"behavioral": "behavioral-star"}})),
-    )
+    let (status, invite) = s.app.create_invite(&s.recruiter, json!({"candidate_name": "Grace", "candidate_email": "grace@example.com", "topics": ["behavioral", "scenarios"], "level": "senior", "count": 2, "max_uses": 1, "rubrics": {"behavioral": "behavioral-star"}}))
     .await;
     assert_eq!(status, StatusCode::CREATED, "{invite}");
     let token = invite["token"].as_str().unwrap().to_string();
     assert_eq!(invite["link"], format!("/?invite={token}"));
     assert_eq!(invite["status"], "active");
 
-    let (status, check) = call(
-        &s.app,
-        Method::POST,
-        "/api/invites/check",
-        None,
-        Some(json!({"token": token})),
-    )
-    .await;
+    let (status, check) = s.app.check_invite(json!({"token": token})).await;
     assert_eq!(
         (status, check["level"].as_str(), check["count"].as_i64()),
         (StatusCode::OK, Some("senior"), Some(2))
@@ -301,37 +288,22 @@ async fn invites_start_their_plan_once_and_refuse_when_expired_or_used_up() {
     let mut again = s.app.connect().await;
     again.send(json!({"type": "start", "invite": token})).await;
     again.expect_error("invite_used_up").await;
-    let (status, err) = call(
-        &s.app,
-        Method::POST,
-        "/api/invites/check",
-        None,
-        Some(json!({"token": token})),
-    )
-    .await;
+    let (status, err) = s.app.check_invite(json!({"token": token})).await;
     assert_eq!(
         (status, err["code"].as_str()),
         (StatusCode::GONE, Some("invite_used_up"))
     );
 
-    let (_, short) = call(
-        &s.app,
-        Method::POST,
-        "/api/invites",
-        Some(&s.admin),
-        Some(json!({"topics": ["concurrency"], "level": "mid", "expires_in_hours": 1})),
-    )
-    .await;
+    let (_, short) = s
+        .app
+        .create_invite(
+            &s.admin,
+            json!({"topics": ["concurrency"], "level": "mid", "expires_in_hours": 1}),
+        )
+        .await;
     s.app.clock.advance(std::time::Duration::from_secs(3601));
     let expired = short["token"].as_str().unwrap();
-    let (status, err) = call(
-        &s.app,
-        Method::POST,
-        "/api/invites/check",
-        None,
-        Some(json!({"token": expired})),
-    )
-    .await;
+    let (status, err) = s.app.check_invite(json!({"token": expired})).await;
     assert_eq!(
         (status, err["code"].as_str()),
         (StatusCode::GONE, Some("invite_expired"))
@@ -350,24 +322,10 @@ async fn invites_start_their_plan_once_and_refuse_when_expired_or_used_up() {
         json!({"topics": ["concurrency"], "level": "mid", "rubrics": {"behavioral": "technical"}}),
         json!({"topics": ["concurrency"], "level": "mid", "max_uses": 0}),
     ] {
-        let (status, err) = call(
-            &s.app,
-            Method::POST,
-            "/api/invites",
-            Some(&s.admin),
-            Some(bad.clone()),
-        )
-        .await;
+        let (status, err) = s.app.create_invite(&s.admin, bad.clone()).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {err}");
     }
-    let (_, list) = call(
-        &s.app,
-        Method::GET,
-        "/api/invites",
-        Some(&s.recruiter),
-        None,
-    )
-    .await;
+    let (_, list) = s.app.list_invites(&s.recruiter).await;
     assert!(
         list.as_array()
             .unwrap()
@@ -989,7 +947,7 @@ async fn assignments_decide_which_rubric_grades_a_topic() {
         .replace("pass_mark = 60", "pass_mark = 99");
     let (status, _) = send_toml(&s.app, Method::POST, "/api/rubrics", &s.admin, strict).await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, set) = call(&s.app, Method::PUT, "/api/rubric-assignments", Some(&s.admin), Some(json!([{"kind": "technical", "topic": "concurrency", "rubric_id": "technical-concurrency"}]))).await;
+    let (status, set) = s.app.set_assignments(&s.admin, json!([{"kind": "technical", "topic": "concurrency", "rubric_id": "technical-concurrency"}])).await;
     assert_eq!(status, StatusCode::OK, "{set}");
 
     let mut c = s.app.connect().await;
@@ -1015,24 +973,10 @@ async fn assignments_decide_which_rubric_grades_a_topic() {
         json!([{"kind": "technical", "rubric_id": "no-such"}]),
         json!([{"kind": "technical", "rubric_id": "technical"}, {"kind": "technical", "rubric_id": "technical"}]),
     ] {
-        let (status, err) = call(
-            &s.app,
-            Method::PUT,
-            "/api/rubric-assignments",
-            Some(&s.admin),
-            Some(bad.clone()),
-        )
-        .await;
+        let (status, err) = s.app.set_assignments(&s.admin, bad.clone()).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {err}");
     }
-    let (_, now) = call(
-        &s.app,
-        Method::GET,
-        "/api/rubric-assignments",
-        Some(&s.recruiter),
-        None,
-    )
-    .await;
+    let (_, now) = s.app.assignments(&s.recruiter).await;
     assert_eq!(
         now.as_array().unwrap().len(),
         1,
@@ -1121,12 +1065,7 @@ async fn guessing_tokens_is_rate_limited_per_address_and_busy_tokens_per_token()
         .unwrap();
     let mut codes = Vec::new();
     for _ in 0..5 {
-        codes.push(
-            call(&app, Method::GET, "/api/invites", Some(&admin), None)
-                .await
-                .0
-                .as_u16(),
-        );
+        codes.push(app.list_invites(&admin).await.0.as_u16());
     }
     assert_eq!(codes, [200, 200, 200, 429, 429]);
 }

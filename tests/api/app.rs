@@ -117,6 +117,48 @@ impl TestApp {
     }
 }
 
+/// One method per API endpoint the tests call often: the path, method and body shape in one place.
+impl TestApp {
+    /// `POST /api/invites` with a staff token.
+    pub async fn create_invite(&self, token: &str, body: Value) -> (StatusCode, Value) {
+        call(self, Method::POST, "/api/invites", Some(token), Some(body)).await
+    }
+
+    /// `GET /api/invites` with a staff token.
+    pub async fn list_invites(&self, token: &str) -> (StatusCode, Value) {
+        call(self, Method::GET, "/api/invites", Some(token), None).await
+    }
+
+    /// `POST /api/invites/check`, as the invite page does (no token).
+    pub async fn check_invite(&self, body: Value) -> (StatusCode, Value) {
+        call(self, Method::POST, "/api/invites/check", None, Some(body)).await
+    }
+
+    /// `GET /api/rubric-assignments` with a staff token.
+    pub async fn assignments(&self, token: &str) -> (StatusCode, Value) {
+        call(
+            self,
+            Method::GET,
+            "/api/rubric-assignments",
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    /// `PUT /api/rubric-assignments` with a staff token.
+    pub async fn set_assignments(&self, token: &str, body: Value) -> (StatusCode, Value) {
+        call(
+            self,
+            Method::PUT,
+            "/api/rubric-assignments",
+            Some(token),
+            Some(body),
+        )
+        .await
+    }
+}
+
 /// One API request with an optional bearer token and JSON body; the status and the body (JSON,
 /// or the text as a JSON string).
 pub async fn call(

@@ -215,14 +215,12 @@ async fn an_invited_interview_graded_only_by_the_built_in_evaluator_needs_human_
     let app = spawn_app().await;
     let store = app.store().await;
     let (_, staff) = create_token(&store, "rita", Role::Recruiter).await.unwrap();
-    let (_, invite) = call(
-        &app,
-        Method::POST,
-        "/api/invites",
-        Some(&staff),
-        Some(json!({"topics": ["python-core"], "level": "junior", "count": 1})),
-    )
-    .await;
+    let (_, invite) = app
+        .create_invite(
+            &staff,
+            json!({"topics": ["python-core"], "level": "junior", "count": 1}),
+        )
+        .await;
     let mut invited = app.connect().await;
     invited
         .send(json!({"type": "start", "invite": invite["token"]}))

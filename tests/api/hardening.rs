@@ -430,13 +430,7 @@ async fn nul_characters_are_refused_up_front_on_every_backend(app: TestApp) {
         assert_eq!(err["code"], "invalid_request", "{path}: {err}");
     }
     // An escaped backslash followed by "u0000" is ordinary text.
-    let (status, err) = call(
-        &app,
-        Method::POST,
-        "/api/invites",
-        Some(&admin),
-        Some(json!({"topics": ["concurrency"], "level": "junior", "count": 1, "candidate_name": "C:\\u0000"})),
-    )
+    let (status, err) = app.create_invite(&admin, json!({"topics": ["concurrency"], "level": "junior", "count": 1, "candidate_name": "C:\\u0000"}))
     .await;
     assert_eq!(status, StatusCode::CREATED, "{err}");
 }
