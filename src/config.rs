@@ -42,8 +42,9 @@ pub enum TokenLimitField {
 }
 
 /// How the judge asks for JSON: each server's dialect for a schema.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum JsonMode {
     /// Probe the server once (first judge call, or `rehearse llm-check`) for the first of the
     /// modes below that it accepts and enforces, and remember it.
@@ -62,13 +63,7 @@ pub enum JsonMode {
 impl JsonMode {
     /// The name used in settings.
     pub fn as_str(self) -> &'static str {
-        match self {
-            JsonMode::Auto => "auto",
-            JsonMode::JsonSchema => "json_schema",
-            JsonMode::JsonObjectSchema => "json_object_schema",
-            JsonMode::JsonObject => "json_object",
-            JsonMode::None => "none",
-        }
+        self.into()
     }
 
     /// The server constrains its output to the schema we send.
@@ -78,8 +73,9 @@ impl JsonMode {
 }
 
 /// How much of the rubric the judge prompt carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum PromptProfile {
     /// `full` when it fits in `llm.context_tokens` with room for the reply, else `compact`.
     Auto,
@@ -92,11 +88,7 @@ pub enum PromptProfile {
 impl PromptProfile {
     /// The name used in settings.
     pub fn as_str(self) -> &'static str {
-        match self {
-            PromptProfile::Auto => "auto",
-            PromptProfile::Full => "full",
-            PromptProfile::Compact => "compact",
-        }
+        self.into()
     }
 }
 

@@ -50,8 +50,10 @@ impl Source {
     Serialize,
     Deserialize,
     utoipa::ToSchema,
+    strum::IntoStaticStr,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Flag {
     /// Fewer words than any real answer needs.
     TooShort,
@@ -74,16 +76,7 @@ pub enum Flag {
 impl Flag {
     /// The stable id stored and sent on the wire.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Flag::TooShort => "too_short",
-            Flag::OffTopic => "off_topic",
-            Flag::KeywordStuffing => "keyword_stuffing",
-            Flag::Repetitive => "repetitive",
-            Flag::CopiedQuestion => "copied_question",
-            Flag::PossiblePromptInjection => "possible_prompt_injection",
-            Flag::EvidenceNotInAnswer => "evidence_not_in_answer",
-            Flag::IncorrectClaim => "incorrect_claim",
-        }
+        self.into()
     }
 }
 
@@ -125,8 +118,19 @@ pub struct IncorrectClaim {
 
 /// How far an evaluation can be trusted: the built-in evaluator reads keywords and structure,
 /// so it says how much of the answer it could read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Confidence {
     Low,
     Medium,
@@ -136,11 +140,7 @@ pub enum Confidence {
 impl Confidence {
     /// The stable id sent on the wire.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Confidence::Low => "low",
-            Confidence::Medium => "medium",
-            Confidence::High => "high",
-        }
+        self.into()
     }
 }
 

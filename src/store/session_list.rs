@@ -17,8 +17,11 @@ use super::{SessionRecord, SessionStatus, Store, StoreError};
     serde::Serialize,
     serde::Deserialize,
     utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum SessionSort {
     #[default]
     CreatedAt,
@@ -92,22 +95,12 @@ pub struct SessionQuery {
 impl SessionSort {
     /// The name used in query strings.
     pub fn as_str(self) -> &'static str {
-        match self {
-            SessionSort::CreatedAt => "created_at",
-            SessionSort::Overall => "overall",
-            SessionSort::Candidate => "candidate",
-        }
+        self.into()
     }
 
     /// The sort a query-string name stands for.
     pub fn parse(name: &str) -> Option<SessionSort> {
-        [
-            SessionSort::CreatedAt,
-            SessionSort::Overall,
-            SessionSort::Candidate,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == name)
+        name.parse().ok()
     }
 
     fn expression(self) -> &'static str {

@@ -14,7 +14,8 @@ use super::validate::reject;
 use crate::rubric::Rubric;
 
 /// A repair applied to a reply, as recorded in the evaluation's provenance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Repair {
     /// Text (prose or a code fence) around the JSON object was dropped.
     TextAroundJson,
@@ -36,16 +37,7 @@ pub enum Repair {
 
 impl Repair {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Repair::TextAroundJson => "text_around_json",
-            Repair::SchemaEcho => "schema_echo",
-            Repair::ListForString => "list_for_string",
-            Repair::StringForList => "string_for_list",
-            Repair::ScoreCoerced => "score_coerced",
-            Repair::BoolCoerced => "bool_coerced",
-            Repair::IdNormalised => "id_normalised",
-            Repair::ListOfEntries => "list_of_entries",
-        }
+        self.into()
     }
 }
 
