@@ -297,7 +297,11 @@ fn markdown(d: &SessionDetail) -> String {
     let _ = writeln!(
         out,
         "- Topics: {} · level {} · {} question(s)",
-        s.topics.join(", "),
+        s.topics
+            .iter()
+            .map(|t| t.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
         s.level,
         s.question_count
     );

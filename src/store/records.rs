@@ -45,8 +45,8 @@ pub struct NewSession {
     pub resume_token_hash: String,
     pub candidate_name: Option<String>,
     pub candidate_email: Option<String>,
-    pub topics: Vec<String>,
-    pub level: String,
+    pub topics: Vec<Topic>,
+    pub level: Level,
     pub question_count: i64,
     /// The interview plan (seed, question ids), owned by the interview module.
     pub plan: serde_json::Value,
@@ -66,8 +66,8 @@ pub struct SessionRecord {
     pub resume_token_hash: String,
     pub candidate_name: Option<String>,
     pub candidate_email: Option<String>,
-    pub topics: Vec<String>,
-    pub level: String,
+    pub topics: Vec<Topic>,
+    pub level: Level,
     pub question_count: i64,
     #[schema(value_type = Object)]
     pub plan: serde_json::Value,

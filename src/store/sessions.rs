@@ -35,8 +35,15 @@ impl TryFrom<SessionRow> for SessionRecord {
                 .topics
                 .split(',')
                 .filter(|t| !t.is_empty())
-                .map(str::to_string)
-                .collect(),
+                .map(|t| {
+                    t.parse()
+                        .map_err(|e| StoreError::Corrupt(format!("sessions.topics: {e}")))
+                })
+                .collect::<Result<_, _>>()?,
+            level: r
+                .level
+                .parse()
+                .map_err(|e| StoreError::Corrupt(format!("sessions.level: {e}")))?,
             plan: json("plan", &r.plan)?,
             status: SessionStatus::parse(&r.status)?,
             summary: r
@@ -48,7 +55,6 @@ impl TryFrom<SessionRow> for SessionRecord {
             resume_token_hash: r.resume_token_hash,
             candidate_name: r.candidate_name,
             candidate_email: r.candidate_email,
-            level: r.level,
             question_count: r.question_count,
             invite_id: r.invite_id,
             created_by: r.created_by,
@@ -76,7 +82,12 @@ macro_rules! select_sessions {
 impl Store {
     /// Creates a session, owned by `s.owner` at epoch 1.
     pub async fn create_session(&self, s: &NewSession) -> Result<(), StoreError> {
-        let topics = s.topics.join(",");
+        let topics = s
+            .topics
+            .iter()
+            .map(|t| t.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
         let plan = s.plan.to_string();
         let result = on_writer!(self, |p| {
             sqlx::query(
@@ -89,7 +100,7 @@ impl Store {
             .bind(&s.candidate_name)
             .bind(&s.candidate_email)
             .bind(&topics)
-            .bind(&s.level)
+            .bind(s.level.as_str())
             .bind(s.question_count)
             .bind(&plan)
             .bind(&s.invite_id)

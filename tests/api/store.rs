@@ -2,6 +2,7 @@
 //! `REHEARSE_TEST_POSTGRES_URL` is set when the tests are built; reported as ignored otherwise),
 //! each on a fresh database.
 
+use rehearse::bank::{Level, Topic};
 use rehearse::evaluate::{Provenance, builtin};
 use rehearse::rubric::Assignment;
 use rehearse::staff::{ListFilter, list_query};
@@ -63,8 +64,8 @@ fn new_session(id: &str) -> NewSession {
         resume_token_hash: "hash-of-token".into(),
         candidate_name: Some("Ada Lovelace".into()),
         candidate_email: Some("ada@example.com".into()),
-        topics: vec!["concurrency".into(), "behavioral".into()],
-        level: "mid".into(),
+        topics: vec![Topic::Concurrency, Topic::Behavioral],
+        level: Level::Mid,
         question_count: 3,
         plan: serde_json::json!({"seed": 7, "question_ids": ["conc-gil-basics"]}),
         invite_id: None,
@@ -110,7 +111,8 @@ async fn a_session_reads_back_as_it_was_created(store: Store) {
     store.create_session(&new_session("s1")).await.unwrap();
     let s = store.session("s1").await.unwrap();
     assert_eq!(s.candidate_name.as_deref(), Some("Ada Lovelace"));
-    assert_eq!(s.topics, ["concurrency", "behavioral"]);
+    assert_eq!(s.topics, [Topic::Concurrency, Topic::Behavioral]);
+    assert_eq!(s.level, Level::Mid);
     assert_eq!(s.status, SessionStatus::Active);
     assert_eq!(s.plan["seed"], 7);
     assert_eq!(s.resume_token_hash, "hash-of-token");
@@ -893,4 +895,12 @@ async fn a_stored_value_that_is_not_its_type_is_corrupt_data_not_a_default() {
         store.turns("s1").await,
         Err(StoreError::Corrupt(_))
     ));
+    sqlx::query("UPDATE sessions SET level = 'wizard'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    match store.session("s1").await {
+        Err(StoreError::Corrupt(why)) => assert!(why.contains("wizard"), "{why}"),
+        other => panic!("expected corrupt data, got {other:?}"),
+    }
 }

@@ -43,9 +43,11 @@ pub fn topic_title(id: &str) -> String {
         .map_or_else(|_| id.to_string(), |t| t.title().to_string())
 }
 
-pub fn topic_titles(ids: &[String]) -> String {
-    ids.iter()
-        .map(|t| topic_title(t))
+/// The readable names of an interview's topics.
+pub fn topic_titles(topics: &[Topic]) -> String {
+    topics
+        .iter()
+        .map(|t| t.title())
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -31,7 +31,7 @@ fn row(s: &SessionRecord, needs_review: bool) -> Row {
         candidate: s.candidate_name.clone(),
         email: s.candidate_email.clone(),
         topics: format::topic_titles(&s.topics),
-        level: s.level.clone(),
+        level: s.level.to_string(),
         status: s.status.as_str(),
         overall: s.overall,
         flagged: s.flagged,

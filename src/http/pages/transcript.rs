@@ -136,7 +136,7 @@ fn transcript(d: &SessionDetail, kept: Option<&Submitted>) -> Transcript {
             candidate: s.candidate_name.clone(),
             email: s.candidate_email.clone(),
             topics: format::topic_titles(&s.topics),
-            level: s.level.clone(),
+            level: s.level.to_string(),
             count: s.question_count,
             status: s.status.as_str(),
             overall: s.overall,
