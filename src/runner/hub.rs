@@ -60,6 +60,8 @@ impl Outbox {
 #[derive(Default)]
 struct Slot {
     conn: Option<(u64, Outbox)>,
+    /// Messages published while a resuming connection waits for its transcript: they follow it.
+    held: Option<Vec<ServerMessage>>,
     lock: Arc<AsyncMutex<Option<Live>>>,
 }
 
@@ -102,7 +104,52 @@ impl Hub {
     /// Routes the interview's messages to this connection. A connection that carried it before
     /// is told it was taken over.
     pub fn attach(&self, session_id: &str, conn_id: u64, outbox: Outbox) {
-        let previous = self.with_slot(session_id, |slot| slot.conn.replace((conn_id, outbox)));
+        self.attach_with(session_id, conn_id, outbox, None);
+    }
+
+    /// [`Hub::attach`] for a resuming connection: what is published to the interview is held
+    /// until [`Hub::send_transcript`] has queued the transcript, then follows it, so the
+    /// candidate never sees an evaluation before the transcript it belongs after.
+    pub fn attach_held(&self, session_id: &str, conn_id: u64, outbox: Outbox) {
+        self.attach_with(session_id, conn_id, outbox, Some(Vec::new()));
+    }
+
+    /// Queues the transcript for a connection attached with [`Hub::attach_held`], then what was
+    /// held for it, and routes later messages to it directly. With `None` (the resume failed)
+    /// only the held messages are released.
+    pub fn send_transcript(
+        &self,
+        session_id: &str,
+        conn_id: u64,
+        transcript: Option<ServerMessage>,
+    ) {
+        self.with_slot(session_id, |slot| {
+            let Some((id, outbox)) = &slot.conn else {
+                return;
+            };
+            if *id != conn_id {
+                return;
+            }
+            if let Some(t) = transcript {
+                outbox.send(t);
+            }
+            for m in slot.held.take().unwrap_or_default() {
+                outbox.send(m);
+            }
+        });
+    }
+
+    fn attach_with(
+        &self,
+        session_id: &str,
+        conn_id: u64,
+        outbox: Outbox,
+        held: Option<Vec<ServerMessage>>,
+    ) {
+        let previous = self.with_slot(session_id, |slot| {
+            slot.held = held;
+            slot.conn.replace((conn_id, outbox))
+        });
         if let Some((old_id, old)) = previous.filter(|(id, _)| *id != conn_id) {
             tracing::debug!(
                 session_id,
@@ -122,6 +169,7 @@ impl Hub {
             && slot.conn.as_ref().is_some_and(|(id, _)| *id == conn_id)
         {
             slot.conn = None;
+            slot.held = None;
         }
         forget_if_idle(&mut slots, session_id);
     }
@@ -136,7 +184,10 @@ impl Hub {
     /// Tells the interview's connection in this process that another process took the
     /// interview over, and stops routing to it.
     pub fn taken_over(&self, session_id: &str) {
-        let conn = self.with_slot(session_id, |slot| slot.conn.take());
+        let conn = self.with_slot(session_id, |slot| {
+            slot.held = None;
+            slot.conn.take()
+        });
         if let Some((_, outbox)) = conn {
             outbox.send(taken_over());
         }
@@ -153,12 +204,13 @@ impl Hub {
     /// Sends to the interview's current connection, if any, without waiting. Never fails: an
     /// undelivered message is already stored and will be replayed on resume.
     pub fn publish(&self, session_id: &str, message: ServerMessage) {
-        let outbox = self.with_slot(session_id, |slot| {
-            slot.conn.as_ref().map(|(_, o)| o.clone())
+        self.with_slot(session_id, |slot| match (&mut slot.held, &slot.conn) {
+            (Some(held), Some(_)) => held.push(message),
+            (_, Some((_, outbox))) => {
+                outbox.send(message);
+            }
+            _ => {}
         });
-        if let Some(outbox) = outbox {
-            outbox.send(message);
-        }
     }
 
     /// Waits for the interview's lock.
@@ -242,5 +294,43 @@ mod tests {
         assert!(receiver.messages.try_recv().is_ok());
         assert!(receiver.messages.try_recv().is_ok());
         assert!(receiver.messages.try_recv().is_err());
+    }
+
+    fn delta(turn: i64) -> ServerMessage {
+        ServerMessage::FeedbackDelta {
+            turn,
+            text: "x".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_resuming_connection_gets_its_transcript_before_anything_published_meanwhile() {
+        let hub = Hub::default();
+        let (outbox, mut receiver) = Outbox::channel(8);
+        hub.attach_held("s", 1, outbox);
+        hub.publish("s", delta(1));
+        assert!(
+            receiver.messages.try_recv().is_err(),
+            "held until the transcript"
+        );
+        let transcript = ServerMessage::Transcript {
+            session_id: "s".into(),
+            turns: Vec::new(),
+        };
+        hub.send_transcript("s", 1, Some(transcript.clone()));
+        hub.publish("s", delta(2));
+        let got: Vec<ServerMessage> =
+            std::iter::from_fn(|| receiver.messages.try_recv().ok()).collect();
+        assert_eq!(got, [transcript, delta(1), delta(2)]);
+    }
+
+    #[tokio::test]
+    async fn a_failed_resume_still_releases_what_was_held() {
+        let hub = Hub::default();
+        let (outbox, mut receiver) = Outbox::channel(8);
+        hub.attach_held("s", 1, outbox);
+        hub.publish("s", delta(1));
+        hub.send_transcript("s", 1, None);
+        assert_eq!(receiver.messages.try_recv().ok(), Some(delta(1)));
     }
 }

@@ -106,13 +106,43 @@ impl Interviews {
                 "the resume token does not match this interview",
             ));
         }
+        let plan: Plan = serde_json::from_value(session.plan.clone()).map_err(|e| {
+            RunnerError::Internal(format!("session {session_id} has an unreadable plan: {e}"))
+        })?;
+        // The `session` frame goes out before the connection is attached, so nothing published
+        // to the interview (an evaluation from a regrade or review) can arrive ahead of it.
+        outbox.send(session_message(session_id, token, &plan));
         // Attach before taking the snapshot: anything graded in between is then either in the
-        // transcript or published to this connection, never lost between the two.
-        self.hub.attach(session_id, conn_id, outbox.clone());
+        // transcript or published to this connection after it, never lost between the two.
+        self.hub.attach_held(session_id, conn_id, outbox.clone());
+        let mut transcript_sent = false;
+        let result = self
+            .resume_attached(conn_id, outbox, &session, &mut transcript_sent)
+            .await;
+        if !transcript_sent {
+            self.hub.send_transcript(session_id, conn_id, None);
+        }
+        result.map(|()| session_id.to_string())
+    }
+
+    /// Sends the transcript (through the hub, ahead of anything published meanwhile), then the
+    /// summary of a finished interview or the interview's next step.
+    async fn resume_attached(
+        &self,
+        conn_id: u64,
+        outbox: &Outbox,
+        session: &SessionRecord,
+        transcript_sent: &mut bool,
+    ) -> Result<(), RunnerError> {
+        let session_id = session.id.as_str();
+        let mut send_transcript = |state: &SessionState| {
+            self.hub
+                .send_transcript(session_id, conn_id, Some(state.transcript(&self.bank)));
+            *transcript_sent = true;
+        };
         if session.status == SessionStatus::Finished {
             let state = SessionState::load(&self.store, session_id).await?;
-            outbox.send(session_message(session_id, token, &state.plan));
-            outbox.send(state.transcript(&self.bank));
+            send_transcript(&state);
             // Scored from the machine evaluations the candidate sees, not from staff reviews.
             let mut summary = interview::summarize(
                 &state.candidate_summary_turns(&self.bank),
@@ -120,15 +150,14 @@ impl Interviews {
             );
             super::summary::keep_narrative(&mut summary, &state)?;
             outbox.send(ServerMessage::summary(session_id, summary));
-            return Ok(session_id.to_string());
+            return Ok(());
         }
         let Some(mut guard) = self.hub.try_lock(session_id) else {
             // Grading is in flight in this process: it holds the lock and will publish to this
             // connection itself.
             let state = SessionState::load(&self.store, session_id).await?;
-            outbox.send(session_message(session_id, token, &state.plan));
-            outbox.send(state.transcript(&self.bank));
-            return Ok(session_id.to_string());
+            send_transcript(&state);
+            return Ok(());
         };
         if guard.is_none() {
             let epoch = self.store.take_over(session_id, &self.owner).await?;
@@ -146,11 +175,10 @@ impl Interviews {
             turns = live.state.turns.len(),
             "interview resumed"
         );
-        outbox.send(session_message(session_id, token, &live.state.plan));
-        outbox.send(live.state.transcript(&self.bank));
+        send_transcript(&live.state);
         let result = self.advance(live).await;
         self.settle(session_id, guard, &result);
-        result.map(|()| session_id.to_string())
+        result
     }
 }
 
