@@ -50,25 +50,6 @@ async fn staffed() -> Staffed {
     }
 }
 
-pub(crate) async fn send_toml(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: String,
-) -> (StatusCode, Value) {
-    let resp = reqwest::Client::new()
-        .request(method, app.url(path))
-        .bearer_auth(token)
-        .header("content-type", "application/toml")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
 pub(crate) fn technical_toml() -> String {
     std::fs::read_to_string("rubrics/technical.toml").unwrap()
 }
@@ -611,14 +592,7 @@ async fn a_review_is_a_new_evaluation_and_the_old_ones_stay() {
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(overridden["evaluation"]["overall"], 42);
 
-    let (_, detail) = call(
-        &s.app,
-        Method::GET,
-        &format!("/api/sessions/{}", s.session),
-        Some(&s.admin),
-        None,
-    )
-    .await;
+    let (_, detail) = s.app.session_detail(&s.admin, &s.session).await;
     let turn = &detail["turns"][0];
     let trail: Vec<(&str, Option<&str>)> = turn["evaluations"]
         .as_array()
@@ -662,14 +636,10 @@ async fn a_review_is_a_new_evaluation_and_the_old_ones_stay() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(err["message"].as_str().unwrap().contains(why), "{err}");
     }
-    let (status, _) = call(
-        &s.app,
-        Method::POST,
-        &format!("/api/sessions/{}/turns/9/review", s.session),
-        Some(&s.admin),
-        Some(json!({"comment": "x"})),
-    )
-    .await;
+    let (status, _) = s
+        .app
+        .review(&s.admin, &s.session, 9, json!({"comment": "x"}))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, err) = call(
         &s.app,
@@ -710,14 +680,10 @@ async fn a_new_rubric_version_grades_new_answers_and_old_evaluations_keep_theirs
             "name = \"Technical explanation\"",
             "name = \"Technical explanation (strict)\"",
         );
-    let (status, saved) = send_toml(
-        &s.app,
-        Method::PUT,
-        "/api/rubrics/technical",
-        &s.admin,
-        edited,
-    )
-    .await;
+    let (status, saved) = s
+        .app
+        .send_rubric_toml(Method::PUT, "/api/rubrics/technical", &s.admin, edited)
+        .await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     assert_eq!(saved["version"], 2);
 
@@ -766,14 +732,15 @@ async fn a_new_rubric_version_grades_new_answers_and_old_evaluations_keep_theirs
     );
 
     // Reviewing the old evaluation uses the version it was graded with (pass mark 60).
-    let (_, reviewed) = call(
-        &s.app,
-        Method::POST,
-        &format!("/api/sessions/{}/turns/1/review", s.session),
-        Some(&s.admin),
-        Some(json!({"overall": 70, "comment": "ok"})),
-    )
-    .await;
+    let (_, reviewed) = s
+        .app
+        .review(
+            &s.admin,
+            &s.session,
+            1,
+            json!({"overall": 70, "comment": "ok"}),
+        )
+        .await;
     assert_eq!(
         (
             reviewed["evaluation"]["passed"].as_bool(),
@@ -793,14 +760,10 @@ async fn an_invalid_rubric_reports_every_problem_and_saves_nothing() {
             "",
         )
         .replace("signal = \"examples\"", "signal = \"vibes\"");
-    let (status, err) = send_toml(
-        &s.app,
-        Method::PUT,
-        "/api/rubrics/technical",
-        &s.admin,
-        broken,
-    )
-    .await;
+    let (status, err) = s
+        .app
+        .send_rubric_toml(Method::PUT, "/api/rubrics/technical", &s.admin, broken)
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
     assert_eq!(err["code"], "invalid_rubric");
     let problems: Vec<String> = err["problems"]
@@ -859,23 +822,15 @@ async fn an_invalid_rubric_reports_every_problem_and_saves_nothing() {
     );
 
     let renamed = technical_toml().replace("id = \"technical\"", "id = \"other\"");
-    let (status, err) = send_toml(
-        &s.app,
-        Method::PUT,
-        "/api/rubrics/technical",
-        &s.admin,
-        renamed,
-    )
-    .await;
+    let (status, err) = s
+        .app
+        .send_rubric_toml(Method::PUT, "/api/rubrics/technical", &s.admin, renamed)
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
-    let (status, _) = send_toml(
-        &s.app,
-        Method::POST,
-        "/api/rubrics",
-        &s.admin,
-        technical_toml(),
-    )
-    .await;
+    let (status, _) = s
+        .app
+        .send_rubric_toml(Method::POST, "/api/rubrics", &s.admin, technical_toml())
+        .await;
     assert_eq!(
         status,
         StatusCode::CONFLICT,
@@ -888,40 +843,40 @@ async fn preview_stores_nothing_and_calibration_reports_agreement() {
     let s = staffed().await;
     let store = s.app.store().await;
     let before = store.evaluations(&s.session).await.unwrap().len();
-    let (status, preview) = call(
-        &s.app,
-        Method::POST,
-        "/api/rubrics/technical/preview",
-        Some(&s.admin),
-        Some(json!({"question_id": "conc-gil-basics", "answer": GOOD})),
-    )
-    .await;
+    let (status, preview) = s
+        .app
+        .preview_rubric(
+            &s.admin,
+            "technical",
+            json!({"question_id": "conc-gil-basics", "answer": GOOD}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{preview}");
     assert_eq!(preview["evaluation"]["source"], "builtin");
     assert!(preview["evaluation"]["overall"].as_u64().unwrap() > 50);
     assert!(preview["llm_error"].is_null());
     assert_eq!(store.evaluations(&s.session).await.unwrap().len(), before);
-    let (status, _) = call(
-        &s.app,
-        Method::POST,
-        "/api/rubrics/technical/preview",
-        Some(&s.admin),
-        Some(json!({"question_id": "beh-teammate-conflict", "answer": "x"})),
-    )
-    .await;
+    let (status, _) = s
+        .app
+        .preview_rubric(
+            &s.admin,
+            "technical",
+            json!({"question_id": "beh-teammate-conflict", "answer": "x"}),
+        )
+        .await;
     assert_eq!(
         status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "technical does not grade behavioral questions"
     );
-    let (status, _) = call(
-        &s.app,
-        Method::POST,
-        "/api/rubrics/nope/preview",
-        Some(&s.admin),
-        Some(json!({"question_id": "conc-gil-basics", "answer": "x"})),
-    )
-    .await;
+    let (status, _) = s
+        .app
+        .preview_rubric(
+            &s.admin,
+            "nope",
+            json!({"question_id": "conc-gil-basics", "answer": "x"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     let (status, report) = call(
@@ -945,7 +900,10 @@ async fn assignments_decide_which_rubric_grades_a_topic() {
     let strict = technical_toml()
         .replace("id = \"technical\"", "id = \"technical-concurrency\"")
         .replace("pass_mark = 60", "pass_mark = 99");
-    let (status, _) = send_toml(&s.app, Method::POST, "/api/rubrics", &s.admin, strict).await;
+    let (status, _) = s
+        .app
+        .send_rubric_toml(Method::POST, "/api/rubrics", &s.admin, strict)
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     let (status, set) = s.app.set_assignments(&s.admin, json!([{"kind": "technical", "topic": "concurrency", "rubric_id": "technical-concurrency"}])).await;
     assert_eq!(status, StatusCode::OK, "{set}");

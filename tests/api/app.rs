@@ -134,6 +134,60 @@ impl TestApp {
         call(self, Method::POST, "/api/invites/check", None, Some(body)).await
     }
 
+    /// `GET /api/sessions` (first page, default filters) with a staff token.
+    pub async fn list_sessions(&self, token: &str) -> (StatusCode, Value) {
+        call(self, Method::GET, "/api/sessions", Some(token), None).await
+    }
+
+    /// `GET /api/sessions/{id}` with a staff or the candidate's resume token.
+    pub async fn session_detail(&self, token: &str, id: &str) -> (StatusCode, Value) {
+        let path = format!("/api/sessions/{id}");
+        call(self, Method::GET, &path, Some(token), None).await
+    }
+
+    /// `POST /api/sessions/{id}/turns/{turn}/review` with a staff token.
+    pub async fn review(
+        &self,
+        token: &str,
+        id: &str,
+        turn: i64,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let path = format!("/api/sessions/{id}/turns/{turn}/review");
+        call(self, Method::POST, &path, Some(token), Some(body)).await
+    }
+
+    /// `POST /api/rubrics/{id}/preview` with an admin token.
+    pub async fn preview_rubric(
+        &self,
+        token: &str,
+        rubric: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let path = format!("/api/rubrics/{rubric}/preview");
+        call(self, Method::POST, &path, Some(token), Some(body)).await
+    }
+
+    /// A rubric document as TOML (`POST /api/rubrics`, `PUT /api/rubrics/{id}`).
+    pub async fn send_rubric_toml(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: String,
+    ) -> (StatusCode, Value) {
+        let resp = reqwest::Client::new()
+            .request(method, self.url(path))
+            .bearer_auth(token)
+            .header("content-type", "application/toml")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
     /// `GET /api/rubric-assignments` with a staff token.
     pub async fn assignments(&self, token: &str) -> (StatusCode, Value) {
         call(

@@ -237,7 +237,7 @@ async fn an_invited_interview_graded_only_by_the_built_in_evaluator_needs_human_
         )
         .await;
 
-    let (_, page) = call(&app, Method::GET, "/api/sessions", Some(&staff), None).await;
+    let (_, page) = app.list_sessions(&staff).await;
     let flag = |id: &str| {
         page["items"]
             .as_array()

@@ -476,14 +476,14 @@ async fn a_candidate_resuming_sees_machine_evaluations_not_the_review() {
     c.send(json!({"type": "end"})).await;
     let (summary, _) = c.recv_until("summary").await;
 
-    let (status, reviewed) = call(
-        &app,
-        Method::POST,
-        &format!("/api/sessions/{}/turns/1/review", s.session_id),
-        Some(&recruiter),
-        Some(json!({"overall": 3, "comment": "Reviewer's private note"})),
-    )
-    .await;
+    let (status, reviewed) = app
+        .review(
+            &recruiter,
+            &s.session_id,
+            1,
+            json!({"overall": 3, "comment": "Reviewer's private note"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{reviewed}");
 
     let mut again = app.connect().await;

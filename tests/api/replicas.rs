@@ -14,7 +14,7 @@ use rehearse::evaluate::Source;
 use rehearse::staff::create_token;
 use rehearse::tokens::Role;
 
-use crate::admin_api::{send_toml, technical_toml};
+use crate::admin_api::technical_toml;
 use crate::app::{TestApp, call, spawn_on, test_settings};
 use crate::helpers::{PostgresFixture, postgres_store};
 use crate::llm::{GIL_ANSWER, llm_app};
@@ -185,8 +185,9 @@ async fn a_rubric_edit_on_one_replica_grades_the_next_answer_on_another() {
     on_b.start(&["concurrency"], "junior", 2).await;
 
     let edited = technical_toml().replace("pass_mark = 60", "pass_mark = 95");
-    let (status, saved) =
-        send_toml(&a, Method::PUT, "/api/rubrics/technical", &admin, edited).await;
+    let (status, saved) = a
+        .send_rubric_toml(Method::PUT, "/api/rubrics/technical", &admin, edited)
+        .await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     assert_eq!(saved["version"], 2);
     let saved_at = Instant::now();
