@@ -114,14 +114,14 @@ impl Hub {
         self.attach_with(session_id, conn_id, outbox, Some(Vec::new()));
     }
 
-    /// Queues the transcript for a connection attached with [`Hub::attach_held`], then what was
-    /// held for it, and routes later messages to it directly. With `None` (the resume failed)
-    /// only the held messages are released.
+    /// Queues the transcript (and, for a finished interview, its summary) for a connection
+    /// attached with [`Hub::attach_held`], then what was held for it, and routes later messages
+    /// to it directly. With nothing to send (the resume failed) only the held messages go out.
     pub fn send_transcript(
         &self,
         session_id: &str,
         conn_id: u64,
-        transcript: Option<ServerMessage>,
+        transcript: impl IntoIterator<Item = ServerMessage>,
     ) {
         self.with_slot(session_id, |slot| {
             let Some((id, outbox)) = &slot.conn else {
@@ -130,7 +130,7 @@ impl Hub {
             if *id != conn_id {
                 return;
             }
-            if let Some(t) = transcript {
+            for t in transcript {
                 outbox.send(t);
             }
             for m in slot.held.take().unwrap_or_default() {
@@ -317,7 +317,7 @@ mod tests {
             session_id: "s".into(),
             turns: Vec::new(),
         };
-        hub.send_transcript("s", 1, Some(transcript.clone()));
+        hub.send_transcript("s", 1, [transcript.clone()]);
         hub.publish("s", delta(2));
         let got: Vec<ServerMessage> =
             std::iter::from_fn(|| receiver.messages.try_recv().ok()).collect();
@@ -330,7 +330,7 @@ mod tests {
         let (outbox, mut receiver) = Outbox::channel(8);
         hub.attach_held("s", 1, outbox);
         hub.publish("s", delta(1));
-        hub.send_transcript("s", 1, None);
+        hub.send_transcript("s", 1, []);
         assert_eq!(receiver.messages.try_recv().ok(), Some(delta(1)));
     }
 }

@@ -117,46 +117,48 @@ impl Interviews {
         self.hub.attach_held(session_id, conn_id, outbox.clone());
         let mut transcript_sent = false;
         let result = self
-            .resume_attached(conn_id, outbox, &session, &mut transcript_sent)
+            .resume_attached(conn_id, &session, &mut transcript_sent)
             .await;
         if !transcript_sent {
-            self.hub.send_transcript(session_id, conn_id, None);
+            self.hub.send_transcript(session_id, conn_id, []);
         }
         result.map(|()| session_id.to_string())
     }
 
-    /// Sends the transcript (through the hub, ahead of anything published meanwhile), then the
-    /// summary of a finished interview or the interview's next step.
+    /// Sends the transcript (with the summary of a finished interview) through the hub, ahead of
+    /// anything published meanwhile, then the interview's next step.
     async fn resume_attached(
         &self,
         conn_id: u64,
-        outbox: &Outbox,
         session: &SessionRecord,
         transcript_sent: &mut bool,
     ) -> Result<(), RunnerError> {
         let session_id = session.id.as_str();
-        let mut send_transcript = |state: &SessionState| {
-            self.hub
-                .send_transcript(session_id, conn_id, Some(state.transcript(&self.bank)));
+        let mut send_transcript = |state: &SessionState, summary: Option<ServerMessage>| {
+            let transcript = state.transcript(&self.bank);
+            self.hub.send_transcript(
+                session_id,
+                conn_id,
+                std::iter::once(transcript).chain(summary),
+            );
             *transcript_sent = true;
         };
         if session.status == SessionStatus::Finished {
             let state = SessionState::load(&self.store, session_id).await?;
-            send_transcript(&state);
             // Scored from the machine evaluations the candidate sees, not from staff reviews.
             let mut summary = interview::summarize(
                 &state.candidate_summary_turns(&self.bank),
                 self.pass_mark(&state),
             );
             super::summary::keep_narrative(&mut summary, &state)?;
-            outbox.send(ServerMessage::summary(session_id, summary));
+            send_transcript(&state, Some(ServerMessage::summary(session_id, summary)));
             return Ok(());
         }
         let Some(mut guard) = self.hub.try_lock(session_id) else {
             // Grading is in flight in this process: it holds the lock and will publish to this
             // connection itself.
             let state = SessionState::load(&self.store, session_id).await?;
-            send_transcript(&state);
+            send_transcript(&state, None);
             return Ok(());
         };
         if guard.is_none() {
@@ -175,7 +177,7 @@ impl Interviews {
             turns = live.state.turns.len(),
             "interview resumed"
         );
-        send_transcript(&live.state);
+        send_transcript(&live.state, None);
         let result = self.advance(live).await;
         self.settle(session_id, guard, &result);
         result
