@@ -42,14 +42,13 @@ impl RunnerError {
     /// opaque message; its cause is logged here, once.
     pub fn to_message(&self) -> ServerMessage {
         let code = self.code();
-        match self {
-            RunnerError::Client { message, .. } => ServerMessage::error(code, message.clone()),
-            e if code.server_side() => {
-                tracing::error!(code = %code, error = cause_chain(e), "interview action failed");
-                ServerMessage::error(code, code.message())
-            }
-            _ => ServerMessage::error(code, code.message()),
+        if let RunnerError::Client { message, .. } = self {
+            return ServerMessage::error(code, message.clone());
         }
+        if code.server_side() {
+            tracing::error!(code = %code, error = cause_chain(self), "interview action failed");
+        }
+        ServerMessage::from_code(code)
     }
 }
 

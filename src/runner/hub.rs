@@ -123,20 +123,22 @@ impl Hub {
         conn_id: u64,
         transcript: impl IntoIterator<Item = ServerMessage>,
     ) {
-        self.with_slot(session_id, |slot| {
-            let Some((id, outbox)) = &slot.conn else {
-                return;
-            };
-            if *id != conn_id {
-                return;
-            }
-            for t in transcript {
-                outbox.send(t);
-            }
-            for m in slot.held.take().unwrap_or_default() {
-                outbox.send(m);
-            }
-        });
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(slot) = slots.get_mut(session_id) else {
+            return;
+        };
+        let Some((id, outbox)) = &slot.conn else {
+            return;
+        };
+        if *id != conn_id {
+            return;
+        }
+        for t in transcript {
+            outbox.send(t);
+        }
+        for m in slot.held.take().unwrap_or_default() {
+            outbox.send(m);
+        }
     }
 
     fn attach_with(
@@ -257,8 +259,7 @@ impl Hub {
 
 /// The fatal frame a connection gets when its interview moved to another connection.
 pub fn taken_over() -> ServerMessage {
-    let code = crate::error_code::Code::SessionTakenOver;
-    ServerMessage::error(code, code.message())
+    ServerMessage::from_code(crate::error_code::Code::SessionTakenOver)
 }
 
 fn forget_if_idle(slots: &mut HashMap<String, Slot>, session_id: &str) {

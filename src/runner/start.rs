@@ -115,13 +115,10 @@ impl Interviews {
         // Attach before taking the snapshot: anything graded in between is then either in the
         // transcript or published to this connection after it, never lost between the two.
         self.hub.attach_held(session_id, conn_id, outbox.clone());
-        let mut transcript_sent = false;
-        let result = self
-            .resume_attached(conn_id, &session, &mut transcript_sent)
-            .await;
-        if !transcript_sent {
-            self.hub.send_transcript(session_id, conn_id, []);
-        }
+        let result = self.resume_attached(conn_id, &session).await;
+        // Releases what is still held when the resume failed before its transcript went out
+        // (after it, nothing is held and this sends nothing).
+        self.hub.send_transcript(session_id, conn_id, []);
         result.map(|()| session_id.to_string())
     }
 
@@ -131,17 +128,15 @@ impl Interviews {
         &self,
         conn_id: u64,
         session: &SessionRecord,
-        transcript_sent: &mut bool,
     ) -> Result<(), RunnerError> {
         let session_id = session.id.as_str();
-        let mut send_transcript = |state: &SessionState, summary: Option<ServerMessage>| {
+        let send_transcript = |state: &SessionState, summary: Option<ServerMessage>| {
             let transcript = state.transcript(&self.bank);
             self.hub.send_transcript(
                 session_id,
                 conn_id,
                 std::iter::once(transcript).chain(summary),
             );
-            *transcript_sent = true;
         };
         if session.status == SessionStatus::Finished {
             let state = SessionState::load(&self.store, session_id).await?;

@@ -194,7 +194,7 @@ impl SessionState {
             }
             None => {
                 tracing::error!(turn, "a graded turn has no evaluation");
-                ServerMessage::error(Code::Internal, Code::Internal.message())
+                ServerMessage::from_code(Code::Internal)
             }
         }
     }

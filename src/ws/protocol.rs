@@ -179,6 +179,11 @@ impl ServerMessage {
         }
     }
 
+    /// The `error` frame for a code, with the code's own message.
+    pub fn from_code(code: Code) -> Self {
+        Self::error(code, code.message())
+    }
+
     /// The JSON text frame.
     pub fn to_json(&self) -> String {
         // Serialising these types cannot fail: no maps with non-string keys, no foreign types.
