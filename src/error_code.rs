@@ -84,6 +84,12 @@ error_codes! {
     /// The invite has been used as often as it may be.
     InviteUsedUp => 410, false, "this invite has already been used";
 
+    // Practice profiles.
+    /// `start` named a practice profile key that matches no profile.
+    UnknownProfile => 404, false, "this practice profile does not exist (it may have been deleted)";
+    /// Weak-spot practice asked for before the profile has any graded question at this level.
+    NoPracticeHistory => 422, false, "there is no practice history to review yet; pick topics instead";
+
     // The interview protocol.
     /// A frame whose `type` is missing or unknown.
     UnknownType => 400, false, "unknown message type";

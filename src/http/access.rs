@@ -59,12 +59,14 @@ pub struct SessionReader {
     pub viewer: Viewer,
 }
 
+fn app(req: &HttpRequest) -> Result<&web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::server(Code::Internal, "the application state is not registered"))
+}
+
 /// Authenticates the request against the application's token store.
 async fn principal(req: &HttpRequest) -> Result<Principal, ApiError> {
-    let app = req.app_data::<web::Data<AppState>>().ok_or_else(|| {
-        ApiError::server(Code::Internal, "the application state is not registered")
-    })?;
-    app.principal(req).await
+    app(req)?.principal(req).await
 }
 
 impl<R: Rank> FromRequest for Staff<R> {
@@ -108,6 +110,44 @@ impl FromRequest for SessionReader {
                 Principal::Candidate { .. } => Err(ApiError::new(
                     Code::Forbidden,
                     "a candidate can only see their own interview",
+                )),
+                Principal::Profile { profile_id } => {
+                    let session = app(&req)?.interviews.store.session(&session_id).await?;
+                    if session.profile_id.as_deref() == Some(profile_id.as_str()) {
+                        Ok(SessionReader {
+                            session_id,
+                            viewer: Viewer::Candidate,
+                        })
+                    } else {
+                        Err(ApiError::new(
+                            Code::Forbidden,
+                            "a practice profile can only see its own interviews",
+                        ))
+                    }
+                }
+            }
+        })
+    }
+}
+
+/// The holder of a practice profile's key (`Authorization: Bearer rhp_…`).
+#[derive(Debug)]
+pub struct ProfileHolder {
+    pub profile_id: String,
+}
+
+impl FromRequest for ProfileHolder {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            match principal(&req).await? {
+                Principal::Profile { profile_id } => Ok(ProfileHolder { profile_id }),
+                _ => Err(ApiError::new(
+                    Code::Forbidden,
+                    "send the practice profile's key as the bearer token",
                 )),
             }
         })

@@ -1,5 +1,5 @@
 //! Who is calling: staff holding an API token (Bearer header, or the pages' encrypted cookie),
-//! or a candidate holding their interview's resume token. Tokens are looked up by their SHA-256
+//! a candidate holding their interview's resume token, or a practice profile's key. Tokens are looked up by their SHA-256
 //! and compared in constant time; use is rate-limited per token, and failures per address.
 
 use crate::error_code::Code;
@@ -24,6 +24,8 @@ pub use crate::tokens::{Role, TOKEN_PREFIX};
 pub enum Principal {
     Staff { name: String, role: Role },
     Candidate { session_id: String },
+    /// The holder of a practice profile's key.
+    Profile { profile_id: String },
 }
 
 pub fn unauthorized(message: &str) -> ApiError {
@@ -137,6 +139,10 @@ impl Auth {
                     )
                 })?;
                 return Ok(Principal::Staff { name: t.name, role });
+            }
+        } else if token.starts_with(crate::profiles::KEY_PREFIX) {
+            if let Some(p) = store.profile_by_key_hash(&hash).await? {
+                return Ok(Principal::Profile { profile_id: p.id });
             }
         } else {
             let found = store.session_by_resume_hash(&hash).await?;

@@ -52,6 +52,8 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     .app_data(web::QueryConfig::default().error_handler(error::query_error))
     .app_data(web::PathConfig::default().error_handler(error::path_error))
     .route("/", web::get().to(public::index))
+    .route("/me", web::get().to(public::history))
+    .route("/me/questions/{id}", web::get().to(public::history))
     .route("/static/{file:.*}", web::get().to(public::static_file))
     .route("/healthz", web::get().to(public::healthz))
     .route("/metrics", web::get().to(metrics::metrics))

@@ -12,6 +12,12 @@ pub async fn index() -> Result<HttpResponse, ApiError> {
     serve("index.html")
 }
 
+/// `GET /me` and `GET /me/questions/{id}`: the practice history page (it reads the profile's
+/// key from the browser and the data from `/api/me`).
+pub async fn history() -> Result<HttpResponse, ApiError> {
+    serve("me.html")
+}
+
 /// `GET /static/{file}`.
 pub async fn static_file(path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     serve(&path)

@@ -11,5 +11,5 @@ pub use flow::{
     Ask, MAX_FOLLOW_UPS, Step, TurnView, answer_chain, asked_follow_ups, next_follow_up, next_step,
     question_open,
 };
-pub use plan::{MAX_COUNT, Plan, PlanError, make_plan};
+pub use plan::{MAX_COUNT, Plan, PlanError, make_plan, make_plan_ranked};
 pub use summary::{QuestionReview, Summary, SummaryTurn, TopicScore, TurnScore, summarize};

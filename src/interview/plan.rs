@@ -49,6 +49,19 @@ pub fn make_plan(
     count: usize,
     seed: u64,
 ) -> Result<Plan, PlanError> {
+    make_plan_ranked(bank, topics, level, count, seed, |_| ())
+}
+
+/// [`make_plan`], taking each topic's questions in `rank` order (lowest first); questions of
+/// equal rank are taken in the seed's shuffled order.
+pub fn make_plan_ranked<K: Ord>(
+    bank: &Bank,
+    topics: &[Topic],
+    level: Level,
+    count: usize,
+    seed: u64,
+    rank: impl Fn(&str) -> K,
+) -> Result<Plan, PlanError> {
     let mut topics: Vec<Topic> = topics.to_vec();
     topics.sort();
     topics.dedup();
@@ -71,6 +84,9 @@ pub fn make_plan(
                 .map(|q| q.id.as_str())
                 .collect();
             rng.shuffle(&mut ids);
+            // Taken from the back, so the best-ranked go last; the sort is stable, so equals
+            // keep the shuffled order.
+            ids.sort_by_key(|id| std::cmp::Reverse(rank(id)));
             ids
         })
         .collect();

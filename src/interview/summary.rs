@@ -33,6 +33,9 @@ pub struct QuestionReview {
     pub skipped: bool,
     pub key_points: Vec<KeyPointResult>,
     pub incorrect_claims: Vec<IncorrectClaim>,
+    /// STAR parts a behavioral answer left out (`situation`, `task`, `action`, `result`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub star_missing: Vec<String>,
     pub model_answer: String,
 }
 
@@ -174,6 +177,22 @@ pub fn summarize(turns: &[SummaryTurn], pass_mark: u8) -> Summary {
             incorrect_claims: m
                 .evaluation
                 .map(|e| e.incorrect_claims.clone())
+                .unwrap_or_default(),
+            star_missing: m
+                .evaluation
+                .and_then(|e| e.star.as_ref())
+                .map(|star| {
+                    [
+                        ("situation", &star.situation),
+                        ("task", &star.task),
+                        ("action", &star.action),
+                        ("result", &star.result),
+                    ]
+                    .into_iter()
+                    .filter(|(_, part)| !part.present)
+                    .map(|(name, _)| name.to_string())
+                    .collect()
+                })
                 .unwrap_or_default(),
             model_answer: m.model_answer.to_string(),
         })

@@ -63,6 +63,12 @@ pub struct StartRequest {
     pub created_by: Option<String>,
     /// Rubric id per kind (from an invite).
     pub rubrics: BTreeMap<Kind, String>,
+    /// The practice profile the interview joins, by its key.
+    pub profile_key: Option<String>,
+    /// How the profile's history shapes the plan (not for invites: their plan is the recruiter's).
+    pub practice: Option<crate::practice::Mode>,
+    /// Seed for the question choice; random when absent.
+    pub seed: Option<u64>,
 }
 
 /// A name for this server process, unique among the replicas sharing a database.

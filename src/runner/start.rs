@@ -7,6 +7,7 @@ use crate::error_code::Code;
 use crate::interview::{self, Plan, make_plan};
 use crate::store::{NewSession, SessionRecord, SessionStatus, StoreError};
 use crate::telemetry;
+use crate::{practice, profiles};
 use crate::tokens;
 use crate::ws::protocol::{PlanInfo, ServerMessage};
 
@@ -22,15 +23,20 @@ impl Interviews {
         outbox: &Outbox,
         req: StartRequest,
     ) -> Result<String, RunnerError> {
-        let name = clean_optional(req.candidate.name, MAX_NAME, "candidate.name")?;
-        let email = clean_optional(req.candidate.email, MAX_EMAIL, "candidate.email")?;
-        let mut plan = make_plan(
-            &self.bank,
-            &req.topics,
-            req.level,
-            req.count,
-            rand::random(),
-        )
+        let name = clean_optional(req.candidate.name.clone(), MAX_NAME, "candidate.name")?;
+        let email = clean_optional(req.candidate.email.clone(), MAX_EMAIL, "candidate.email")?;
+        let profile = match &req.profile_key {
+            None => None,
+            Some(key) => Some(profiles::find(&self.store, key).await?.ok_or_else(|| {
+                RunnerError::client(Code::UnknownProfile, Code::UnknownProfile.message())
+            })?),
+        };
+        let seed = req.seed.unwrap_or_else(rand::random);
+        let mut plan = match &profile {
+            // An invite's plan is the recruiter's, whatever the profile has seen.
+            Some(p) if req.invite_id.is_none() => self.practice_plan(&p.id, &req, seed).await?,
+            _ => make_plan(&self.bank, &req.topics, req.level, req.count, seed),
+        }
         .map_err(|e| {
             let code = match e {
                 interview::PlanError::NotEnoughQuestions { .. } => Code::NotEnoughQuestions,
@@ -56,6 +62,7 @@ impl Interviews {
             invite_id: req.invite_id,
             created_by: req.created_by,
             owner: self.owner.to_string(),
+            profile_id: profile.map(|p| p.id),
             now: now_ms(),
         };
         self.store.create_session(&new).await?;
@@ -78,6 +85,43 @@ impl Interviews {
         let result = self.advance(live).await;
         self.settle(&session_id, guard, &result);
         result.map(|()| session_id)
+    }
+
+    /// The plan of a practice interview: the profile's schedule ranks the questions; weak-spot
+    /// practice without topics takes the profile's weakest topics at the level.
+    async fn practice_plan(
+        &self,
+        profile_id: &str,
+        req: &StartRequest,
+        seed: u64,
+    ) -> Result<Result<Plan, interview::PlanError>, RunnerError> {
+        let record = profiles::record(&self.store, profile_id).await?;
+        let mode = req.practice.unwrap_or_default();
+        let now = self.clock.now_ms();
+        let mut topics = req.topics.clone();
+        if topics.is_empty() && mode == practice::Mode::WeakSpots {
+            topics =
+                practice::preference::weak_topics(&record.schedule, &self.bank, req.level, now);
+            if topics.is_empty() {
+                return Err(RunnerError::client(
+                    Code::NoPracticeHistory,
+                    Code::NoPracticeHistory.message(),
+                ));
+            }
+        }
+        let preference = practice::Preference {
+            schedule: &record.schedule,
+            mode,
+            now,
+        };
+        Ok(interview::make_plan_ranked(
+            &self.bank,
+            &topics,
+            req.level,
+            req.count,
+            seed,
+            |id| preference.rank(id),
+        ))
     }
 
     /// Reattaches an interview to `outbox`: `session`, `transcript`, then the open question, or
@@ -199,6 +243,7 @@ fn session_record(s: NewSession) -> SessionRecord {
         created_at: s.now,
         updated_at: s.now,
         finished_at: None,
+        profile_id: s.profile_id,
     }
 }
 

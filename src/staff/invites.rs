@@ -237,5 +237,8 @@ pub async fn redeem(
         invite_id: Some(invite.id.clone()),
         created_by: Some(invite.created_by.clone()),
         rubrics,
+        profile_key: None,
+        practice: None,
+        seed: None,
     })
 }

@@ -54,6 +54,8 @@ pub struct NewSession {
     pub created_by: Option<String>,
     /// The server process that runs it (it holds epoch 1).
     pub owner: String,
+    /// The practice profile it belongs to.
+    pub profile_id: Option<String>,
     pub now: i64,
 }
 
@@ -81,6 +83,10 @@ pub struct SessionRecord {
     pub created_at: i64,
     pub updated_at: i64,
     pub finished_at: Option<i64>,
+    /// The practice profile it belongs to (the candidate's own business).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub profile_id: Option<String>,
 }
 
 /// A question being asked: the snapshot of exactly what the candidate saw.

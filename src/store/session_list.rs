@@ -134,8 +134,8 @@ where
 {
     let mut qb = QueryBuilder::<DB>::new(
         "SELECT id, resume_token_hash, candidate_name, candidate_email, topics, level, question_count, plan, \
-         status, invite_id, created_by, overall, flagged, summary, created_at, updated_at, finished_at \
-         FROM sessions WHERE 1 = 1",
+         status, invite_id, created_by, overall, flagged, summary, created_at, updated_at, finished_at, \
+         profile_id FROM sessions WHERE 1 = 1",
     );
     if let Some(s) = q.status {
         qb.push(" AND status = ").push_bind(s.as_str().to_string());

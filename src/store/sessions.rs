@@ -21,6 +21,7 @@ pub(super) struct SessionRow {
     created_at: i64,
     updated_at: i64,
     finished_at: Option<i64>,
+    profile_id: Option<String>,
 }
 
 fn json(field: &str, text: &str) -> Result<serde_json::Value, StoreError> {
@@ -63,6 +64,7 @@ impl TryFrom<SessionRow> for SessionRecord {
             created_at: r.created_at,
             updated_at: r.updated_at,
             finished_at: r.finished_at,
+            profile_id: r.profile_id,
         })
     }
 }
@@ -73,11 +75,12 @@ macro_rules! select_sessions {
         concat!(
             "SELECT id, resume_token_hash, candidate_name, candidate_email, topics, level, \
              question_count, plan, status, invite_id, created_by, overall, flagged, summary, \
-             created_at, updated_at, finished_at FROM sessions ",
+             created_at, updated_at, finished_at, profile_id FROM sessions ",
             $($rest),*
         )
     };
 }
+pub(super) use select_sessions;
 
 impl Store {
     /// Creates a session, owned by `s.owner` at epoch 1.
@@ -92,8 +95,8 @@ impl Store {
         let result = on_writer!(self, |p| {
             sqlx::query(
                 "INSERT INTO sessions (id, resume_token_hash, candidate_name, candidate_email, topics, \
-                 level, question_count, plan, status, invite_id, created_by, created_at, updated_at, owner, epoch) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10, $11, $11, $12, 1)",
+                 level, question_count, plan, status, invite_id, created_by, created_at, updated_at, owner, epoch, \
+                 profile_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10, $11, $11, $12, 1, $13)",
             )
             .bind(&s.id)
             .bind(&s.resume_token_hash)
@@ -107,6 +110,7 @@ impl Store {
             .bind(&s.created_by)
             .bind(s.now)
             .bind(&s.owner)
+            .bind(&s.profile_id)
             .execute(p)
             .await
             .map(|r| r.rows_affected())

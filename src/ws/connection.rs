@@ -257,12 +257,19 @@ async fn handle(
                 count,
                 candidate,
                 invite,
+                profile,
+                practice,
+                seed,
             },
             None,
         ) => {
             let candidate = candidate.unwrap_or_default();
             let req = match invite {
-                Some(token) => crate::staff::redeem(interviews, &token, candidate).await?,
+                Some(token) => StartRequest {
+                    // An invite interview joins the profile only when the candidate sends it.
+                    profile_key: profile,
+                    ..crate::staff::redeem(interviews, &token, candidate).await?
+                },
                 None => StartRequest {
                     level: level.ok_or_else(|| {
                         RunnerError::client(
@@ -276,6 +283,9 @@ async fn handle(
                     invite_id: None,
                     created_by: None,
                     rubrics: Default::default(),
+                    profile_key: profile,
+                    practice,
+                    seed,
                 },
             };
             *current = Some(interviews.start(conn_id, outbox, req).await?);

@@ -31,6 +31,13 @@ pub enum ClientMessage {
         candidate: Option<Candidate>,
         /// An invite token from a recruiter's link.
         invite: Option<String>,
+        /// A practice profile key: the interview joins that profile's history, and (without an
+        /// invite) is planned from it.
+        profile: Option<String>,
+        /// How a profile's interview prefers questions (default `fresh`: unseen first).
+        practice: Option<crate::practice::Mode>,
+        /// Seed for choosing the questions, to make a scripted interview reproducible.
+        seed: Option<u64>,
     },
     Answer {
         text: String,

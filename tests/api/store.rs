@@ -71,6 +71,7 @@ fn new_session(id: &str) -> NewSession {
         invite_id: None,
         created_by: None,
         owner: "test-process".into(),
+        profile_id: None,
         now: 1_700_000_000_000,
     }
 }

@@ -2,6 +2,7 @@
 
 mod endpoint;
 pub mod invites;
+pub mod me;
 pub mod rubrics;
 pub mod sessions;
 
@@ -21,7 +22,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
         title = "rehearse",
         description = "Mock-interview server: transcripts, reviews, invites and rubric configuration. \
             Authenticate with `Authorization: Bearer <token>` (staff tokens come from \
-            `rehearse token create`; a candidate's resume token reads their own interview).",
+            `rehearse token create`; a candidate's resume token reads their own interview; a practice \
+            profile's key reads that profile).",
     ),
     // Enums used only as query parameters are not collected from the handlers: listed here so
     // that every `$ref` in the document resolves.
@@ -36,6 +38,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
         (name = "invites", description = "Links that start a recruiter's chosen interview"),
         (name = "rubrics", description = "Rubric versions, assignments, preview and calibration"),
         (name = "catalog", description = "What the question bank offers"),
+        (name = "practice", description = "A candidate's practice profile: history, progress, export, erasure"),
     )
 )]
 pub struct ApiDoc;
@@ -50,7 +53,7 @@ impl utoipa::Modify for BearerAuth {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("API token or resume token"))
+                    .description(Some("API token, resume token or practice profile key"))
                     .build(),
             ),
         );
@@ -63,6 +66,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(Endpoint::new(sessions::__path_list, sessions::list))
         .service(Endpoint::new(sessions::__path_detail, sessions::detail))
         .service(Endpoint::new(sessions::__path_export, sessions::export))
+        .service(Endpoint::new(sessions::__path_report, sessions::report))
         .service(Endpoint::new(sessions::__path_review, sessions::review))
         .service(
             Endpoint::new(invites::__path_create, invites::create)
@@ -83,6 +87,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
             Endpoint::new(rubrics::__path_assignments, rubrics::assignments)
                 .and(rubrics::__path_set_assignments, rubrics::set_assignments),
         )
+        .service(Endpoint::new(me::__path_create, me::create))
+        .service(Endpoint::new(me::__path_me, me::me).and(me::__path_delete, me::delete))
+        .service(Endpoint::new(me::__path_sessions, me::sessions))
+        .service(Endpoint::new(me::__path_progress, me::progress))
+        .service(Endpoint::new(me::__path_export, me::export))
+        .service(Endpoint::new(me::__path_question, me::question))
         .service(Endpoint::new(
             super::catalog::__path_catalog,
             super::catalog::catalog,

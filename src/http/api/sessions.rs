@@ -222,6 +222,36 @@ pub async fn export(
         .body(body))
 }
 
+/// The interview as a self-contained, printable HTML report: every question, answer, score
+/// card, STAR breakdown and model answer, and the summary (what the reader may see of them).
+#[utoipa::path(
+    get, path = "/api/sessions/{id}/report", tag = "transcripts",
+    params(("id" = String, Path, description = "Session id")),
+    responses(
+        (status = 200, description = "The report", content((String = "text/html"))),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not staff, this session's candidate, nor its practice profile", body = ApiError),
+        (status = 404, description = "No such session", body = ApiError),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn report(
+    reader: SessionReader,
+    app: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let detail = detail_for(&app, &reader).await?;
+    let body = app.pages.report(&detail).ok_or_else(|| {
+        ApiError::server(Code::Internal, format!("the report of {} did not render", detail.session.id))
+    })?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"rehearse-report-{}.html\"", detail.session.id),
+        ))
+        .body(body))
+}
+
 /// Overrides criterion scores and/or the overall score of a turn, with a comment. Stored as a
 /// new evaluation (`source: human`); earlier evaluations stay in the audit trail.
 #[utoipa::path(

@@ -10,6 +10,7 @@ mod guard;
 mod highlight;
 mod list_query;
 mod login;
+pub mod report;
 mod review;
 mod review_form;
 mod rubric_page;
@@ -42,6 +43,7 @@ const TEMPLATES: &[&str] = &[
     "rubrics",
     "rubric",
     "chart",
+    "report",
 ];
 
 /// Registers the `/admin` pages.
@@ -81,6 +83,19 @@ pub struct Pages {
     registry: Handlebars<'static>,
 }
 
+/// `{{rich text}}`: question and answer text with its code shown as code (escaped HTML).
+fn rich_helper(
+    h: &handlebars::Helper,
+    _: &Handlebars,
+    _: &handlebars::Context,
+    _: &mut handlebars::RenderContext,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    let text = h.param(0).and_then(|v| v.value().as_str()).unwrap_or_default();
+    out.write(&crate::rich_text::to_html(text))?;
+    Ok(())
+}
+
 impl Pages {
     /// Loads every template in `dir` (the embedded copy when the default directory is missing).
     pub fn load(dir: &Path) -> anyhow::Result<Pages> {
@@ -88,6 +103,7 @@ impl Pages {
         registry.set_strict_mode(true);
         // Re-indenting partial output would change the contents of <textarea> and <pre>.
         registry.set_prevent_indent(true);
+        registry.register_helper("rich", Box::new(rich_helper));
         for file in read_dir(ContentDir::Templates, dir)? {
             registry
                 .register_template_string(file.stem(), &file.contents)
@@ -110,6 +126,11 @@ impl Pages {
                 |e| tracing::error!(template = name, error = %e, "rendering a staff page failed"),
             )
             .ok()
+    }
+
+    /// The candidate's printable report of an interview (a whole document, styles inline).
+    pub fn report(&self, detail: &crate::staff::SessionDetail) -> Option<String> {
+        self.render_body("report", &report::report(detail))
     }
 
     fn render(&self, status: StatusCode, name: &str, data: &impl Serialize) -> HttpResponse {
