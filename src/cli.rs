@@ -165,16 +165,26 @@ pub struct ChatArgs {
     #[arg(long, default_value = "ws://127.0.0.1:8080/ws")]
     pub url: String,
     /// Topic (repeat for several).
-    #[arg(long = "topic", required = true)]
+    #[arg(long = "topic", required_unless_present = "resume")]
     pub topics: Vec<Topic>,
-    #[arg(long)]
-    pub level: Level,
+    #[arg(long, required_unless_present = "resume")]
+    pub level: Option<Level>,
     /// Number of main questions (1–20).
     #[arg(long, default_value_t = 5)]
     pub count: usize,
     /// Your name, stored with the interview.
     #[arg(long)]
     pub name: Option<String>,
+    /// Seed for choosing the questions: the same seed, topics, level and count ask the same
+    /// questions (for scripted, reproducible interviews).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Continue an interview instead of starting one (printed when a chat is interrupted).
+    #[arg(long, value_name = "SESSION", requires = "token", conflicts_with_all = ["topics", "level", "seed"])]
+    pub resume: Option<String>,
+    /// The interview's resume token, with `--resume`.
+    #[arg(long, value_name = "TOKEN", requires = "resume")]
+    pub token: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,7 @@ import {
   setAnswerStatus,
   skippedBubble,
   evaluatingIndicator,
+  markGradingSlow,
   feedbackBubble,
   scoreCard,
   summaryPanel,
@@ -21,6 +22,7 @@ import {
 } from './render.js';
 
 const NOTICE_MS = 8000;
+const SLOW_GRADING_MS = 5000;
 const END_CONFIRM_MS = 4000;
 const RESEND_DELAY_MS = 1500;
 
@@ -37,6 +39,18 @@ const ui = {
   countHint: $('count-hint'),
   name: $('name'),
   startButton: $('start-button'),
+  weakSpots: $('weak-spots-button'),
+  weakSpotsHint: $('weak-spots-hint'),
+  profileCreated: $('profile-created'),
+  recoveryLink: $('recovery-link'),
+  copyRecovery: $('copy-recovery'),
+  dismissRecovery: $('dismiss-recovery'),
+  profileLine: $('profile-line'),
+  inviteJoinLabel: $('invite-join-label'),
+  inviteJoin: $('invite-join'),
+  announcer: $('announcer'),
+  halted: $('composer-halted'),
+  continueHere: $('continue-here'),
   inviteView: $('invite-view'),
   inviteForm: $('invite-form'),
   inviteChecking: $('invite-checking'),
@@ -76,6 +90,9 @@ const state = {
   summary: null, // the `summary` message, kept to redraw the chart when the page is resized
   resendTimer: null,
   endArmedTimer: null,
+  profile: null, // {key, profile_id, shown}: this browser's practice profile
+  wantedCount: null, // the count the candidate chose (or the catalog's default), before capping
+  slowTimers: new Map(), // turn → timer that says "still grading" after SLOW_GRADING_MS
 };
 
 const socket = new InterviewSocket(socketUrl(), {
@@ -93,11 +110,14 @@ boot();
 
 async function boot() {
   wireEvents();
+  state.profile = storage.loadProfile();
   const invite = new URLSearchParams(location.search).get('invite');
   if (invite) {
     // A recruiter's link: it fixes the interview, so it wins over a stored practice interview.
+    // It joins the practice profile only if the candidate ticks the box.
     state.invite = { token: invite, info: null };
     showView('invite');
+    ui.inviteJoinLabel.hidden = false;
     await loadCatalog();
     await checkInvite();
     return;
@@ -112,6 +132,51 @@ async function boot() {
   }
   await loadCatalog();
   if (state.session) socket.connect();
+  await ensureProfile();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The practice profile: created on the first visit, its recovery link shown once.
+
+async function createProfile() {
+  const res = await fetch('/api/profiles', { method: 'POST', headers: { accept: 'application/json' } });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  const body = await res.json();
+  state.profile = { key: body.key, profile_id: body.profile_id, shown: false };
+  storage.saveProfile(state.profile);
+  return state.profile;
+}
+
+async function ensureProfile() {
+  if (!state.profile) {
+    try {
+      await createProfile();
+    } catch (err) {
+      // Practice still works without a profile; only the history is missing.
+      notify(`Could not create your practice profile (${err.message}); this interview will not be kept in a history.`);
+      return;
+    }
+  }
+  renderProfile();
+}
+
+function recoveryUrl() {
+  return `${location.origin}/me#key=${state.profile.key}`;
+}
+
+function renderProfile() {
+  const p = state.profile;
+  ui.weakSpots.hidden = !p;
+  ui.weakSpotsHint.hidden = !p;
+  ui.profileLine.hidden = !p;
+  if (!p) return;
+  ui.profileLine.textContent = 'Your interviews are kept in your practice history in this browser.';
+  if (!p.shown) {
+    ui.recoveryLink.textContent = recoveryUrl();
+    ui.profileCreated.hidden = false;
+    // Shown once: a reload does not show the key again.
+    storage.saveProfile({ ...p, shown: true });
+  }
 }
 
 function socketUrl() {
@@ -130,7 +195,27 @@ function wireEvents() {
   });
   ui.topicList.addEventListener('change', updateCountLimit);
   ui.level.addEventListener('change', updateCountLimit);
-  ui.count.addEventListener('change', () => clampCount());
+  ui.count.addEventListener('change', () => {
+    state.wantedCount = Number(ui.count.value) || state.wantedCount;
+    clampCount();
+  });
+  ui.weakSpots.addEventListener('click', () => startInterview({ practice: 'weak_spots' }));
+  ui.copyRecovery.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(recoveryUrl());
+      ui.copyRecovery.textContent = 'Copied';
+    } catch {
+      notify('Copy did not work here; select the link and copy it by hand.');
+    }
+  });
+  ui.dismissRecovery.addEventListener('click', () => {
+    ui.profileCreated.hidden = true;
+  });
+  ui.continueHere.addEventListener('click', continueHere);
+  ui.answer.addEventListener('input', () => {
+    const view = openView();
+    if (view && state.session) storage.saveDraft(state.session.session_id, view.turn, ui.answer.value);
+  });
   ui.composer.addEventListener('submit', (e) => {
     e.preventDefault();
     sendAnswer();
@@ -188,7 +273,8 @@ function renderStartForm() {
     ui.level,
     levels.map((l) => h('option', { value: l, selected: l === 'mid' }, capitalise(l))),
   );
-  ui.count.value = String(defaultCount ?? 5);
+  state.wantedCount = Number(defaultCount) || 5;
+  ui.count.value = String(state.wantedCount);
   updateCountLimit();
 }
 
@@ -223,15 +309,17 @@ function updateCountLimit() {
   ui.startButton.disabled = state.starting || limit < 1;
 }
 
+/** Shows the wanted count, capped by what the chosen topics hold (uncapped while none is chosen). */
 function clampCount() {
-  const limit = Math.max(1, countLimit());
-  ui.count.value = String(Math.round(clamp(ui.count.value || 1, 1, limit)));
+  const wanted = state.wantedCount ?? (Number(ui.count.value) || 1);
+  const limit = selectedTopics().length ? Math.max(1, countLimit()) : (state.catalog?.max_count ?? 20);
+  ui.count.value = String(Math.round(clamp(wanted, 1, limit)));
 }
 
-function startInterview() {
+function startInterview({ practice = null } = {}) {
   if (state.starting || !state.catalog) return;
   const topics = selectedTopics();
-  if (topics.length === 0) {
+  if (topics.length === 0 && !practice) {
     notify('Choose at least one topic.');
     return;
   }
@@ -243,6 +331,8 @@ function startInterview() {
     level: ui.level.value,
     count: Number(ui.count.value),
     ...(name ? { candidate: { name } } : {}),
+    ...(state.profile ? { profile: state.profile.key } : {}),
+    ...(practice ? { practice } : {}),
   };
   state.starting = true;
   state.halted = false;
@@ -303,10 +393,19 @@ function showInviteError(message) {
 function startInvite() {
   if (state.starting || !state.invite?.info) return;
   const name = ui.inviteNameField.hidden ? '' : ui.inviteName.value.trim();
+  const join = ui.inviteJoin.checked;
+  if (join && !state.profile) {
+    // The profile is made only when the candidate asks for the interview to be kept.
+    createProfile()
+      .then(startInvite)
+      .catch((err) => notify(`Could not create your practice profile (${err.message}).`));
+    return;
+  }
   state.pendingStart = {
     type: 'start',
     invite: state.invite.token,
     ...(name ? { candidate: { name } } : {}),
+    ...(join && state.profile ? { profile: state.profile.key } : {}),
   };
   state.starting = true;
   state.halted = false;
@@ -415,6 +514,9 @@ function onQuestion(msg) {
   state.openTurn = msg.turn;
   ui.progress.hidden = false;
   ui.progress.textContent = progressText(msg.index, msg.of, msg.follow_up);
+  announce(`${progressText(msg.index, msg.of, msg.follow_up)}.`);
+  // An unsent draft of this question survives a reload.
+  if (!ui.answer.value && state.session) ui.answer.value = storage.loadDraft(state.session.session_id, msg.turn);
   updateComposer();
   // The new question at the top of the screen, the answer box right below it.
   view.li.scrollIntoView({ block: 'start', behavior: scrollBehavior() });
@@ -429,6 +531,7 @@ function onAck(msg) {
     setAnswerStatus(view.answer.bubble, 'saved');
     view.answer.status = 'saved';
     showEvaluating(view, !view.evaluated);
+    announce('Answer saved. Grading…');
   }
   updateComposer();
 }
@@ -456,7 +559,14 @@ function onEvaluation(msg) {
     view.answer.status = 'saved';
   }
   showEvaluation(view, msg.evaluation, { closed: msg.closed, modelAnswer: msg.model_answer });
+  const ev = msg.evaluation ?? {};
+  announce(`Scored ${clamp(ev.overall, 0, 100)} out of 100${ev.passed ? ', passed' : ''}. Details are in the score card.`);
   updateComposer();
+}
+
+/** One short line for screen readers; the cards are read only when the reader goes to them. */
+function announce(text) {
+  ui.announcer.textContent = text;
 }
 
 function onSummary(msg) {
@@ -479,7 +589,32 @@ function onSummary(msg) {
 function renderSummary() {
   // Drawn at the width it will be shown at (the main column minus the panel's padding).
   const width = Math.round(clamp(document.getElementById('main').clientWidth - 72, 260, 640));
-  replaceChildren(ui.summaryView, summaryPanel(state.summary, titleOf, newInterview, width));
+  const actions = {
+    onNewInterview: newInterview,
+    onDownload: downloadReport,
+    historyHref: state.profile ? '/me' : null,
+  };
+  replaceChildren(ui.summaryView, summaryPanel(state.summary, titleOf, actions, width));
+}
+
+/** Saves the printable report (`/api/sessions/{id}/report`, read with the resume token). */
+async function downloadReport() {
+  const { session_id: id, resume_token: token } = state.session ?? {};
+  if (!id) return;
+  try {
+    const res = await fetch(`/api/sessions/${encodeURIComponent(id)}/report`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const url = URL.createObjectURL(await res.blob());
+    const a = h('a', { href: url, download: `rehearse-report-${id}.html`, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  } catch (err) {
+    notify(`Could not download the report (${err.message}).`);
+  }
 }
 
 function onError(msg) {
@@ -487,9 +622,10 @@ function onError(msg) {
   switch (code) {
     case 'session_taken_over':
       // Another tab resumed this interview. Reconnecting automatically would steal it back
-      // and forth forever, so wait for the candidate to ask.
+      // and forth forever, so wait for the candidate to ask: the composer says so and offers
+      // "Continue here" in place of Send and Skip.
       state.halted = true;
-      notify(msg.message, { code, sticky: true, action: { label: 'Continue here', run: continueHere } });
+      updateComposer();
       break;
     case 'unknown_session':
     case 'invalid_resume_token':
@@ -600,8 +736,21 @@ function clearSkipped(view) {
 
 function showEvaluating(view, on) {
   const existing = view.slots.status.firstChild;
-  if (on && !existing && !view.evaluated) view.slots.status.append(evaluatingIndicator());
-  if (!on && existing) existing.remove();
+  if (on && !existing && !view.evaluated) {
+    const indicator = evaluatingIndicator();
+    view.slots.status.append(indicator);
+    // A grader that takes a while (an LLM) gets a reassuring word: the answer is safe already.
+    clearTimeout(state.slowTimers.get(view.turn));
+    state.slowTimers.set(
+      view.turn,
+      setTimeout(() => indicator.isConnected && markGradingSlow(indicator), SLOW_GRADING_MS),
+    );
+  }
+  if (!on && existing) {
+    existing.remove();
+    clearTimeout(state.slowTimers.get(view.turn));
+    state.slowTimers.delete(view.turn);
+  }
 }
 
 function showEvaluation(view, evaluation, disclosure = {}) {
@@ -629,17 +778,19 @@ function expectingAnswer() {
 
 /** Enables exactly the controls that make sense now. */
 function updateComposer() {
-  const expecting = expectingAnswer();
+  const expecting = expectingAnswer() && !state.halted;
   const connected = state.attached;
+  ui.halted.hidden = !state.halted;
   ui.answer.disabled = !expecting;
   ui.send.disabled = !expecting;
   ui.skip.disabled = !expecting || !connected;
-  ui.end.disabled = state.finished || !connected || !state.session;
+  ui.end.disabled = state.finished || !connected || !state.session || state.halted;
   ui.composer.hidden = state.finished;
   ui.hint.textContent = composerHint(expecting, connected);
 }
 
 function composerHint(expecting, connected) {
+  if (state.halted) return 'Paused here: choose Continue here to answer in this tab.';
   if (expecting && !connected) return 'Offline — your answer will be sent when the connection is back.';
   if (expecting) return 'Ctrl+Enter (⌘+Enter) sends.';
   if (!connected && state.session) return 'Reconnecting…';
@@ -666,6 +817,7 @@ function sendAnswer() {
   storage.addPending(entry);
   showAnswer(view, text, 'sending', entry.client_msg_id);
   ui.answer.value = '';
+  storage.saveDraft(entry.session_id, view.turn, '');
   transmit(entry);
   updateComposer();
 }

@@ -23,7 +23,60 @@ const SOURCE_LABELS = {
 
 const STAR_PARTS = ['situation', 'task', 'action', 'result'];
 
+const NOT_SCORED_FLAGS = new Set(['off_topic', 'copied_question', 'possible_prompt_injection']);
+
 const capitalise = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/**
+ * Question and answer text with code shown as code: `inline` spans become <code>, lines between
+ * ``` fences become <pre><code>; blank lines separate paragraphs. Everything stays text nodes.
+ * The same rules as the server's rich_text module.
+ */
+export function richText(text, testid = null) {
+  const blocks = [];
+  let para = [];
+  let code = null;
+  const flush = () => {
+    if (para.length) blocks.push(h('p', {}, inlineCode(para.join('\n'))));
+    para = [];
+  };
+  for (const line of String(text ?? '').split('\n')) {
+    const fence = line.trimStart().startsWith('```') ? line.trimStart().slice(3) : null;
+    if (code && fence !== null && fence.trim() === '') {
+      blocks.push(codeBlock(code));
+      code = null;
+    } else if (code) {
+      code.lines.push(line);
+    } else if (fence !== null) {
+      flush();
+      code = { lang: fence.trim(), lines: [] };
+    } else if (line.trim() === '') {
+      flush();
+    } else {
+      para.push(line.trim());
+    }
+  }
+  flush();
+  if (code) blocks.push(codeBlock(code));
+  return h('div', { class: 'rich', testid }, blocks);
+}
+
+function codeBlock({ lang, lines }) {
+  return h('pre', { class: 'code', 'data-lang': lang || null }, h('code', {}, lines.join('\n')));
+}
+
+function inlineCode(text) {
+  const pieces = text.split('`');
+  // An odd number of backticks leaves the last one unmatched: it stays a literal backtick.
+  const paired = pieces.length % 2 === 0 ? pieces.length - 2 : pieces.length - 1;
+  const out = [];
+  pieces.forEach((piece, i) => {
+    if (i > paired) out.push(`\`${piece}`);
+    else if (i % 2 === 1) out.push(h('code', {}, piece));
+    else if (piece) out.push(piece);
+  });
+  return out;
+}
 const list = (value) => (Array.isArray(value) ? value : []);
 
 /** "Question 2 of 5", plus "· follow-up" for follow-ups. */
@@ -57,7 +110,7 @@ export function questionBubble(q, topicTitle) {
       q.follow_up ? h('span', { class: 'badge follow-up', testid: 'follow-up-badge' }, 'Follow-up') : null,
       h('span', { class: 'topic' }, topicTitle),
     ),
-    h('p', { class: 'bubble-text', testid: 'question-text' }, q.text),
+    richText(q.text, 'question-text'),
   );
 }
 
@@ -107,6 +160,12 @@ export function evaluatingIndicator() {
   );
 }
 
+/** The indicator once grading has taken a while: the answer is saved, grading goes on. */
+export function markGradingSlow(indicator) {
+  indicator.dataset.slow = 'true';
+  indicator.lastChild.textContent = 'still grading — your answer is saved';
+}
+
 /** The interviewer's feedback bubble; text is streamed into its text node. */
 export function feedbackBubble() {
   return h(
@@ -142,7 +201,10 @@ export function scoreCard(ev, turn, { closed = true, modelAnswer = null } = {}) 
     ),
     estimateNote(ev),
     flagList(list(ev.flags)),
-    section('Criteria', h('ul', { class: 'criteria', testid: 'criteria' }, list(ev.criteria).map(criterionRow))),
+    section(
+      'Criteria',
+      h('ul', { class: 'criteria', testid: 'criteria' }, list(ev.criteria).map((c) => criterionRow(c, notScored(ev)))),
+    ),
     list(ev.key_points).length ? section('Key points', keyPointList(ev.key_points)) : null,
     incorrectClaims(list(ev.incorrect_claims)),
     ev.star ? section('STAR', starChips(ev.star)) : null,
@@ -196,7 +258,7 @@ function answerBlock(testid, title, text) {
     'details',
     { class: 'model-answer', testid },
     h('summary', {}, title),
-    h('p', { class: 'model-answer-text' }, text),
+    richText(text),
   );
 }
 
@@ -222,12 +284,18 @@ function section(title, body) {
   return h('section', { class: 'card-section' }, h('h4', {}, title), body);
 }
 
-function criterionRow(c) {
+/** An answer graded 0 because it was off topic, copied the question or addressed the grader. */
+function notScored(ev) {
+  return Number(ev.overall) === 0 && list(ev.flags).some((f) => NOT_SCORED_FLAGS.has(f));
+}
+
+function criterionRow(c, unscored = false) {
   const max = Number(c.max) || 0;
   const score = clamp(c.score, 0, max);
-  // Bar width is proportional to score / max, as the card promises "4/5".
+  // Bar width is proportional to score / max, as the card promises "4/5"; an answer that was
+  // not scored shows an empty bar and no number.
   const fill = h('span', { class: 'bar-fill', testid: 'criterion-bar-fill' });
-  fill.style.width = `${max > 0 ? (score / max) * 100 : 0}%`;
+  fill.style.width = `${!unscored && max > 0 ? (score / max) * 100 : 0}%`;
   return h(
     'li',
     { class: 'criterion', testid: 'criterion', 'data-criterion': c.id },
@@ -235,7 +303,7 @@ function criterionRow(c) {
       'div',
       { class: 'criterion-head' },
       h('span', { class: 'criterion-name' }, c.name),
-      h('span', { class: 'criterion-score', testid: 'criterion-score' }, `${c.score}/${c.max}`),
+      h('span', { class: 'criterion-score', testid: 'criterion-score' }, unscored ? 'not scored' : `${c.score}/${c.max}`),
     ),
     h(
       'div',
@@ -246,7 +314,7 @@ function criterionRow(c) {
         'aria-label': c.name,
         'aria-valuemin': c.min,
         'aria-valuemax': c.max,
-        'aria-valuenow': c.score,
+        'aria-valuenow': unscored ? c.min : c.score,
       },
       fill,
     ),
@@ -272,9 +340,10 @@ function keyPointList(points) {
 }
 
 function starChips(star) {
+  const long = STAR_PARTS.some((part) => String(star[part]?.evidence ?? '').length > 60);
   return h(
     'ul',
-    { class: 'star', testid: 'star' },
+    { class: long ? 'star stacked' : 'star', testid: 'star' },
     STAR_PARTS.map((part) => {
       const p = star[part] ?? { present: false };
       return h(
@@ -309,29 +378,62 @@ function textList(title, items, testid) {
   return section(title, h('ul', { class: `text-list ${testid}`, testid }, entries.map((t) => h('li', {}, t))));
 }
 
-/** The end-of-interview summary panel. */
-export function summaryPanel(s, titleOf, onNewInterview, chartWidth) {
+/**
+ * The end-of-interview summary panel. `actions`: {onNewInterview, onDownload, historyHref}.
+ */
+export function summaryPanel(s, titleOf, actions, chartWidth) {
   const overall = clamp(s.overall, 0, 100);
+  const focus = list(s.focus_areas);
+  const toReview = list(s.topics_to_review);
+  const nothingToFocus = focus.length === 0 && toReview.length === 0 && Boolean(s.passed);
   return h(
     'div',
     { class: 'summary', testid: 'summary' },
-    h('h2', { tabindex: '-1', class: 'summary-title' }, 'Interview complete'),
+    h('h1', { tabindex: '-1', class: 'summary-title' }, s.ended_early ? 'Interview ended' : 'Interview complete'),
     h(
       'p',
       { class: 'summary-score' },
       h('span', { class: 'score-overall', testid: 'summary-overall' }, `${overall}/100`),
       passBadge(s.passed, 'summary-passed'),
+      s.pass_mark ? h('span', { class: 'muted', testid: 'summary-pass-mark' }, `pass mark ${s.pass_mark}`) : null,
     ),
-    h('h3', {}, 'By topic'),
+    s.ended_early ? endedEarlyNote(s, titleOf) : null,
+    h('h2', {}, 'By topic'),
     topicChart(list(s.by_topic), titleOf, chartWidth),
     h(
       'div',
       { class: 'summary-lists' },
-      h('section', {}, h('h3', {}, 'Strengths'), bulletList(s.strengths, 'summary-strengths', 'No clear strengths yet.')),
-      h('section', {}, h('h3', {}, 'Focus areas'), bulletList(s.focus_areas, 'summary-focus', 'Nothing to focus on — well done.')),
+      h('section', {}, h('h2', {}, 'Strengths'), bulletList(s.strengths, 'summary-strengths', 'No clear strengths yet.')),
+      h(
+        'section',
+        {},
+        h('h2', {}, 'Focus areas'),
+        bulletList(focus, 'summary-focus', nothingToFocus ? 'Nothing to focus on — well done.' : 'See the questions below.'),
+      ),
     ),
+    toReview.length
+      ? h('section', {}, h('h2', {}, 'Topics to review'), bulletList(toReview, 'summary-topics-to-review', ''))
+      : null,
     list(s.review).length ? reviewList(s.review) : null,
-    h('button', { type: 'button', class: 'primary', testid: 'new-interview', onclick: onNewInterview }, 'Start a new interview'),
+    h(
+      'p',
+      { class: 'summary-actions' },
+      h('button', { type: 'button', class: 'primary', testid: 'new-interview', onclick: actions.onNewInterview }, 'Start a new interview'),
+      h('button', { type: 'button', class: 'ghost', testid: 'download-report', onclick: actions.onDownload }, 'Download report'),
+      actions.historyHref ? h('a', { href: actions.historyHref, class: 'ghost-link', testid: 'history-link' }, 'My practice history') : null,
+    ),
+  );
+}
+
+/** Which questions the interview did not reach. */
+function endedEarlyNote(s, titleOf) {
+  const reached = list(s.review).length;
+  const missing = list(s.topics_not_reached).map(titleOf);
+  return h(
+    'p',
+    { class: 'note ended-early', testid: 'summary-ended-early' },
+    `You ended the interview early: ${reached} of ${Number(s.planned) || reached} questions were reached.`,
+    missing.length ? ` Not reached: ${missing.join(', ')}.` : '',
   );
 }
 
@@ -340,13 +442,13 @@ function reviewList(review) {
   return h(
     'section',
     { class: 'review', testid: 'summary-review' },
-    h('h3', {}, 'Review each question'),
+    h('h2', {}, 'Review each question'),
     review.map((r) =>
       h(
         'article',
         { class: 'review-item', testid: 'review-item', 'data-question': r.question_id },
-        h('p', { class: 'review-question' }, r.question),
-        h('p', { class: 'muted' }, r.skipped ? 'Skipped' : `${clamp(r.overall ?? 0, 0, 100)}/100`),
+        richText(r.question, 'review-question'),
+        h('p', { class: 'muted', testid: 'review-score' }, r.skipped ? 'Skipped' : `${clamp(r.overall ?? 0, 0, 100)}/100`),
         list(r.key_points).length ? keyPointList(r.key_points) : null,
         incorrectClaims(list(r.incorrect_claims)),
         r.model_answer ? modelAnswerBlock(r.model_answer) : null,

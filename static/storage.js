@@ -69,3 +69,47 @@ export function removePending(clientMsgId) {
   const kept = list.filter((p) => p.client_msg_id !== clientMsgId);
   if (kept.length !== list.length) write(PENDING_KEY, kept);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The practice profile: a random key the server created; it stores only its hash. Whoever holds
+// the key holds the history, so it stays in this browser and in the recovery link.
+
+const PROFILE_KEY = 'rehearse.profile';
+const DRAFTS_KEY = 'rehearse.drafts';
+const MAX_DRAFTS = 50;
+
+/** The stored profile `{key, profile_id, shown}` (`shown`: the recovery link was shown), or null. */
+export function loadProfile() {
+  const p = read(PROFILE_KEY, null);
+  return p && typeof p.key === 'string' && p.key.startsWith('rhp_') ? p : null;
+}
+
+export function saveProfile(profile) {
+  write(PROFILE_KEY, profile);
+}
+
+export function clearProfile() {
+  remove(PROFILE_KEY);
+}
+
+function allDrafts() {
+  const d = read(DRAFTS_KEY, {});
+  return d && typeof d === 'object' && !Array.isArray(d) ? d : {};
+}
+
+/** The unsent draft of one question of one interview, or ''. */
+export function loadDraft(sessionId, turn) {
+  const d = allDrafts()[`${sessionId}:${turn}`];
+  return typeof d?.text === 'string' ? d.text : '';
+}
+
+/** Keeps the draft (an empty text forgets it); only the newest drafts are kept. */
+export function saveDraft(sessionId, turn, text) {
+  const drafts = allDrafts();
+  const key = `${sessionId}:${turn}`;
+  delete drafts[key];
+  if (text) drafts[key] = { text, at: Date.now() };
+  const keys = Object.keys(drafts).sort((a, b) => (drafts[b].at ?? 0) - (drafts[a].at ?? 0));
+  for (const old of keys.slice(MAX_DRAFTS)) delete drafts[old];
+  write(DRAFTS_KEY, drafts);
+}

@@ -13,18 +13,37 @@ use anyhow::{Context, bail};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::io::Write;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::bank::{Level, Topic};
+use crate::rich_text::TerminalStyle;
 
-/// What to start.
+/// What to start, or which interview to resume.
 pub struct ChatOptions {
     pub url: String,
-    pub topics: Vec<Topic>,
-    pub level: Level,
-    pub count: usize,
-    pub name: Option<String>,
+    pub begin: Begin,
+    /// How text is laid out for the terminal.
+    pub style: TerminalStyle,
+    /// The interview's id and resume token once known, for the caller (an interrupted chat
+    /// prints how to resume it).
+    pub session: Arc<Mutex<Option<(String, String)>>>,
+}
+
+/// How a chat begins.
+pub enum Begin {
+    Start {
+        topics: Vec<Topic>,
+        level: Level,
+        count: usize,
+        name: Option<String>,
+        seed: Option<u64>,
+    },
+    Resume {
+        session_id: String,
+        token: String,
+    },
 }
 
 type Socket =
@@ -45,20 +64,37 @@ pub async fn run(
     mut input: AnswerSource,
     out: &mut dyn Write,
 ) -> anyhow::Result<Value> {
-    let mut renderer = Renderer::default();
+    let mut renderer = Renderer::new(opts.style);
     let mut state = State {
         session: None,
         pending: None,
     };
     let mut ws = connect(&opts.url).await?;
-    let start = json!({
-        "type": "start",
-        "topics": opts.topics,
-        "level": opts.level,
-        "count": opts.count,
-        "candidate": { "name": opts.name },
-    });
-    send(&mut ws, &start).await?;
+    let first = match &opts.begin {
+        Begin::Start {
+            topics,
+            level,
+            count,
+            name,
+            seed,
+        } => {
+            let mut start = json!({
+                "type": "start",
+                "topics": topics,
+                "level": level,
+                "count": count,
+                "candidate": { "name": name },
+            });
+            if let Some(seed) = seed {
+                start["seed"] = json!(seed);
+            }
+            start
+        }
+        Begin::Resume { session_id, token } => {
+            json!({"type": "resume", "session_id": session_id, "resume_token": token})
+        }
+    };
+    send(&mut ws, &first).await?;
     let mut reconnects = 0;
     loop {
         let frame = match ws.next().await {
@@ -90,6 +126,7 @@ pub async fn run(
                 )
                 .await?;
                 if let Some((msg_id, text)) = &state.pending {
+                    // Resent under the same id: stored once however often it arrives.
                     send(
                         &mut fresh,
                         &json!({"type": "answer", "text": text, "client_msg_id": msg_id}),
@@ -108,6 +145,9 @@ pub async fn run(
                 reconnects = 0;
                 let id = msg["session_id"].as_str().unwrap_or_default().to_string();
                 let token = msg["resume_token"].as_str().unwrap_or_default().to_string();
+                if let Ok(mut shared) = opts.session.lock() {
+                    *shared = Some((id.clone(), token.clone()));
+                }
                 state.session = Some((id, token));
             }
             "question" => {

@@ -3,17 +3,79 @@
 use serde_json::Value;
 use std::fmt::Write;
 
-/// Formats messages; remembers whether feedback is mid-stream so it can end the line.
-#[derive(Default)]
+use crate::bank::Topic;
+use crate::rich_text::{TerminalStyle, to_terminal};
+
+/// Formats messages; remembers whether feedback is mid-stream (and at which column) so it can
+/// wrap it and end the line.
 pub struct Renderer {
+    style: TerminalStyle,
     streaming: bool,
+    column: usize,
+}
+
+impl Default for Renderer {
+    fn default() -> Self {
+        Renderer::new(TerminalStyle {
+            width: 100,
+            colour: false,
+        })
+    }
 }
 
 fn s(v: &Value) -> &str {
     v.as_str().unwrap_or_default()
 }
 
+/// A topic id as its title (the id itself when unknown).
+fn topic_title(id: &str) -> String {
+    id.parse::<Topic>()
+        .map(|t| t.title().to_string())
+        .unwrap_or_else(|_| id.to_string())
+}
+
 impl Renderer {
+    pub fn new(style: TerminalStyle) -> Renderer {
+        Renderer {
+            style,
+            streaming: false,
+            column: 0,
+        }
+    }
+
+    /// Question or model-answer text: code shown as code, paragraphs wrapped, indented.
+    fn rich(&self, text: &str, prefix: &str) -> String {
+        let style = TerminalStyle {
+            width: self.style.width.saturating_sub(prefix.len()),
+            ..self.style
+        };
+        indent(&to_terminal(text, style), prefix)
+    }
+
+    /// Streamed feedback, wrapped at word boundaries as it arrives.
+    fn stream(&mut self, out: &mut String, text: &str) {
+        for (i, line) in text.split('\n').enumerate() {
+            if i > 0 {
+                out.push('\n');
+                self.column = 0;
+            }
+            for (j, word) in line.split(' ').enumerate() {
+                let len = word.chars().count();
+                if j > 0 {
+                    if self.column > 0 && self.column + 1 + len > self.style.width {
+                        out.push('\n');
+                        self.column = 0;
+                    } else {
+                        out.push(' ');
+                        self.column += 1;
+                    }
+                }
+                out.push_str(word);
+                self.column += len;
+            }
+        }
+    }
+
     /// The text to print for one message (may be empty).
     pub fn render(&mut self, m: &Value) -> String {
         let mut out = String::new();
@@ -21,14 +83,15 @@ impl Renderer {
         if self.streaming && kind != "feedback_delta" {
             out.push('\n');
             self.streaming = false;
+            self.column = 0;
         }
         match kind {
             "session" => {
-                let topics: Vec<&str> = m["plan"]["topics"]
+                let topics: Vec<String> = m["plan"]["topics"]
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .map(s)
+                    .map(|t| topic_title(s(t)))
                     .collect();
                 let _ = writeln!(
                     out,
@@ -50,25 +113,25 @@ impl Renderer {
                     "\n── {label} {} of {} · {} · {} ──\n{}",
                     m["index"],
                     m["of"],
-                    s(&m["topic"]),
+                    topic_title(s(&m["topic"])),
                     s(&m["kind"]),
-                    s(&m["text"])
+                    self.rich(s(&m["text"]), "")
                 );
             }
             "ack" => out.push_str("(saved)\n"),
             "feedback_delta" => {
                 self.streaming = true;
-                out.push_str(s(&m["text"]));
+                self.stream(&mut out, s(&m["text"]));
             }
             "evaluation" => {
                 render_evaluation(&mut out, &m["evaluation"]);
                 if m["closed"] == true
                     && let Some(model) = m["model_answer"].as_str()
                 {
-                    let _ = writeln!(out, "  Model answer:\n{}", indent(model, "    "));
+                    let _ = writeln!(out, "  Model answer:\n{}", self.rich(model, "    "));
                 }
             }
-            "summary" => render_summary(&mut out, m),
+            "summary" => self.render_summary(&mut out, m),
             "transcript" => {
                 let n = m["turns"].as_array().map_or(0, Vec::len);
                 let _ = writeln!(out, "(resumed: {n} earlier turn(s))");
@@ -179,19 +242,40 @@ fn indent(text: &str, prefix: &str) -> String {
         .join("\n")
 }
 
-fn render_summary(out: &mut String, m: &Value) {
+impl Renderer {
+    fn render_summary(&self, out: &mut String, m: &Value) {
     let _ = writeln!(
         out,
-        "\n══ Summary: {}/100 — {} ══",
+        "\n══ Summary: {}/100 — {} (pass mark {}) ══",
         m["overall"],
         if m["passed"] == true {
             "passed"
         } else {
             "not passed"
-        }
+        },
+        m["pass_mark"]
     );
+    if m["ended_early"] == true {
+        let missing: Vec<String> = m["topics_not_reached"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|t| topic_title(s(t)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  Ended early: {} of {} questions reached.{}",
+            m["review"].as_array().map_or(0, Vec::len),
+            m["planned"],
+            if missing.is_empty() {
+                String::new()
+            } else {
+                format!(" Not reached: {}.", missing.join(", "))
+            }
+        );
+    }
     for t in m["by_topic"].as_array().into_iter().flatten() {
-        let _ = writeln!(out, "  {:<24} {}/100", s(&t["topic"]), t["overall"]);
+        let _ = writeln!(out, "  {:<32} {}/100", topic_title(s(&t["topic"])), t["overall"]);
     }
     for (title, key) in [("Strengths", "strengths"), ("Focus areas", "focus_areas")] {
         let items = m[key].as_array().map(Vec::as_slice).unwrap_or_default();
@@ -203,12 +287,18 @@ fn render_summary(out: &mut String, m: &Value) {
         }
     }
     for r in m["review"].as_array().into_iter().flatten() {
-        let _ = writeln!(out, "\n── Review: {} ──", s(&r["question"]));
+        let score = if r["skipped"] == true {
+            "skipped".to_string()
+        } else {
+            format!("{}/100", r["overall"])
+        };
+        let _ = writeln!(out, "\n── Review ({score}) ──\n{}", self.rich(s(&r["question"]), ""));
         key_points(out, &r["key_points"]);
         incorrect_claims(out, &r["incorrect_claims"]);
         if let Some(model) = r["model_answer"].as_str().filter(|m| !m.is_empty()) {
-            let _ = writeln!(out, "  Model answer:\n{}", indent(model, "    "));
+            let _ = writeln!(out, "  Model answer:\n{}", self.rich(model, "    "));
         }
+    }
     }
 }
 

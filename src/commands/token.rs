@@ -20,8 +20,11 @@ pub async fn run(settings: &Settings, cmd: TokenCommand) -> anyhow::Result<ExitC
             Ok((record, token)) => {
                 println!("{token}");
                 eprintln!(
-                    "created {} token `{}`; it is shown only now — store it safely (log in at /admin/login)",
-                    record.role, record.name
+                    "created {} token `{}` in the database {}; it is shown only now — store it \
+                     safely (log in at /admin/login of a server using that database)",
+                    record.role,
+                    record.name,
+                    settings.database.url.redacted()
                 );
             }
             Err(StaffError::Invalid(m) | StaffError::Conflict(m)) => {

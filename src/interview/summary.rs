@@ -72,12 +72,34 @@ pub struct Summary {
     /// Each main question with its key points, wrong claims and model answer.
     #[serde(default)]
     pub review: Vec<QuestionReview>,
+    /// The score `passed` compares with.
+    #[serde(default)]
+    pub pass_mark: u8,
+    /// Main questions the plan held.
+    #[serde(default)]
+    pub planned: usize,
+    /// The interview ended before every planned question was asked.
+    #[serde(default)]
+    pub ended_early: bool,
+    /// Chosen topics no question was asked from (when it ended early).
+    #[serde(default)]
+    pub topics_not_reached: Vec<Topic>,
+}
+
+/// What a summary is measured against: the pass mark, and the plan's size and topics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub pass_mark: u8,
+    pub planned: usize,
+    pub topics: Vec<Topic>,
 }
 
 /// Summarises the turns. Each main question scores its latest evaluation in its chain (follow-up
 /// answers are graded together with the main answer); a skipped or unanswered question scores 0.
-/// `overall` is the mean over the questions asked; `passed` compares it with `pass_mark`.
-pub fn summarize(turns: &[SummaryTurn], pass_mark: u8) -> Summary {
+/// `overall` is the mean over the questions asked; `passed` compares it with the pass mark.
+/// Strengths and focus areas are listed once each, however many questions share one.
+pub fn summarize(turns: &[SummaryTurn], scope: &Scope) -> Summary {
+    let pass_mark = scope.pass_mark;
     struct Main<'a> {
         turn: i64,
         topic: Topic,
@@ -148,8 +170,21 @@ pub fn summarize(turns: &[SummaryTurn], pass_mark: u8) -> Summary {
             }),
         }
     }
+    dedup_in_order(&mut strengths);
+    dedup_in_order(&mut focus_areas);
     strengths.truncate(5);
     focus_areas.truncate(5);
+    let ended_early = mains.len() < scope.planned;
+    let topics_not_reached: Vec<Topic> = if ended_early {
+        scope
+            .topics
+            .iter()
+            .copied()
+            .filter(|t| !per_topic.contains_key(t))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let by_topic: Vec<TopicScore> = per_topic
         .into_iter()
         .map(|(topic, s)| TopicScore {
@@ -199,6 +234,10 @@ pub fn summarize(turns: &[SummaryTurn], pass_mark: u8) -> Summary {
         .collect();
     Summary {
         overall,
+        pass_mark,
+        planned: scope.planned,
+        ended_early,
+        topics_not_reached,
         passed: !mains.is_empty() && overall >= pass_mark,
         review,
         by_topic,
@@ -217,4 +256,10 @@ pub fn summarize(turns: &[SummaryTurn], pass_mark: u8) -> Summary {
             })
             .collect(),
     }
+}
+
+/// Drops repeated entries, keeping each one's first place.
+fn dedup_in_order(items: &mut Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    items.retain(|s| seen.insert(s.clone()));
 }

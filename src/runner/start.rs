@@ -187,7 +187,7 @@ impl Interviews {
             // Scored from the machine evaluations the candidate sees, not from staff reviews.
             let mut summary = interview::summarize(
                 &state.candidate_summary_turns(&self.bank),
-                self.pass_mark(&state),
+                &self.scope(&state),
             );
             super::summary::keep_narrative(&mut summary, &state)?;
             send_transcript(&state, Some(ServerMessage::summary(session_id, summary)));

@@ -18,7 +18,7 @@ impl Interviews {
     ) -> interview::Summary {
         let state = &live.state;
         let turns = state.summary_turns_with(&self.bank, extra);
-        let mut summary = interview::summarize(&turns, self.pass_mark(state));
+        let mut summary = interview::summarize(&turns, &self.scope(state));
         if let Some(judge) = &self.judge {
             self.narrate(judge, state, extra, &mut summary).await;
         }
@@ -98,7 +98,7 @@ impl Interviews {
             return Ok(());
         }
         let turns = state.summary_turns(&self.bank);
-        let mut summary = interview::summarize(&turns, self.pass_mark(&state));
+        let mut summary = interview::summarize(&turns, &self.scope(&state));
         keep_narrative(&mut summary, &state)?;
         let json =
             serde_json::to_value(&summary).map_err(|e| RunnerError::Internal(e.to_string()))?;
@@ -111,6 +111,15 @@ impl Interviews {
             )
             .await?;
         Ok(())
+    }
+
+    /// What the interview's summary is measured against.
+    pub(super) fn scope(&self, state: &SessionState) -> interview::Scope {
+        interview::Scope {
+            pass_mark: self.pass_mark(state),
+            planned: state.plan.count,
+            topics: state.plan.topics.clone(),
+        }
     }
 
     /// The mean pass mark of the rubrics that grade the asked questions.

@@ -134,6 +134,18 @@ pub enum ServerMessage {
         /// Every question with its key points, the wrong claims and the model answer.
         #[serde(default)]
         review: Vec<QuestionReview>,
+        /// The score `passed` compares with.
+        #[serde(default)]
+        pass_mark: u8,
+        /// Main questions the plan held.
+        #[serde(default)]
+        planned: usize,
+        /// The interview ended before every planned question was asked.
+        #[serde(default)]
+        ended_early: bool,
+        /// Chosen topics no question was asked from.
+        #[serde(default)]
+        topics_not_reached: Vec<Topic>,
     },
     Transcript {
         session_id: String,
@@ -159,6 +171,10 @@ impl ServerMessage {
             topics_to_review: s.topics_to_review,
             turns: s.turns,
             review: s.review,
+            pass_mark: s.pass_mark,
+            planned: s.planned,
+            ended_early: s.ended_early,
+            topics_not_reached: s.topics_not_reached,
         }
     }
 

@@ -6,7 +6,7 @@ use rehearse::bank::{Level, Topic};
 use rehearse::evaluate::{FollowUp, builtin};
 use rehearse::interview::{
     PlanError, Step, SummaryTurn, TurnView, answer_chain, asked_follow_ups, make_plan, next_step,
-    question_open, summarize,
+    question_open, summarize, Scope,
 };
 
 use crate::helpers::{BANK, question, rubric_for};
@@ -255,7 +255,17 @@ fn the_summary_scores_each_question_by_its_latest_evaluation() {
             model_answer: &url.model_answer,
         },
     ];
-    let s = summarize(&turns, 60);
+    let scope = Scope {
+        pass_mark: 60,
+        planned: 3,
+        topics: vec![Topic::Algorithms, Topic::Concurrency, Topic::SystemDesign],
+    };
+    let s = summarize(&turns, &scope);
+    // Two of three planned questions: ended early, and one chosen topic was never reached.
+    assert!(s.ended_early);
+    assert_eq!(s.planned, 3);
+    assert_eq!(s.pass_mark, 60);
+    assert_eq!(s.topics_not_reached, [Topic::Algorithms]);
     assert_eq!(s.overall, ((f64::from(better.overall)) / 2.0).round() as u8);
     let by: Vec<(Topic, u8)> = s.by_topic.iter().map(|t| (t.topic, t.overall)).collect();
     assert_eq!(
@@ -280,6 +290,34 @@ fn the_summary_scores_each_question_by_its_latest_evaluation() {
     assert_eq!(s.review[0].model_answer, gil.model_answer);
     assert_eq!(s.review[0].key_points, better.key_points);
     assert!(s.review[1].skipped && s.review[1].model_answer == url.model_answer);
+}
+
+#[test]
+fn a_summary_lists_a_strength_shared_by_two_questions_once_and_a_full_interview_is_not_early() {
+    let gil = question("conc-gil-basics");
+    let good = builtin::evaluate(gil, rubric_for(gil), &gil.model_answer);
+    assert!(good.passed && !good.strengths.is_empty(), "{good:?}");
+    let turn = |n: i64| SummaryTurn {
+        turn: n,
+        question_id: "conc-gil-basics",
+        topic: Topic::Concurrency,
+        is_follow_up: false,
+        parent_turn: None,
+        skipped: false,
+        answered: true,
+        evaluation: Some(&good),
+        question: &gil.text,
+        model_answer: &gil.model_answer,
+    };
+    let scope = Scope {
+        pass_mark: 60,
+        planned: 2,
+        topics: vec![Topic::Concurrency],
+    };
+    let s = summarize(&[turn(1), turn(2)], &scope);
+    assert_eq!(s.strengths.len(), 1, "{:?}", s.strengths);
+    assert!(!s.ended_early);
+    assert!(s.topics_not_reached.is_empty());
 }
 
 #[test]
