@@ -427,7 +427,7 @@ export function summaryPanel(s, titleOf, actions, chartWidth) {
 
 /** Which questions the interview did not reach. */
 function endedEarlyNote(s, titleOf) {
-  const reached = list(s.review).length;
+  const reached = Number(s.reached ?? list(s.review).length);
   const missing = list(s.topics_not_reached).map(titleOf);
   return h(
     'p',

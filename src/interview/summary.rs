@@ -78,9 +78,12 @@ pub struct Summary {
     /// Main questions the plan held.
     #[serde(default)]
     pub planned: usize,
-    /// The interview ended before every planned question was asked.
+    /// The interview ended before every planned question was asked (or answered).
     #[serde(default)]
     pub ended_early: bool,
+    /// Main questions answered or skipped by the candidate (not the one open when they ended).
+    #[serde(default)]
+    pub reached: usize,
     /// Chosen topics no question was asked from (when it ended early).
     #[serde(default)]
     pub topics_not_reached: Vec<Topic>,
@@ -92,6 +95,8 @@ pub struct Scope {
     pub pass_mark: u8,
     pub planned: usize,
     pub topics: Vec<Topic>,
+    /// The candidate ended the interview with a question still open.
+    pub cut_short: bool,
 }
 
 /// Summarises the turns. Each main question scores its latest evaluation in its chain (follow-up
@@ -174,7 +179,7 @@ pub fn summarize(turns: &[SummaryTurn], scope: &Scope) -> Summary {
     dedup_in_order(&mut focus_areas);
     strengths.truncate(5);
     focus_areas.truncate(5);
-    let ended_early = mains.len() < scope.planned;
+    let ended_early = scope.cut_short || mains.len() < scope.planned;
     let topics_not_reached: Vec<Topic> = if ended_early {
         scope
             .topics
@@ -237,6 +242,7 @@ pub fn summarize(turns: &[SummaryTurn], scope: &Scope) -> Summary {
         pass_mark,
         planned: scope.planned,
         ended_early,
+        reached: mains.len() - usize::from(scope.cut_short && !mains.is_empty()),
         topics_not_reached,
         passed: !mains.is_empty() && overall >= pass_mark,
         review,

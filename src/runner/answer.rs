@@ -183,6 +183,7 @@ impl Interviews {
                 let now = now_ms();
                 self.store.skip(session_id, live.epoch, open, now).await?;
                 live.state.skipped(open, now);
+                live.state.cut_short = true;
             }
             self.finish(live).await
         }

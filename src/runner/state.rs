@@ -44,6 +44,8 @@ pub struct SessionState {
     /// the current evaluation is a recruiter's review: the candidate then sees this one (the
     /// review's score, comment and reviewer stay with the staff).
     replaced_machine: HashMap<i64, StoredEvaluation>,
+    /// The candidate ended the interview while a question was open (it was skipped for them).
+    pub cut_short: bool,
 }
 
 impl SessionState {
@@ -69,6 +71,7 @@ impl SessionState {
             turns,
             current,
             replaced_machine,
+            cut_short: false,
         })
     }
 
@@ -81,6 +84,7 @@ impl SessionState {
             turns: Vec::new(),
             current: HashMap::new(),
             replaced_machine: HashMap::new(),
+            cut_short: false,
         }
     }
 

@@ -119,6 +119,7 @@ impl Interviews {
             pass_mark: self.pass_mark(state),
             planned: state.plan.count,
             topics: state.plan.topics.clone(),
+            cut_short: state.cut_short,
         }
     }
 
@@ -161,6 +162,12 @@ pub(super) fn keep_narrative(
         summary.strengths = stored.strengths;
         summary.focus_areas = stored.focus_areas;
         summary.topics_to_review = stored.topics_to_review;
+        // How the interview ended is a fact of its end, not of its evaluations.
+        if stored.ended_early {
+            summary.ended_early = true;
+            summary.reached = stored.reached;
+            summary.topics_not_reached = stored.topics_not_reached;
+        }
     }
     Ok(())
 }

@@ -143,6 +143,9 @@ pub enum ServerMessage {
         /// The interview ended before every planned question was asked.
         #[serde(default)]
         ended_early: bool,
+        /// Main questions answered or skipped before the end.
+        #[serde(default)]
+        reached: usize,
         /// Chosen topics no question was asked from.
         #[serde(default)]
         topics_not_reached: Vec<Topic>,
@@ -174,6 +177,7 @@ impl ServerMessage {
             pass_mark: s.pass_mark,
             planned: s.planned,
             ended_early: s.ended_early,
+            reached: s.reached,
             topics_not_reached: s.topics_not_reached,
         }
     }

@@ -380,3 +380,38 @@ impl Client {
         m
     }
 }
+
+/// Settings for a test server on a fresh PostgreSQL database (`None` without a server).
+pub async fn on_postgres(
+    dir: &tempfile::TempDir,
+) -> Option<(Settings, crate::helpers::PostgresFixture)> {
+    let fixture = crate::helpers::postgres_store().await?;
+    let mut settings = test_settings(dir);
+    settings.database.url = rehearse::config::DatabaseUrl::new(fixture.url());
+    Some((settings, fixture))
+}
+
+/// A SQLite test and a PostgreSQL test (ignored when no server was named at build time) for
+/// each check (an `async fn(TestApp)`), as `check::sqlite` and `check::postgres`.
+macro_rules! on_both_backends {
+    ($($check:ident),* $(,)?) => {
+        $(mod $check {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$check(crate::app::spawn_app_with(|_| {}).await).await;
+            }
+
+            #[tokio::test]
+            #[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set REHEARSE_TEST_POSTGRES_URL")]
+            async fn postgres() {
+                let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+                let (settings, fixture) = crate::app::on_postgres(&dir)
+                    .await
+                    .expect(crate::helpers::NO_POSTGRES);
+                super::$check(crate::app::spawn_on(settings, dir).await).await;
+                fixture.drop_database().await;
+            }
+        })*
+    };
+}
+pub(crate) use on_both_backends;

@@ -10,13 +10,12 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use rehearse::config::{LlmSettings, Settings};
+use rehearse::config::LlmSettings;
 use rehearse::llm::{LlmClient, LlmError};
 use rehearse::staff::create_token;
 use rehearse::tokens::Role;
 
 use crate::app::{TestApp, WAIT, call, spawn_app_with, spawn_on, test_settings};
-use crate::helpers::postgres_store;
 use crate::llm::{GIL_ANSWER, llm_app, request, settings};
 use crate::mock_llm::{MockLlm, Reply, sse};
 
@@ -353,41 +352,7 @@ async fn replies_larger_than_the_limit_fail_as_reply_too_large() {
     assert_eq!(client.complete(&request()).await.unwrap().content, "fine");
 }
 
-/// Settings for a server on a fresh PostgreSQL database, or None (the test is skipped).
-async fn on_postgres(
-    dir: &tempfile::TempDir,
-) -> Option<(Settings, crate::helpers::PostgresFixture)> {
-    let fixture = postgres_store().await?;
-    let mut settings = test_settings(dir);
-    settings.database.url = rehearse::config::DatabaseUrl::new(fixture.url());
-    Some((settings, fixture))
-}
-
-/// A SQLite test and a PostgreSQL test (ignored when no server was named at build time) for
-/// each check, as `check::sqlite` and `check::postgres`.
-macro_rules! on_both_backends {
-    ($($check:ident),* $(,)?) => {
-        $(mod $check {
-            #[tokio::test]
-            async fn sqlite() {
-                super::$check(crate::app::spawn_app_with(|_| {}).await).await;
-            }
-
-            #[tokio::test]
-            #[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set REHEARSE_TEST_POSTGRES_URL")]
-            async fn postgres() {
-                let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
-                let (settings, fixture) = super::on_postgres(&dir)
-                    .await
-                    .expect(crate::helpers::NO_POSTGRES);
-                super::$check(crate::app::spawn_on(settings, dir).await).await;
-                fixture.drop_database().await;
-            }
-        })*
-    };
-}
-
-on_both_backends!(
+crate::app::on_both_backends!(
     nul_characters_are_refused_up_front_on_every_backend,
     a_crafted_cursor_is_a_422_on_every_backend,
     a_database_failure_while_grading_an_acked_answer_delays_grading_and_the_interview_goes_on
@@ -767,7 +732,7 @@ async fn health_reports_how_durably_answers_are_stored() {
 )]
 async fn health_reports_how_durably_answers_are_stored_on_postgres() {
     let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
-    let (settings, fixture) = on_postgres(&dir).await.expect(crate::helpers::NO_POSTGRES);
+    let (settings, fixture) = crate::app::on_postgres(&dir).await.expect(crate::helpers::NO_POSTGRES);
     let app = spawn_on(settings, dir).await;
     let (_, health) = app.get("/healthz").await;
     assert_eq!(

@@ -259,6 +259,7 @@ fn the_summary_scores_each_question_by_its_latest_evaluation() {
         pass_mark: 60,
         planned: 3,
         topics: vec![Topic::Algorithms, Topic::Concurrency, Topic::SystemDesign],
+        cut_short: false,
     };
     let s = summarize(&turns, &scope);
     // Two of three planned questions: ended early, and one chosen topic was never reached.
@@ -313,6 +314,7 @@ fn a_summary_lists_a_strength_shared_by_two_questions_once_and_a_full_interview_
         pass_mark: 60,
         planned: 2,
         topics: vec![Topic::Concurrency],
+        cut_short: false,
     };
     let s = summarize(&[turn(1), turn(2)], &scope);
     assert_eq!(s.strengths.len(), 1, "{:?}", s.strengths);

@@ -124,7 +124,7 @@ impl MySession {
             .summary
             .as_ref()
             .and_then(|v| serde_json::from_value::<Summary>(v.clone()).ok());
-        let reached = summary.as_ref().map_or(0, |s| s.review.len());
+        let reached = summary.as_ref().map_or(0, |s| s.reached);
         MySession {
             session_id: s.id.clone(),
             created_at: s.created_at,
@@ -137,7 +137,7 @@ impl MySession {
             questions_reached: reached,
             overall: s.overall,
             passed: summary.as_ref().map(|s| s.passed),
-            ended_early: summary.is_some() && (reached as i64) < s.question_count,
+            ended_early: summary.as_ref().is_some_and(|s| s.ended_early),
             invited: s.invite_id.is_some(),
         }
     }

@@ -166,10 +166,7 @@ pub fn report(detail: &SessionDetail) -> ReportView {
             model_answer: t.model_answer.clone(),
         });
     }
-    let answered = questions
-        .iter()
-        .filter(|q| q.turns.iter().any(|t| t.answer.is_some() || t.skipped))
-        .count();
+    let answered = summary.as_ref().map_or(questions.len(), |m| m.reached);
     ReportView {
         session_id: s.id.clone(),
         candidate: s.candidate_name.clone(),
@@ -185,7 +182,7 @@ pub fn report(detail: &SessionDetail) -> ReportView {
         overall: s.overall,
         scored: s.overall.is_some(),
         passed: summary.as_ref().map(|m| m.passed),
-        ended_early: summary.is_some() && (answered as i64) < s.question_count,
+        ended_early: summary.as_ref().is_some_and(|m| m.ended_early),
         answered,
         planned: s.question_count,
         summary: summary.map(|m| SummaryView {
