@@ -15,6 +15,7 @@ use crate::helpers::BANK;
 
 crate::app::on_both_backends!(
     consecutive_interviews_of_a_profile_do_not_repeat_questions_while_others_remain,
+    weak_spot_practice_asks_a_missed_question_once_it_is_due_and_not_recent,
     a_profile_sees_its_history_progress_report_and_export_and_can_erase_it,
 );
 
@@ -82,6 +83,45 @@ async fn consecutive_interviews_of_a_profile_do_not_repeat_questions_while_other
         asked.iter().all(|id| !recent.contains(id)),
         "{asked:?} repeats a question of the last three interviews"
     );
+}
+
+async fn weak_spot_practice_asks_a_missed_question_once_it_is_due_and_not_recent(app: TestApp) {
+    let key = new_profile(&app).await;
+    let one = |practice: &str| {
+        json!({"type": "start", "topics": ["ecosystem"], "level": "junior", "count": 1, "profile": key, "practice": practice})
+    };
+    // Interview 1: one question, answered poorly (box 1: due a day later).
+    let mut client = app.connect().await;
+    client.send(one("fresh")).await;
+    client.recv().await;
+    let missed = client.recv().await["question_id"].as_str().unwrap().to_string();
+    client.answer_until_closed("I am not sure, I have never used it.").await;
+    client.recv_until("summary").await;
+    // Three more interviews, each on a question not seen before.
+    let mut later = Vec::new();
+    for _ in 0..3 {
+        let mut client = app.connect().await;
+        later.extend(skip_through(&mut client, one("fresh")).await);
+    }
+    assert!(!later.contains(&missed), "{later:?}");
+    // Two days on, the missed question is due and no longer among the last three interviews.
+    app.clock.advance(std::time::Duration::from_secs(2 * 24 * 3600));
+    let (_, progress) = call(&app, Method::GET, "/api/me/progress", Some(&key), None).await;
+    assert_eq!(progress["due"][0]["question_id"], missed.as_str(), "{progress}");
+    assert_eq!(progress["due"][0]["box"], 1);
+    let mut client = app.connect().await;
+    let weak = skip_through(&mut client, one("weak_spots")).await;
+    assert_eq!(weak, [missed.clone()], "weak-spot practice starts with the due question");
+    // Fresh practice prefers a question never asked; weak spots without topics picks the topic.
+    let mut client = app.connect().await;
+    let fresh = skip_through(&mut client, one("fresh")).await;
+    assert!(!later.contains(&fresh[0]) && fresh[0] != missed, "{fresh:?}");
+    let mut client = app.connect().await;
+    client
+        .send(json!({"type": "start", "level": "junior", "count": 1, "profile": key, "practice": "weak_spots"}))
+        .await;
+    let session = client.recv().await;
+    assert_eq!(session["plan"]["topics"], json!(["ecosystem"]), "{session}");
 }
 
 async fn a_profile_sees_its_history_progress_report_and_export_and_can_erase_it(app: TestApp) {

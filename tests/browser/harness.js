@@ -203,3 +203,14 @@ export function withServerLog(server, fn) {
     }
   };
 }
+
+/**
+ * A question's text as the page shows it, for comparison: code is shown as code (no backticks,
+ * no fences) and paragraphs become separate blocks, so whitespace is left out of the comparison.
+ */
+export function shownText(text) {
+  return String(text)
+    .replace(/^\s*```.*$/gm, '')
+    .replace(/`/g, '')
+    .replace(/\s+/g, '');
+}

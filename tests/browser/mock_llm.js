@@ -79,14 +79,19 @@ function reply(body, res) {
   res.end(completion(content));
 }
 
-/** Starts the mock on a free loopback port; resolves to `{ url, close }`. */
-export async function startMockLlm() {
+/**
+ * Starts the mock on a free loopback port; resolves to `{ url, close }`. `judgeDelayMs` holds
+ * back every non-streamed reply (the judge), as a slow model would.
+ */
+export async function startMockLlm({ judgeDelayMs = 0 } = {}) {
   const server = http.createServer((req, res) => {
     let data = '';
     req.on('data', (c) => (data += c));
-    req.on('end', () => {
+    req.on('end', async () => {
       try {
-        reply(JSON.parse(data || '{}'), res);
+        const body = JSON.parse(data || '{}');
+        if (judgeDelayMs && !body.stream) await new Promise((r) => setTimeout(r, judgeDelayMs));
+        reply(body, res);
       } catch (e) {
         res.writeHead(400, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: { message: String(e) } }));
