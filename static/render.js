@@ -258,7 +258,7 @@ function answerBlock(testid, title, text) {
     'details',
     { class: 'model-answer', testid },
     h('summary', {}, title),
-    richText(text),
+    h('div', { class: 'model-answer-text' }, richText(text)),
   );
 }
 

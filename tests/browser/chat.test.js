@@ -397,13 +397,15 @@ async function checkScoreCard(page, turn, message) {
   assert.equal(await card.getByTestId('model-answer').count(), message.closed && message.model_answer ? 1 : 0);
   if (message.closed && message.model_answer) {
     await card.getByTestId('model-answer').locator('summary').click();
-    assert.equal(await card.getByTestId('model-answer').locator('.model-answer-text').textContent(), message.model_answer);
+    const model = card.getByTestId('model-answer').locator('.model-answer-text');
+    assert.equal(shownText(await model.textContent()), shownText(message.model_answer));
+    assert.equal(await model.locator('code').count() > 0, message.model_answer.includes('`'), 'code in the model answer is shown as code');
   }
   // With an LLM grader, the candidate's own answer rewritten into a strong one, once closed.
   assert.equal(await card.getByTestId('rewrite').count(), message.closed && evaluation.rewrite ? 1 : 0);
   if (message.closed && evaluation.rewrite) {
     await card.getByTestId('rewrite').locator('summary').click();
-    assert.equal(await card.getByTestId('rewrite').locator('.model-answer-text').textContent(), evaluation.rewrite);
+    assert.equal(shownText(await card.getByTestId('rewrite').locator('.model-answer-text').textContent()), shownText(evaluation.rewrite));
   }
   assert.equal(
     await card.getByTestId('estimate').count(),
