@@ -61,7 +61,7 @@ pub fn parse(text: &str) -> Vec<Block> {
 fn spans(text: &str) -> Vec<Span> {
     let pieces: Vec<&str> = text.split('`').collect();
     // An odd number of backticks leaves the last one unmatched: it is kept as text.
-    let paired = if pieces.len() % 2 == 0 {
+    let paired = if pieces.len().is_multiple_of(2) {
         pieces.len() - 2
     } else {
         pieces.len() - 1
@@ -237,14 +237,32 @@ mod tests {
             blocks,
             vec![
                 Block::Paragraph(vec![
-                    Span { text: "What does ".into(), code: false },
-                    Span { text: "x is y".into(), code: true },
-                    Span { text: " test?".into(), code: false },
+                    Span {
+                        text: "What does ".into(),
+                        code: false
+                    },
+                    Span {
+                        text: "x is y".into(),
+                        code: true
+                    },
+                    Span {
+                        text: " test?".into(),
+                        code: false
+                    },
                 ]),
-                Block::Code { lang: "python".into(), text: "print(1 < 2)".into() },
+                Block::Code {
+                    lang: "python".into(),
+                    text: "print(1 < 2)".into()
+                },
                 Block::Paragraph(vec![
-                    Span { text: "And ".into(), code: false },
-                    Span { text: "a".into(), code: true },
+                    Span {
+                        text: "And ".into(),
+                        code: false
+                    },
+                    Span {
+                        text: "a".into(),
+                        code: true
+                    },
                 ]),
             ]
         );
@@ -255,14 +273,26 @@ mod tests {
         assert_eq!(
             parse("a `b` c ` d"),
             vec![Block::Paragraph(vec![
-                Span { text: "a ".into(), code: false },
-                Span { text: "b".into(), code: true },
-                Span { text: " c ` d".into(), code: false },
+                Span {
+                    text: "a ".into(),
+                    code: false
+                },
+                Span {
+                    text: "b".into(),
+                    code: true
+                },
+                Span {
+                    text: " c ` d".into(),
+                    code: false
+                },
             ])]
         );
         assert_eq!(
             parse("```\nx = 1"),
-            vec![Block::Code { lang: String::new(), text: "x = 1".into() }]
+            vec![Block::Code {
+                lang: String::new(),
+                text: "x = 1".into()
+            }]
         );
     }
 
@@ -278,12 +308,21 @@ mod tests {
     #[test]
     fn terminal_text_wraps_paragraphs_and_indents_code() {
         let text = "Explain what `functools.lru_cache` does to a function that is called often.\n```python\n@lru_cache(maxsize=None)\ndef fib(n): ...\n```";
-        let out = to_terminal(text, TerminalStyle { width: 30, colour: false });
+        let out = to_terminal(
+            text,
+            TerminalStyle {
+                width: 30,
+                colour: false,
+            },
+        );
         assert!(!out.contains('`'), "{out}");
         for line in out.lines().take_while(|l| !l.starts_with("    ")) {
             assert!(line.chars().count() <= 30, "{line:?}");
         }
-        assert!(out.contains("\n\n    @lru_cache(maxsize=None)\n    def fib(n): ..."), "{out}");
+        assert!(
+            out.contains("\n\n    @lru_cache(maxsize=None)\n    def fib(n): ..."),
+            "{out}"
+        );
         assert!(out.contains("functools.lru_cache"));
     }
 }

@@ -8,7 +8,7 @@ use crate::lint::Problem;
 use crate::text::{Sentence, Synonyms, Term, content_tokens, split_sentences};
 
 /// Fewest questions a (topic, level) cell may hold.
-pub const MIN_PER_CELL: usize = 4;
+pub const MIN_PER_CELL: usize = 12;
 /// Token-set similarity above which two question texts count as near-duplicates.
 const NEAR_DUPLICATE: f64 = 0.8;
 

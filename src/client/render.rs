@@ -244,61 +244,70 @@ fn indent(text: &str, prefix: &str) -> String {
 
 impl Renderer {
     fn render_summary(&self, out: &mut String, m: &Value) {
-    let _ = writeln!(
-        out,
-        "\n══ Summary: {}/100 — {} (pass mark {}) ══",
-        m["overall"],
-        if m["passed"] == true {
-            "passed"
-        } else {
-            "not passed"
-        },
-        m["pass_mark"]
-    );
-    if m["ended_early"] == true {
-        let missing: Vec<String> = m["topics_not_reached"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|t| topic_title(s(t)))
-            .collect();
         let _ = writeln!(
             out,
-            "  Ended early: {} of {} questions reached.{}",
-            m["review"].as_array().map_or(0, Vec::len),
-            m["planned"],
-            if missing.is_empty() {
-                String::new()
+            "\n══ Summary: {}/100 — {} (pass mark {}) ══",
+            m["overall"],
+            if m["passed"] == true {
+                "passed"
             } else {
-                format!(" Not reached: {}.", missing.join(", "))
-            }
+                "not passed"
+            },
+            m["pass_mark"]
         );
-    }
-    for t in m["by_topic"].as_array().into_iter().flatten() {
-        let _ = writeln!(out, "  {:<32} {}/100", topic_title(s(&t["topic"])), t["overall"]);
-    }
-    for (title, key) in [("Strengths", "strengths"), ("Focus areas", "focus_areas")] {
-        let items = m[key].as_array().map(Vec::as_slice).unwrap_or_default();
-        if !items.is_empty() {
-            let _ = writeln!(out, "{title}:");
-            for i in items {
-                let _ = writeln!(out, "  - {}", s(i));
+        if m["ended_early"] == true {
+            let missing: Vec<String> = m["topics_not_reached"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|t| topic_title(s(t)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  Ended early: {} of {} questions reached.{}",
+                m["review"].as_array().map_or(0, Vec::len),
+                m["planned"],
+                if missing.is_empty() {
+                    String::new()
+                } else {
+                    format!(" Not reached: {}.", missing.join(", "))
+                }
+            );
+        }
+        for t in m["by_topic"].as_array().into_iter().flatten() {
+            let _ = writeln!(
+                out,
+                "  {:<32} {}/100",
+                topic_title(s(&t["topic"])),
+                t["overall"]
+            );
+        }
+        for (title, key) in [("Strengths", "strengths"), ("Focus areas", "focus_areas")] {
+            let items = m[key].as_array().map(Vec::as_slice).unwrap_or_default();
+            if !items.is_empty() {
+                let _ = writeln!(out, "{title}:");
+                for i in items {
+                    let _ = writeln!(out, "  - {}", s(i));
+                }
             }
         }
-    }
-    for r in m["review"].as_array().into_iter().flatten() {
-        let score = if r["skipped"] == true {
-            "skipped".to_string()
-        } else {
-            format!("{}/100", r["overall"])
-        };
-        let _ = writeln!(out, "\n── Review ({score}) ──\n{}", self.rich(s(&r["question"]), ""));
-        key_points(out, &r["key_points"]);
-        incorrect_claims(out, &r["incorrect_claims"]);
-        if let Some(model) = r["model_answer"].as_str().filter(|m| !m.is_empty()) {
-            let _ = writeln!(out, "  Model answer:\n{}", self.rich(model, "    "));
+        for r in m["review"].as_array().into_iter().flatten() {
+            let score = if r["skipped"] == true {
+                "skipped".to_string()
+            } else {
+                format!("{}/100", r["overall"])
+            };
+            let _ = writeln!(
+                out,
+                "\n── Review ({score}) ──\n{}",
+                self.rich(s(&r["question"]), "")
+            );
+            key_points(out, &r["key_points"]);
+            incorrect_claims(out, &r["incorrect_claims"]);
+            if let Some(model) = r["model_answer"].as_str().filter(|m| !m.is_empty()) {
+                let _ = writeln!(out, "  Model answer:\n{}", self.rich(model, "    "));
+            }
         }
-    }
     }
 }
 

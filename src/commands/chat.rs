@@ -3,6 +3,7 @@
 use anyhow::Context;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
+
 use std::sync::{Arc, Mutex};
 
 use crate::cli::ChatArgs;
@@ -60,8 +61,10 @@ pub async fn run(args: ChatArgs) -> anyhow::Result<ExitCode> {
                 )?,
                 None => writeln!(out, "\nInterrupted before the interview started.")?,
             }
-            // 130: the conventional status of a program stopped by Ctrl-C.
-            Ok(ExitCode::from(130))
+            out.flush()?;
+            // 130: the conventional status of a program stopped by Ctrl-C. Exiting here rather
+            // than returning: the runtime would otherwise wait for its blocked stdin reader.
+            std::process::exit(130)
         }
     }
 }

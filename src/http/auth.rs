@@ -22,10 +22,17 @@ pub use crate::tokens::{Role, TOKEN_PREFIX};
 /// An authenticated caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Principal {
-    Staff { name: String, role: Role },
-    Candidate { session_id: String },
+    Staff {
+        name: String,
+        role: Role,
+    },
+    Candidate {
+        session_id: String,
+    },
     /// The holder of a practice profile's key.
-    Profile { profile_id: String },
+    Profile {
+        profile_id: String,
+    },
 }
 
 pub fn unauthorized(message: &str) -> ApiError {

@@ -12,6 +12,4 @@ pub use flow::{
     question_open,
 };
 pub use plan::{MAX_COUNT, Plan, PlanError, make_plan, make_plan_ranked};
-pub use summary::{
-    QuestionReview, Scope, Summary, SummaryTurn, TopicScore, TurnScore, summarize,
-};
+pub use summary::{QuestionReview, Scope, Summary, SummaryTurn, TopicScore, TurnScore, summarize};

@@ -17,9 +17,7 @@ use crate::bank::{Bank, Level, Topic};
 pub const RECENT_INTERVIEWS: usize = 3;
 
 /// What the next interview should favour.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// Unseen questions first.

@@ -85,7 +85,12 @@ pub struct MissedStar {
 }
 
 /// Builds the progress of a profile from its sessions (oldest first) and schedule.
-pub fn progress(sessions: &[SessionRecord], schedule: &Schedule, bank: &Bank, now: i64) -> Progress {
+pub fn progress(
+    sessions: &[SessionRecord],
+    schedule: &Schedule,
+    bank: &Bank,
+    now: i64,
+) -> Progress {
     let mut trend: BTreeMap<Topic, Vec<TrendPoint>> = BTreeMap::new();
     let mut points: HashMap<(String, String), MissedPoint> = HashMap::new();
     let mut answered: HashMap<String, u32> = HashMap::new();
@@ -146,7 +151,10 @@ pub fn progress(sessions: &[SessionRecord], schedule: &Schedule, bank: &Bank, no
     let mut missed_key_points: Vec<MissedPoint> = points
         .into_values()
         .map(|mut m| {
-            m.answered = answered.get(&m.question.question_id).copied().unwrap_or(m.missed);
+            m.answered = answered
+                .get(&m.question.question_id)
+                .copied()
+                .unwrap_or(m.missed);
             m
         })
         .collect();

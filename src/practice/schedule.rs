@@ -100,7 +100,11 @@ impl Schedule {
     pub fn due(&self, now: i64) -> Vec<&Card> {
         let mut due: Vec<&Card> = self.cards.values().filter(|c| c.is_due(now)).collect();
         due.sort_by(|a, b| {
-            (a.leitner_box, a.due_at, &a.question_id).cmp(&(b.leitner_box, b.due_at, &b.question_id))
+            (a.leitner_box, a.due_at, &a.question_id).cmp(&(
+                b.leitner_box,
+                b.due_at,
+                &b.question_id,
+            ))
         });
         due
     }
@@ -160,7 +164,11 @@ mod tests {
         assert_eq!(s.cards["b"].due_at, 11 * DAY_MS);
         assert_eq!(s.cards["c"].leitner_box, 1);
         assert_eq!(s.cards["c"].last_score, None);
-        let due: Vec<&str> = s.due(13 * DAY_MS).iter().map(|c| c.question_id.as_str()).collect();
+        let due: Vec<&str> = s
+            .due(13 * DAY_MS)
+            .iter()
+            .map(|c| c.question_id.as_str())
+            .collect();
         assert_eq!(due, ["b", "c"]);
         assert!(s.asked_recently("a", 3) && s.asked_recently("a", 2));
         assert!(!s.asked_recently("b", 2));

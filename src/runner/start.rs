@@ -7,9 +7,9 @@ use crate::error_code::Code;
 use crate::interview::{self, Plan, make_plan};
 use crate::store::{NewSession, SessionRecord, SessionStatus, StoreError};
 use crate::telemetry;
-use crate::{practice, profiles};
 use crate::tokens;
 use crate::ws::protocol::{PlanInfo, ServerMessage};
+use crate::{practice, profiles};
 
 const MAX_NAME: usize = 200;
 const MAX_EMAIL: usize = 320;

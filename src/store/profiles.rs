@@ -75,18 +75,18 @@ impl Store {
         macro_rules! erase {
             ($tx:expr) => {{
                 let mut tx = $tx;
-                let erased = sqlx::query(
-                    "DELETE FROM sessions WHERE profile_id = $1 AND invite_id IS NULL",
-                )
-                .bind(profile_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                let detached = sqlx::query("UPDATE sessions SET profile_id = NULL WHERE profile_id = $1")
-                    .bind(profile_id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+                let erased =
+                    sqlx::query("DELETE FROM sessions WHERE profile_id = $1 AND invite_id IS NULL")
+                        .bind(profile_id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                let detached =
+                    sqlx::query("UPDATE sessions SET profile_id = NULL WHERE profile_id = $1")
+                        .bind(profile_id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
                 let gone = sqlx::query("DELETE FROM profiles WHERE id = $1")
                     .bind(profile_id)
                     .execute(&mut *tx)

@@ -235,3 +235,176 @@ async fn chat_runs_an_interview_from_piped_answers() {
     assert!(turns.iter().any(|t| t.skipped));
     assert_eq!(session.status, rehearse::store::SessionStatus::Finished);
 }
+
+/// Runs `rehearse chat ARGS` against `app` with `input` piped in and a 60-column terminal.
+async fn chat(
+    app: &crate::app::TestApp,
+    args: &[&str],
+    input: &str,
+) -> (std::process::Output, String) {
+    use tokio::io::AsyncWriteExt;
+    let url = format!("ws://127.0.0.1:{}/ws", app.port);
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .args(["chat", "--url", &url])
+        .args(args)
+        .env("REHEARSE_LOG", "warn")
+        .env("COLUMNS", "60")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).await.unwrap();
+    drop(stdin);
+    let out = tokio::time::timeout(std::time::Duration::from_secs(30), child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let text = stdout(&out);
+    (out, text)
+}
+
+fn session_id_of(text: &str) -> String {
+    text.split_whitespace().nth(1).unwrap().to_string()
+}
+
+#[tokio::test]
+async fn chat_with_a_seed_is_reproducible_and_wraps_questions_to_the_terminal_width() {
+    let app = crate::app::spawn_app().await;
+    let args = [
+        "--topic",
+        "concurrency",
+        "--topic",
+        "algorithms",
+        "--level",
+        "mid",
+        "--count",
+        "3",
+        "--seed",
+        "42",
+    ];
+    let (first, text) = chat(&app, &args, "/skip\n\n/skip\n\n/skip\n").await;
+    assert!(first.status.success(), "{text}");
+    let (_, again) = chat(&app, &args, "/skip\n\n/skip\n\n/skip\n").await;
+    let store = app.store().await;
+    let plan = |text: &str| {
+        let id = session_id_of(text);
+        let store = store.clone();
+        async move { store.session(&id).await.unwrap().plan["question_ids"].clone() }
+    };
+    assert_eq!(
+        plan(&text).await,
+        plan(&again).await,
+        "the same seed asks the same questions"
+    );
+
+    // Questions wrap to 60 columns, code is never shown with backticks, topics by their titles.
+    let mut in_question = false;
+    for line in text.lines() {
+        if line.starts_with("── Question") || line.starts_with("── Follow-up") {
+            in_question = true;
+            assert!(
+                line.contains("Concurrency and the GIL") || line.contains("Algorithms"),
+                "{line}"
+            );
+            continue;
+        }
+        if line.is_empty() {
+            in_question = false;
+        }
+        if in_question && !line.starts_with("    ") {
+            assert!(
+                line.chars().count() <= 60,
+                "{line:?} is wider than the terminal"
+            );
+        }
+    }
+    assert!(!text.contains('`'), "{text}");
+    assert!(text.contains("pass mark"), "{text}");
+}
+
+#[tokio::test]
+async fn an_interrupted_chat_prints_how_to_resume_and_resume_continues_it() {
+    use tokio::io::AsyncBufReadExt;
+    let app = crate::app::spawn_app().await;
+    let url = format!("ws://127.0.0.1:{}/ws", app.port);
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .args([
+            "chat",
+            "--url",
+            &url,
+            "--topic",
+            "ecosystem",
+            "--level",
+            "junior",
+            "--count",
+            "2",
+        ])
+        .env("REHEARSE_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The chat waits for an answer on its (open) standard input once the question is shown.
+    let _stdin = child.stdin.take().unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    while !seen
+        .iter()
+        .any(|l: &String| l.starts_with("── Question 1 of 2"))
+    {
+        let line = tokio::time::timeout(crate::app::WAIT, lines.next_line())
+            .await
+            .unwrap()
+            .unwrap()
+            .expect("the chat prints its first question");
+        seen.push(line);
+    }
+    let id = session_id_of(&seen[0]);
+    let pid = child.id().unwrap().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let mut rest = String::new();
+    while let Some(line) = tokio::time::timeout(crate::app::WAIT, lines.next_line())
+        .await
+        .unwrap()
+        .unwrap()
+    {
+        rest.push_str(&line);
+        rest.push('\n');
+    }
+    let status = tokio::time::timeout(crate::app::WAIT, child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.code(), Some(130), "{rest}");
+    assert!(rest.contains(&format!("--resume {id} --token ")), "{rest}");
+    let token = rest
+        .split("--token ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+
+    let (out, text) = chat(
+        &app,
+        &["--resume", &id, "--token", &token],
+        "/skip\n\n/skip\n",
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("(resumed: 1 earlier turn(s))"), "{text}");
+    assert!(text.contains("══ Summary:"), "{text}");
+    let session = app.store().await.session(&id).await.unwrap();
+    assert_eq!(session.status, rehearse::store::SessionStatus::Finished);
+}

@@ -732,7 +732,9 @@ async fn health_reports_how_durably_answers_are_stored() {
 )]
 async fn health_reports_how_durably_answers_are_stored_on_postgres() {
     let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
-    let (settings, fixture) = crate::app::on_postgres(&dir).await.expect(crate::helpers::NO_POSTGRES);
+    let (settings, fixture) = crate::app::on_postgres(&dir)
+        .await
+        .expect(crate::helpers::NO_POSTGRES);
     let app = spawn_on(settings, dir).await;
     let (_, health) = app.get("/healthz").await;
     assert_eq!(

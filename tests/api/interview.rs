@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use rehearse::bank::{Level, Topic};
 use rehearse::evaluate::{FollowUp, builtin};
 use rehearse::interview::{
-    PlanError, Step, SummaryTurn, TurnView, answer_chain, asked_follow_ups, make_plan, next_step,
-    question_open, summarize, Scope,
+    PlanError, Scope, Step, SummaryTurn, TurnView, answer_chain, asked_follow_ups, make_plan,
+    next_step, question_open, summarize,
 };
 
 use crate::helpers::{BANK, question, rubric_for};

@@ -193,7 +193,12 @@ async fn progress_of(app: &AppState, holder: &ProfileHolder) -> Result<(i64, Pro
         .map(|p| p.created_at)
         .ok_or_else(|| ApiError::from(Code::UnknownProfile))?;
     let record = profiles::record(&i.store, &holder.profile_id).await?;
-    let progress = practice::progress(&record.sessions, &record.schedule, &i.bank, i.clock.now_ms());
+    let progress = practice::progress(
+        &record.sessions,
+        &record.schedule,
+        &i.bank,
+        i.clock.now_ms(),
+    );
     Ok((created_at, progress))
 }
 

@@ -241,13 +241,19 @@ pub async fn report(
 ) -> Result<HttpResponse, ApiError> {
     let detail = detail_for(&app, &reader).await?;
     let body = app.pages.report(&detail).ok_or_else(|| {
-        ApiError::server(Code::Internal, format!("the report of {} did not render", detail.session.id))
+        ApiError::server(
+            Code::Internal,
+            format!("the report of {} did not render", detail.session.id),
+        )
     })?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((
             "content-disposition",
-            format!("attachment; filename=\"rehearse-report-{}.html\"", detail.session.id),
+            format!(
+                "attachment; filename=\"rehearse-report-{}.html\"",
+                detail.session.id
+            ),
         ))
         .body(body))
 }

@@ -97,7 +97,9 @@ impl FromRequest for Staff {
                     },
                     app,
                 }),
-                Ok(Principal::Candidate { .. } | Principal::Profile { .. }) => Err(PageError::Login),
+                Ok(Principal::Candidate { .. } | Principal::Profile { .. }) => {
+                    Err(PageError::Login)
+                }
                 Err(e) if e.code == Code::Unauthorized => Err(PageError::Login),
                 Err(e) => Err(app.pages.error(None, &e)),
             }

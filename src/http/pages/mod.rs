@@ -91,7 +91,10 @@ fn rich_helper(
     _: &mut handlebars::RenderContext,
     out: &mut dyn handlebars::Output,
 ) -> handlebars::HelperResult {
-    let text = h.param(0).and_then(|v| v.value().as_str()).unwrap_or_default();
+    let text = h
+        .param(0)
+        .and_then(|v| v.value().as_str())
+        .unwrap_or_default();
     out.write(&crate::rich_text::to_html(text))?;
     Ok(())
 }
