@@ -568,3 +568,41 @@ async fn the_transcript_shows_how_an_llm_judgement_was_asked_for_its_repairs_and
     // The mock's judgements agree with their own key points: nothing adjusted, no such line.
     assert!(!page.body.contains(r#"data-testid="adjustments""#));
 }
+
+#[tokio::test]
+async fn the_transcript_shows_code_in_questions_and_model_answers_as_code() {
+    let app = spawn_app().await;
+    let b = logged_in(&app, &token(&app, "ada", Role::Admin).await).await;
+    // A seed whose question has inline code, found offline with the same planner.
+    let topics = [rehearse::bank::Topic::PythonCore];
+    let level = rehearse::bank::Level::Junior;
+    let (seed, q) = (0..200u64)
+        .find_map(|seed| {
+            let plan = rehearse::interview::make_plan(&crate::helpers::BANK, &topics, level, 1, seed).ok()?;
+            let q = question(&plan.question_ids[0]);
+            q.text.contains('`').then_some((seed, q))
+        })
+        .expect("some python-core junior question shows code");
+    let mut c = app.connect().await;
+    c.send(json!({"type": "start", "topics": ["python-core"], "level": "junior", "count": 1, "seed": seed}))
+        .await;
+    let id = c.recv().await["session_id"].as_str().unwrap().to_string();
+    assert_eq!(c.recv().await["question_id"], q.id.as_str());
+    c.send(json!({"type": "end"})).await;
+    c.recv_until("summary").await;
+
+    let page = b.get(&format!("/admin/sessions/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains(&rehearse::rich_text::to_html(&q.text)),
+        "the question is shown with its code as <code>"
+    );
+    assert!(page.body.contains(&rehearse::rich_text::to_html(&q.model_answer)));
+    let question_block = page
+        .body
+        .split(r#"data-testid="question">"#)
+        .nth(1)
+        .and_then(|rest| rest.split("</div>").next())
+        .expect("the page shows the question");
+    assert!(!question_block.contains('`'), "{question_block}");
+}
