@@ -578,7 +578,9 @@ async fn the_transcript_shows_code_in_questions_and_model_answers_as_code() {
     let level = rehearse::bank::Level::Junior;
     let (seed, q) = (0..200u64)
         .find_map(|seed| {
-            let plan = rehearse::interview::make_plan(&crate::helpers::BANK, &topics, level, 1, seed).ok()?;
+            let plan =
+                rehearse::interview::make_plan(&crate::helpers::BANK, &topics, level, 1, seed)
+                    .ok()?;
             let q = question(&plan.question_ids[0]);
             q.text.contains('`').then_some((seed, q))
         })
@@ -597,7 +599,10 @@ async fn the_transcript_shows_code_in_questions_and_model_answers_as_code() {
         page.body.contains(&rehearse::rich_text::to_html(&q.text)),
         "the question is shown with its code as <code>"
     );
-    assert!(page.body.contains(&rehearse::rich_text::to_html(&q.model_answer)));
+    assert!(
+        page.body
+            .contains(&rehearse::rich_text::to_html(&q.model_answer))
+    );
     let question_block = page
         .body
         .split(r#"data-testid="question">"#)
