@@ -52,8 +52,9 @@ pub fn make_plan(
     make_plan_ranked(bank, topics, level, count, seed, |_| ())
 }
 
-/// [`make_plan`], taking each topic's questions in `rank` order (lowest first); questions of
-/// equal rank are taken in the seed's shuffled order.
+/// [`make_plan`], taking questions in `rank` order (lowest first) across all the topics;
+/// questions of equal rank are spread round-robin over the topics, each topic's in the seed's
+/// shuffled order.
 pub fn make_plan_ranked<K: Ord>(
     bank: &Bank,
     topics: &[Topic],
@@ -72,7 +73,7 @@ pub fn make_plan_ranked<K: Ord>(
         return Err(PlanError::CountOutOfRange(count));
     }
     let mut rng = SplitMix64::new(seed);
-    let mut pools: Vec<Vec<&str>> = topics
+    let mut pools: Vec<Vec<(K, &str)>> = topics
         .iter()
         .map(|&t| {
             let mut ids: Vec<&str> = bank
@@ -84,10 +85,11 @@ pub fn make_plan_ranked<K: Ord>(
                 .map(|q| q.id.as_str())
                 .collect();
             rng.shuffle(&mut ids);
+            let mut ranked: Vec<(K, &str)> = ids.into_iter().map(|id| (rank(id), id)).collect();
             // Taken from the back, so the best-ranked go last; the sort is stable, so equals
             // keep the shuffled order.
-            ids.sort_by_key(|id| std::cmp::Reverse(rank(id)));
-            ids
+            ranked.sort_by(|a, b| b.0.cmp(&a.0));
+            ranked
         })
         .collect();
     let available: usize = pools.iter().map(Vec::len).sum();
@@ -101,14 +103,24 @@ pub fn make_plan_ranked<K: Ord>(
     }
     rng.shuffle(&mut pools);
     let mut question_ids = Vec::with_capacity(count);
+    // Each pick takes the best-ranked next question of any topic; among equals it is the next
+    // topic in turn, so equally ranked questions go round-robin across the topics (and without
+    // ranks the plan is a plain round-robin).
+    let mut turn = 0;
     while question_ids.len() < count {
-        for pool in pools.iter_mut() {
-            if question_ids.len() < count
-                && let Some(id) = pool.pop()
-            {
-                question_ids.push(id.to_string());
-            }
+        let n = pools.len();
+        let Some(chosen) = (0..n)
+            .map(|k| (turn + k) % n)
+            .filter_map(|i| pools[i].last().map(|(r, _)| (i, r)))
+            .min_by(|a, b| a.1.cmp(b.1))
+            .map(|(i, _)| i)
+        else {
+            break;
+        };
+        if let Some((_, id)) = pools[chosen].pop() {
+            question_ids.push(id.to_string());
         }
+        turn = chosen + 1;
     }
     Ok(Plan {
         topics,

@@ -6,7 +6,7 @@ use rehearse::bank::{Level, Topic};
 use rehearse::evaluate::{FollowUp, builtin};
 use rehearse::interview::{
     PlanError, Scope, Step, SummaryTurn, TurnView, answer_chain, asked_follow_ups, make_plan,
-    next_step, question_open, summarize,
+    make_plan_ranked, next_step, question_open, summarize,
 };
 
 use crate::helpers::{BANK, question, rubric_for};
@@ -357,4 +357,37 @@ fn a_question_stays_open_while_a_follow_up_is_coming() {
         "a repeated proposal is not asked, so the question closes"
     );
     assert_eq!(asked_follow_ups(&asked_twice, 2), [&fu]);
+}
+
+#[test]
+fn a_ranked_plan_takes_the_best_ranked_questions_of_any_topic_first() {
+    let topics = [Topic::Ecosystem, Topic::InternalsPerformance];
+    let plain = make_plan(&BANK, &topics, Level::Junior, 6, 11).unwrap();
+    let equal = make_plan_ranked(&BANK, &topics, Level::Junior, 6, 11, |_| 0).unwrap();
+    assert_eq!(plain, equal, "equal ranks give the plain round-robin plan");
+    // Only three performance questions rank best: they come first, then the round-robin.
+    let best: HashSet<&str> = BANK
+        .questions()
+        .iter()
+        .filter(|q| q.topic == Topic::InternalsPerformance && q.level == Level::Junior)
+        .take(3)
+        .map(|q| q.id.as_str())
+        .collect();
+    let ranked = make_plan_ranked(&BANK, &topics, Level::Junior, 6, 11, |id| {
+        u8::from(!best.contains(id))
+    })
+    .unwrap();
+    let first: HashSet<&str> = ranked.question_ids[..3]
+        .iter()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(first, best);
+    let rest: Vec<Topic> = ranked.question_ids[3..]
+        .iter()
+        .map(|id| question(id).topic)
+        .collect();
+    assert!(
+        rest.contains(&Topic::Ecosystem) && rest.contains(&Topic::InternalsPerformance),
+        "{rest:?}"
+    );
 }
