@@ -433,10 +433,15 @@ async function checkScoreCard(page, turn, message) {
   );
   assert.ok(evaluation.criteria.length > 0);
   assert.equal(rows.length, evaluation.criteria.length, 'one bar per criterion');
+  // An answer scored 0 for being off topic, a copy of the question or addressed to the grader
+  // is "not scored": empty bars, no numbers that look like a score.
+  const notScored =
+    evaluation.overall === 0 && evaluation.flags.some((f) => ['off_topic', 'copied_question', 'possible_prompt_injection'].includes(f));
   evaluation.criteria.forEach((c, i) => {
     assert.equal(rows[i].name, c.name);
-    assert.equal(rows[i].score, `${c.score}/${c.max}`);
-    assert.ok(Math.abs(rows[i].ratio - c.score / c.max) < 0.02, `bar of ${c.name} is ${rows[i].ratio}, want ${c.score / c.max}`);
+    assert.equal(rows[i].score, notScored ? 'not scored' : `${c.score}/${c.max}`);
+    const want = notScored ? 0 : c.score / c.max;
+    assert.ok(Math.abs(rows[i].ratio - want) < 0.02, `bar of ${c.name} is ${rows[i].ratio}, want ${want}`);
   });
 
   if (evaluation.star) {
