@@ -100,15 +100,31 @@ function questionLink(item) {
   return h('a', { href: item.href, testid: 'study-link' }, item.question);
 }
 
-/** The key points missed most often, each with its question. */
+/** The key points missed most often, grouped under their question (most missed first). */
 export function missedList(items) {
   const rows = list(items);
   if (!rows.length) return h('p', { class: 'muted', testid: 'missed-empty' }, 'Nothing missed yet.');
+  const byQuestion = new Map();
+  for (const m of rows) {
+    if (!byQuestion.has(m.question_id)) byQuestion.set(m.question_id, { link: m, points: [] });
+    byQuestion.get(m.question_id).points.push(m);
+  }
   return h(
     'ul',
     { class: 'missed-list', testid: 'missed-list' },
-    rows.map((m) =>
-      h('li', { testid: 'missed-point', 'data-question': m.question_id }, h('strong', {}, m.key_point), ` — missed ${m.missed} of ${m.answered} time${m.answered === 1 ? '' : 's'}, in `, questionLink(m)),
+    [...byQuestion.values()].map(({ link, points }) =>
+      h(
+        'li',
+        { testid: 'missed-question', 'data-question': link.question_id },
+        questionLink(link),
+        h(
+          'ul',
+          {},
+          points.map((m) =>
+            h('li', { testid: 'missed-point', 'data-question': m.question_id }, m.key_point, h('span', { class: 'muted' }, ` — missed ${m.missed} of ${m.answered}`)),
+          ),
+        ),
+      ),
     ),
   );
 }

@@ -242,7 +242,9 @@ pub fn summarize(turns: &[SummaryTurn], scope: &Scope) -> Summary {
         pass_mark,
         planned: scope.planned,
         ended_early,
-        reached: mains.len() - usize::from(scope.cut_short && !mains.is_empty()),
+        // The question open when the candidate ended counts as reached only if it was answered.
+        reached: mains.len()
+            - usize::from(scope.cut_short && mains.last().is_some_and(|m| m.evaluation.is_none())),
         topics_not_reached,
         passed: !mains.is_empty() && overall >= pass_mark,
         review,

@@ -320,6 +320,17 @@ fn a_summary_lists_a_strength_shared_by_two_questions_once_and_a_full_interview_
     assert_eq!(s.strengths.len(), 1, "{:?}", s.strengths);
     assert!(!s.ended_early);
     assert!(s.topics_not_reached.is_empty());
+    // Ended by the candidate while a follow-up on an answered question was open: early, and
+    // that question still counts as reached.
+    let cut = summarize(
+        &[turn(1), turn(2)],
+        &Scope {
+            cut_short: true,
+            ..scope.clone()
+        },
+    );
+    assert!(cut.ended_early);
+    assert_eq!(cut.reached, 2);
 }
 
 #[test]
