@@ -579,11 +579,11 @@ function onSummary(msg) {
   for (const p of storage.loadPending(msg.session_id)) storage.removePending(p.client_msg_id);
   state.summary = msg;
   renderSummary();
-  ui.progress.textContent = 'Interview complete';
+  ui.progress.textContent = msg.ended_early ? 'Interview ended' : 'Interview complete';
   ui.progress.hidden = false;
   showView('summary');
   updateComposer();
-  ui.summaryView.querySelector('h2')?.focus();
+  ui.summaryView.querySelector('h1')?.focus();
 }
 
 function renderSummary() {

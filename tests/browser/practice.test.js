@@ -141,6 +141,9 @@ test('an interview ended early: its summary says so, shows the pass mark and sco
     const summary = received(watch, 'summary').at(-1);
     assert.equal(summary.ended_early, true);
     assert.equal(await page.locator('#summary-view h1').textContent(), 'Interview ended');
+    assert.equal(await page.getByTestId('progress').textContent(), 'Interview ended');
+    // The summary takes the focus, so it is what the candidate sees (and hears) first.
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Interview ended');
     const note = await page.getByTestId('summary-ended-early').textContent();
     assert.ok(note.includes(`${summary.reached} of 4 questions`), note);
     for (const t of summary.topics_not_reached) assert.ok(note.includes(t === 'behavioral' ? 'Behavioral' : 'Ecosystem'), note);
