@@ -86,22 +86,6 @@ fn spans(text: &str) -> Vec<Span> {
     out
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The text as HTML: `<p>` per paragraph with `<code>` for inline code, `<pre><code>` per
 /// fenced block. Every piece of text is escaped.
 pub fn to_html(text: &str) -> String {
@@ -113,10 +97,10 @@ pub fn to_html(text: &str) -> String {
                 for s in spans {
                     if s.code {
                         out.push_str("<code>");
-                        out.push_str(&escape_html(&s.text));
+                        out.push_str(&handlebars::html_escape(&s.text));
                         out.push_str("</code>");
                     } else {
-                        out.push_str(&escape_html(&s.text).replace('\n', "<br>"));
+                        out.push_str(&handlebars::html_escape(&s.text).replace('\n', "<br>"));
                     }
                 }
                 out.push_str("</p>");
@@ -125,11 +109,11 @@ pub fn to_html(text: &str) -> String {
                 out.push_str("<pre class=\"code\"");
                 if !lang.is_empty() {
                     out.push_str(" data-lang=\"");
-                    out.push_str(&escape_html(&lang));
+                    out.push_str(&handlebars::html_escape(&lang));
                     out.push('"');
                 }
                 out.push_str("><code>");
-                out.push_str(&escape_html(&text));
+                out.push_str(&handlebars::html_escape(&text));
                 out.push_str("</code></pre>");
             }
         }

@@ -112,6 +112,12 @@ string_enum!(
 );
 
 impl Topic {
+    /// The readable name of a topic id (the id itself when unknown).
+    pub fn title_of(id: &str) -> String {
+        id.parse::<Topic>()
+            .map_or_else(|_| id.to_string(), |t| t.title().to_string())
+    }
+
     /// A human-readable name for pickers and reports.
     pub fn title(self) -> &'static str {
         match self {

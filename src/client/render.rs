@@ -27,11 +27,13 @@ fn s(v: &Value) -> &str {
     v.as_str().unwrap_or_default()
 }
 
-/// A topic id as its title (the id itself when unknown).
-fn topic_title(id: &str) -> String {
-    id.parse::<Topic>()
-        .map(|t| t.title().to_string())
-        .unwrap_or_else(|_| id.to_string())
+/// A list of topic ids as their titles.
+fn topic_titles(ids: &Value) -> Vec<String> {
+    ids.as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| Topic::title_of(s(t)))
+        .collect()
 }
 
 impl Renderer {
@@ -87,12 +89,7 @@ impl Renderer {
         }
         match kind {
             "session" => {
-                let topics: Vec<String> = m["plan"]["topics"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|t| topic_title(s(t)))
-                    .collect();
+                let topics = topic_titles(&m["plan"]["topics"]);
                 let _ = writeln!(
                     out,
                     "Interview {} — {} {} question(s) on {}",
@@ -113,7 +110,7 @@ impl Renderer {
                     "\n── {label} {} of {} · {} · {} ──\n{}",
                     m["index"],
                     m["of"],
-                    topic_title(s(&m["topic"])),
+                    Topic::title_of(s(&m["topic"])),
                     s(&m["kind"]),
                     self.rich(s(&m["text"]), "")
                 );
@@ -256,12 +253,7 @@ impl Renderer {
             m["pass_mark"]
         );
         if m["ended_early"] == true {
-            let missing: Vec<String> = m["topics_not_reached"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|t| topic_title(s(t)))
-                .collect();
+            let missing = topic_titles(&m["topics_not_reached"]);
             let _ = writeln!(
                 out,
                 "  Ended early: {} of {} questions reached.{}",
@@ -278,7 +270,7 @@ impl Renderer {
             let _ = writeln!(
                 out,
                 "  {:<32} {}/100",
-                topic_title(s(&t["topic"])),
+                Topic::title_of(s(&t["topic"])),
                 t["overall"]
             );
         }

@@ -31,6 +31,14 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Takes one from `address`'s per-minute budget (`server.starts_per_minute`) for `what`:
+    /// `"start"` (interviews) or `"profile"` (practice profiles); false when it is spent.
+    pub fn allow_start(&self, what: &str, address: &str) -> bool {
+        let per_minute = self.server.starts_per_minute;
+        self.starts
+            .take(format!("{what}:{address}"), per_minute / 60.0, per_minute)
+    }
+
     /// Who is calling (401 when nobody valid).
     pub async fn principal(
         &self,

@@ -89,6 +89,13 @@ pub struct Summary {
     pub topics_not_reached: Vec<Topic>,
 }
 
+impl Summary {
+    /// The summary a session stored when it finished (`None` while unfinished, or unreadable).
+    pub fn stored(value: Option<&serde_json::Value>) -> Option<Summary> {
+        value.and_then(|v| Summary::deserialize(v).ok())
+    }
+}
+
 /// What a summary is measured against: the pass mark, and the plan's size and topics.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
@@ -222,16 +229,11 @@ pub fn summarize(turns: &[SummaryTurn], scope: &Scope) -> Summary {
                 .evaluation
                 .and_then(|e| e.star.as_ref())
                 .map(|star| {
-                    [
-                        ("situation", &star.situation),
-                        ("task", &star.task),
-                        ("action", &star.action),
-                        ("result", &star.result),
-                    ]
-                    .into_iter()
-                    .filter(|(_, part)| !part.present)
-                    .map(|(name, _)| name.to_string())
-                    .collect()
+                    star.parts()
+                        .into_iter()
+                        .filter(|(_, part)| !part.present)
+                        .map(|(name, _)| name.to_string())
+                        .collect()
                 })
                 .unwrap_or_default(),
             model_answer: m.model_answer.to_string(),

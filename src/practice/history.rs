@@ -34,10 +34,7 @@ impl History {
     pub fn build(sessions: &[SessionRecord], asked: &HashMap<String, Vec<String>>) -> History {
         let mut attempts = Vec::new();
         for (interview, s) in sessions.iter().enumerate() {
-            let summary = s
-                .summary
-                .as_ref()
-                .and_then(|v| serde_json::from_value::<Summary>(v.clone()).ok());
+            let summary = Summary::stored(s.summary.as_ref());
             match summary {
                 Some(summary) => {
                     let topic_of = |id: &str| {

@@ -97,11 +97,7 @@ pub fn progress(
     let mut star: BTreeMap<&'static str, MissedStar> = BTreeMap::new();
     let mut finished = 0;
     for s in sessions {
-        let Some(summary) = s
-            .summary
-            .as_ref()
-            .and_then(|v| serde_json::from_value::<Summary>(v.clone()).ok())
-        else {
+        let Some(summary) = Summary::stored(s.summary.as_ref()) else {
             continue;
         };
         finished += 1;

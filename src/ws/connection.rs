@@ -110,7 +110,7 @@ async fn run(
                             Some(ServerMessage::error(Code::RateLimited, "too many messages; this one was dropped"))
                         } else {
                             match parse(&text) {
-                                Ok(ClientMessage::Start { .. }) if !start_allowed(&app, &address) => Some(ServerMessage::error(
+                                Ok(ClientMessage::Start { .. }) if !app.allow_start("start", &address) => Some(ServerMessage::error(
                                     Code::RateLimited,
                                     "too many interviews started from this address; wait a minute",
                                 )),
@@ -187,12 +187,6 @@ fn count_error(message: &ServerMessage) {
 }
 
 /// Counts an interview start against the client address's allowance.
-fn start_allowed(app: &AppState, address: &str) -> bool {
-    let per_minute = app.server.starts_per_minute;
-    app.starts
-        .take(format!("start:{address}"), per_minute / 60.0, per_minute)
-}
-
 /// The close sent to a client that does not read what it is sent.
 fn stalled() -> Option<CloseReason> {
     close(

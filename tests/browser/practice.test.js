@@ -33,6 +33,17 @@ after(async () => {
 
 const run = (fn) => withServerLog(() => server, fn);
 
+/** Picks topics, level and count on the start form, starts, and waits for the first question. */
+async function startInterview(page, topics, level, count) {
+  await page.goto('/');
+  for (const t of topics) await page.getByTestId(`topic-${t}`).check();
+  await page.getByTestId('level').selectOption(level);
+  await page.getByTestId('count').fill(String(count));
+  await page.getByTestId('count').blur();
+  await page.getByTestId('start-button').click();
+  await page.locator('[data-testid=answer-input]:not([disabled])').waitFor();
+}
+
 test('a first visit creates a practice profile and shows its recovery link once; the count starts at the catalog default', { timeout: 60_000 }, run(async () => {
   const { context, page, watch } = await openPage(browser, server.url);
   try {
@@ -64,13 +75,7 @@ test('a draft survives a reload; a tab taken over elsewhere pauses with Continue
   const { context, page, watch } = await openPage(browser, server.url);
   try {
     await page.setViewportSize({ width: 1280, height: 800 });
-    await page.goto('/');
-    await page.getByTestId('topic-ecosystem').check();
-    await page.getByTestId('level').selectOption('junior');
-    await page.getByTestId('count').fill('2');
-    await page.getByTestId('count').blur();
-    await page.getByTestId('start-button').click();
-    await page.locator('[data-testid=answer-input]:not([disabled])').waitFor();
+    await startInterview(page, ['ecosystem'], 'junior', 2);
     await page.getByTestId('answer-input').fill('half an answer, not sent yet');
     await page.reload();
     await page.locator('[data-testid=answer-input]:not([disabled])').waitFor();
@@ -109,14 +114,7 @@ test('a draft survives a reload; a tab taken over elsewhere pauses with Continue
 test('an interview ended early: its summary says so, shows the pass mark and scores, and downloads a report; every view has an h1', { timeout: 60_000 }, run(async () => {
   const { context, page, watch } = await openPage(browser, server.url);
   try {
-    await page.goto('/');
-    await page.getByTestId('topic-ecosystem').check();
-    await page.getByTestId('topic-behavioral').check();
-    await page.getByTestId('level').selectOption('junior');
-    await page.getByTestId('count').fill('4');
-    await page.getByTestId('count').blur();
-    await page.getByTestId('start-button').click();
-    await page.locator('[data-testid=answer-input]:not([disabled])').waitFor();
+    await startInterview(page, ['ecosystem', 'behavioral'], 'junior', 4);
     assert.equal(await page.locator('#chat-view h1').count(), 1);
     // The transcript is a plain list (its items have a valid parent), not a live region.
     assert.equal(await page.getByTestId('chat-log').getAttribute('role'), null);
@@ -268,13 +266,7 @@ test('weak-spot practice from the picker; code in questions shows as code; long 
   assert.ok(listed.some((q) => q.text.includes('`')));
   const second = await openPage(browser, server.url);
   try {
-    await second.page.goto('/');
-    await second.page.getByTestId('topic-concurrency').check();
-    await second.page.getByTestId('level').selectOption('mid');
-    await second.page.getByTestId('count').fill('1');
-    await second.page.getByTestId('count').blur();
-    await second.page.getByTestId('start-button').click();
-    await second.page.locator('[data-testid=answer-input]:not([disabled])').waitFor();
+    await startInterview(second.page, ['concurrency'], 'mid', 1);
     const q = received(second.watch, 'question')[0];
     const bubble = second.page.getByTestId('question-text').first();
     const shown = await bubble.textContent();
@@ -314,13 +306,7 @@ test('when an AI grader takes longer than 5 s, the page says the answer is saved
   await graded.start();
   const { context, page } = await openPage(browser, graded.url);
   try {
-    await page.goto('/');
-    await page.getByTestId('topic-ecosystem').check();
-    await page.getByTestId('level').selectOption('junior');
-    await page.getByTestId('count').fill('1');
-    await page.getByTestId('count').blur();
-    await page.getByTestId('start-button').click();
-    await page.locator('[data-testid=answer-input]:not([disabled])').waitFor();
+    await startInterview(page, ['ecosystem'], 'junior', 1);
     await page.getByTestId('answer-input').fill(PARTIAL);
     await page.getByTestId('send-button').click();
     const slow = page.locator('[data-testid=evaluating][data-slow=true]');

@@ -40,11 +40,7 @@ pub async fn create(req: HttpRequest, app: web::Data<AppState>) -> Result<HttpRe
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
-    let per_minute = app.server.starts_per_minute;
-    if !app
-        .starts
-        .take(format!("profile:{address}"), per_minute / 60.0, per_minute)
-    {
+    if !app.allow_start("profile", &address) {
         return Err(ApiError::new(
             Code::RateLimited,
             "too many practice profiles created from this address; wait a minute",
@@ -120,10 +116,7 @@ pub struct MySession {
 
 impl MySession {
     fn new(s: &SessionRecord) -> MySession {
-        let summary = s
-            .summary
-            .as_ref()
-            .and_then(|v| serde_json::from_value::<Summary>(v.clone()).ok());
+        let summary = Summary::stored(s.summary.as_ref());
         let reached = summary.as_ref().map_or(0, |s| s.reached);
         MySession {
             session_id: s.id.clone(),
@@ -338,7 +331,7 @@ pub async fn question(
         .sessions
         .iter()
         .filter_map(|s| {
-            let summary = serde_json::from_value::<Summary>(s.summary.clone()?).ok()?;
+            let summary = Summary::stored(s.summary.as_ref())?;
             let r = summary.review.into_iter().find(|r| r.question_id == id)?;
             Some(StudyAttempt {
                 session_id: s.id.clone(),

@@ -39,8 +39,7 @@ pub fn date_ms(text: &str, end_of_day: bool) -> Option<i64> {
 
 /// The readable name of a topic id (the id itself when unknown).
 pub fn topic_title(id: &str) -> String {
-    id.parse::<Topic>()
-        .map_or_else(|_| id.to_string(), |t| t.title().to_string())
+    Topic::title_of(id)
 }
 
 /// The readable names of an interview's topics.

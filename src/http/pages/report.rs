@@ -3,8 +3,7 @@
 
 use serde::Serialize;
 
-use super::format::datetime;
-use crate::bank::Topic;
+use super::format::{self, datetime};
 use crate::evaluate::Evaluation;
 use crate::interview::Summary;
 use crate::staff::{SessionDetail, TurnDetail};
@@ -103,14 +102,7 @@ fn card(e: &Evaluation) -> CardView {
         star: e
             .star
             .iter()
-            .flat_map(|s| {
-                [
-                    ("Situation", &s.situation),
-                    ("Task", &s.task),
-                    ("Action", &s.action),
-                    ("Result", &s.result),
-                ]
-            })
+            .flat_map(|s| s.parts())
             .map(|(part, p)| StarView {
                 part,
                 present: p.present,
@@ -128,12 +120,6 @@ fn card(e: &Evaluation) -> CardView {
     }
 }
 
-fn topic_title(id: &str) -> String {
-    id.parse::<Topic>()
-        .map(|t| t.title().to_string())
-        .unwrap_or_else(|_| id.to_string())
-}
-
 fn turn_view(t: &TurnDetail) -> TurnView {
     TurnView {
         follow_up: t.follow_up,
@@ -147,10 +133,7 @@ fn turn_view(t: &TurnDetail) -> TurnView {
 /// The report of `detail`, as the reader may see it (the detail is already filtered for them).
 pub fn report(detail: &SessionDetail) -> ReportView {
     let s = &detail.session;
-    let summary = s
-        .summary
-        .as_ref()
-        .and_then(|v| serde_json::from_value::<Summary>(v.clone()).ok());
+    let summary = Summary::stored(s.summary.as_ref());
     let mut questions: Vec<QuestionView> = Vec::new();
     for t in &detail.turns {
         if t.follow_up
@@ -161,7 +144,7 @@ pub fn report(detail: &SessionDetail) -> ReportView {
         }
         questions.push(QuestionView {
             number: questions.len() + 1,
-            topic: topic_title(&t.topic),
+            topic: format::topic_title(&t.topic),
             turns: vec![turn_view(t)],
             model_answer: t.model_answer.clone(),
         });
@@ -172,12 +155,7 @@ pub fn report(detail: &SessionDetail) -> ReportView {
         candidate: s.candidate_name.clone(),
         started: datetime(s.created_at),
         finished: s.finished_at.map(datetime),
-        topics: s
-            .topics
-            .iter()
-            .map(|t| t.title())
-            .collect::<Vec<_>>()
-            .join(", "),
+        topics: format::topic_titles(&s.topics),
         level: s.level.to_string(),
         overall: s.overall,
         scored: s.overall.is_some(),
