@@ -257,7 +257,7 @@ impl Renderer {
             let _ = writeln!(
                 out,
                 "  Ended early: {} of {} questions reached.{}",
-                m["review"].as_array().map_or(0, Vec::len),
+                m["reached"],
                 m["planned"],
                 if missing.is_empty() {
                     String::new()
@@ -345,6 +345,22 @@ mod tests {
             closed.contains("Model answer:\n    Use is for None."),
             "{closed}"
         );
+    }
+
+    #[test]
+    fn an_interview_ended_early_says_how_far_it_got_by_topic_title() {
+        let mut r = Renderer::default();
+        let text = r.render(
+            &json!({"type": "summary", "overall": 40, "passed": false, "pass_mark": 60,
+            "ended_early": true, "reached": 1, "planned": 3, "topics_not_reached": ["algorithms"],
+            "by_topic": [{"topic": "concurrency", "overall": 40}],
+            "review": [{"question": "Q1", "overall": 40}, {"question": "Q2", "skipped": true}]}),
+        );
+        assert!(
+            text.contains("Ended early: 1 of 3 questions reached. Not reached: Algorithms."),
+            "{text}"
+        );
+        assert!(text.contains("Concurrency and the GIL"), "{text}");
     }
 
     #[test]
