@@ -216,6 +216,14 @@ pub struct ServerSettings {
     /// Serve `/metrics` on this separate address (e.g. a private interface) instead of the main
     /// listener; port 0 picks a free port.
     pub metrics_bind: Option<String>,
+    /// The address candidates reach the server at (e.g. `https://interviews.example.com`); invite
+    /// links are built from it. Unset: links are relative to the page that asked for them.
+    pub public_url: Option<String>,
+    /// Who invites the candidates, named on the invite's notice.
+    pub organisation: String,
+    /// Finished interviews older than this many days are erased (checked hourly). Unset: kept
+    /// until an admin erases them.
+    pub retention_days: Option<u32>,
 }
 
 /// A secret setting; `Debug` never shows it.
@@ -256,6 +264,9 @@ impl Default for ServerSettings {
             token_requests_per_second: 20.0,
             token_request_burst: 60.0,
             logins_per_minute: 10.0,
+            public_url: None,
+            organisation: "the hiring team".into(),
+            retention_days: None,
         }
     }
 }

@@ -83,6 +83,10 @@ error_codes! {
     InviteExpired => 410, false, "this invite has expired; ask your recruiter for a new link";
     /// The invite has been used as often as it may be.
     InviteUsedUp => 410, false, "this invite has already been used";
+    /// The recruiter revoked the invite.
+    InviteRevoked => 410, false, "this invite was withdrawn by the recruiter";
+    /// An invited interview starts only once the candidate agreed to the current notice.
+    ConsentRequired => 409, false, "read the notice and agree to it before the first question";
 
     // Practice profiles.
     /// `start` named a practice profile key that matches no profile.

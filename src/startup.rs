@@ -118,6 +118,12 @@ impl Application {
         tasks.spawn("rubric_refresh", move || {
             crate::staff::keep_registry_fresh(refresh.clone(), RUBRIC_REFRESH)
         });
+        if let Some(days) = settings.server.retention_days {
+            let retention = interviews.clone();
+            tasks.spawn("retention", move || {
+                crate::staff::keep_retention(retention.clone(), days)
+            });
+        }
         let replicas = interviews.clone();
         if replicas.store.backend() == crate::store::Backend::Postgres {
             tasks.spawn("replica_events", move || {
@@ -268,7 +274,26 @@ pub async fn services(settings: &Settings) -> anyhow::Result<Interviews> {
         judge: build_judge(settings)?,
         owner: crate::runner::process_owner(),
         clock: crate::clock::Clock::default(),
+        notice: Arc::new(notice_settings(settings)),
     })
+}
+
+/// What invite notices say about the organisation, grading and retention.
+fn notice_settings(settings: &Settings) -> crate::staff::NoticeSettings {
+    crate::staff::NoticeSettings {
+        organisation: settings.server.organisation.clone(),
+        retention_days: settings.server.retention_days,
+        grader: match settings.evaluator_kind() {
+            EvaluatorKind::Llm => crate::staff::Grader::Llm {
+                model: settings
+                    .llm
+                    .judge_model
+                    .clone()
+                    .unwrap_or_else(|| settings.llm.model.clone()),
+            },
+            EvaluatorKind::Builtin => crate::staff::Grader::Builtin,
+        },
+    }
 }
 
 /// The LLM judge when the evaluator is `llm`.

@@ -61,6 +61,8 @@ const ui = {
   inviteNameField: $('invite-name-field'),
   inviteName: $('invite-name'),
   inviteStart: $('invite-start'),
+  inviteNoticeText: $('invite-notice-text'),
+  inviteConsent: $('invite-consent'),
   summaryView: $('summary-view'),
   chatView: $('chat-view'),
   chatLog: $('chat-log'),
@@ -88,6 +90,7 @@ const state = {
   inflight: null, // client_msg_id of the answer sent on this connection and not yet acked
   skipInflight: null, // turn optimistically marked skipped, until the server moves on
   summary: null, // the `summary` message, kept to redraw the chart when the page is resized
+  scoresHidden: false, // the invite keeps this interview's results for the recruiter
   resendTimer: null,
   endArmedTimer: null,
   profile: null, // {key, profile_id, shown}: this browser's practice profile
@@ -188,6 +191,9 @@ function wireEvents() {
   ui.startForm.addEventListener('submit', (e) => {
     e.preventDefault();
     startInterview();
+  });
+  ui.inviteConsent.addEventListener('change', () => {
+    ui.inviteStart.disabled = !ui.inviteConsent.checked || state.starting;
   });
   ui.inviteForm.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -347,7 +353,7 @@ function startFailed() {
   state.pendingStart = null;
   ui.startButton.textContent = 'Start interview';
   ui.inviteStart.textContent = 'Start interview';
-  ui.inviteStart.disabled = false;
+  ui.inviteStart.disabled = !ui.inviteConsent.checked;
   updateCountLimit();
 }
 
@@ -378,8 +384,15 @@ async function checkInvite() {
   ui.inviteMeta.textContent = inviteMeta(body);
   // The invite may already name the candidate; only ask when it does not.
   ui.inviteNameField.hidden = Boolean(body.candidate_name);
+  const notice = body.notice ?? { paragraphs: [] };
+  const paragraphs = Array.isArray(notice.paragraphs) ? notice.paragraphs : [];
+  replaceChildren(ui.inviteNoticeText, ...paragraphs.map((p) => h('p', {}, String(p))));
+  // Results the candidate will not see stay out of their practice history too.
+  if (notice.scores_hidden) ui.inviteJoinLabel.hidden = true;
+  ui.inviteConsent.checked = false;
+  ui.inviteStart.disabled = true;
   ui.inviteDetails.hidden = false;
-  ui.inviteStart.focus();
+  ui.inviteConsent.focus();
 }
 
 /** An invite that cannot start an interview: its reason, and nothing else to do. */
@@ -392,8 +405,12 @@ function showInviteError(message) {
 
 function startInvite() {
   if (state.starting || !state.invite?.info) return;
+  if (!ui.inviteConsent.checked) {
+    ui.inviteConsent.focus();
+    return;
+  }
   const name = ui.inviteNameField.hidden ? '' : ui.inviteName.value.trim();
-  const join = ui.inviteJoin.checked;
+  const join = ui.inviteJoin.checked && !ui.inviteJoinLabel.hidden;
   if (join && !state.profile) {
     // The profile is made only when the candidate asks for the interview to be kept.
     createProfile()
@@ -404,6 +421,7 @@ function startInvite() {
   state.pendingStart = {
     type: 'start',
     invite: state.invite.token,
+    consent: state.invite.info.notice?.version,
     ...(name ? { candidate: { name } } : {}),
     ...(join && state.profile ? { profile: state.profile.key } : {}),
   };
@@ -466,6 +484,7 @@ const handlers = {
   feedback_delta: onFeedbackDelta,
   evaluation: onEvaluation,
   summary: onSummary,
+  finished: onFinished,
   error: onError,
 };
 
@@ -478,6 +497,8 @@ function onSession(msg) {
   const fresh = !state.session || state.session.session_id !== msg.session_id;
   if (fresh) resetInterview();
   state.session = { session_id: msg.session_id, resume_token: msg.resume_token };
+  // The recruiter keeps this interview's results: no grading to wait for, no scores to show.
+  state.scoresHidden = Boolean(msg.scores_hidden);
   state.planCount = msg.plan?.count ?? state.planCount;
   storage.saveSession(msg.session_id, msg.resume_token);
   if (state.invite) forgetInvite();
@@ -499,7 +520,7 @@ function onTranscript(msg) {
     if (t.answer != null) showAnswer(view, t.answer, 'saved', null);
     else if (t.skipped) showSkipped(view);
     if (t.evaluation) showEvaluation(view, t.evaluation, { closed: t.closed, modelAnswer: t.model_answer });
-    else showEvaluating(view, t.answer != null);
+    else showEvaluating(view, t.answer != null && !state.scoresHidden);
   }
   restorePendingAnswers();
   flushPending();
@@ -530,8 +551,12 @@ function onAck(msg) {
   if (view?.answer) {
     setAnswerStatus(view.answer.bubble, 'saved');
     view.answer.status = 'saved';
-    showEvaluating(view, !view.evaluated);
-    announce('Answer saved. Grading…');
+    if (state.scoresHidden) {
+      announce('Answer saved.');
+    } else {
+      showEvaluating(view, !view.evaluated);
+      announce('Answer saved. Grading…');
+    }
   }
   updateComposer();
 }
@@ -579,6 +604,32 @@ function onSummary(msg) {
   for (const p of storage.loadPending(msg.session_id)) storage.removePending(p.client_msg_id);
   state.summary = msg;
   renderSummary();
+  ui.progress.textContent = msg.ended_early ? 'Interview ended' : 'Interview complete';
+  ui.progress.hidden = false;
+  showView('summary');
+  updateComposer();
+  ui.summaryView.querySelector('h1')?.focus();
+}
+
+/** The end of an interview whose results go to the recruiter only: no scores, a thank-you. */
+function onFinished(msg) {
+  state.finished = true;
+  state.openTurn = null;
+  state.skipInflight = null;
+  disarmEnd();
+  for (const p of storage.loadPending(msg.session_id)) storage.removePending(p.client_msg_id);
+  const reached = Number(msg.reached) || 0;
+  const planned = Number(msg.planned) || 0;
+  replaceChildren(
+    ui.summaryView,
+    h(
+      'section',
+      { class: 'card summary', testid: 'finished' },
+      h('h1', { tabindex: '-1' }, msg.ended_early ? 'Interview ended' : 'Interview complete'),
+      h('p', {}, `Thank you. Your answers to ${reached} of ${planned} question${planned === 1 ? '' : 's'} are saved.`),
+      h('p', { class: 'muted' }, 'The recruiter reviews them and shares the results with you; this page shows no scores.'),
+    ),
+  );
   ui.progress.textContent = msg.ended_early ? 'Interview ended' : 'Interview complete';
   ui.progress.hidden = false;
   showView('summary');
@@ -643,6 +694,7 @@ function onError(msg) {
     case 'invite_invalid':
     case 'invite_expired':
     case 'invite_used_up':
+    case 'invite_revoked':
       if (state.invite) showInviteError(msg.message);
       else notify(msg.message, { code });
       break;
@@ -795,7 +847,7 @@ function composerHint(expecting, connected) {
   if (expecting) return 'Ctrl+Enter (⌘+Enter) sends.';
   if (!connected && state.session) return 'Reconnecting…';
   const view = openView();
-  if (view?.answer && !view.evaluated) return 'Waiting for feedback…';
+  if (view?.answer && !view.evaluated && !state.scoresHidden) return 'Waiting for feedback…';
   return 'Waiting for the next question…';
 }
 

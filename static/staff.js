@@ -19,3 +19,19 @@ window.addEventListener('pageshow', () => {
     for (const button of form.querySelectorAll('[aria-busy]')) button.removeAttribute('aria-busy');
   }
 });
+
+// "Copy link": copies the named input's text and says so; without a clipboard the text is selected.
+document.addEventListener('click', async (event) => {
+  const button = event.target instanceof Element ? event.target.closest('[data-copy]') : null;
+  if (!button) return;
+  const input = document.getElementById(button.dataset.copy);
+  if (!input) return;
+  input.select();
+  try {
+    await navigator.clipboard.writeText(input.value);
+    const done = document.querySelector(`[data-copied-for="${button.dataset.copy}"]`);
+    if (done) done.hidden = false;
+  } catch {
+    // The text stays selected for the reader to copy by hand.
+  }
+});

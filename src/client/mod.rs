@@ -158,7 +158,7 @@ pub async fn run(
                 send(&mut ws, &command).await?;
             }
             "ack" => state.pending = None,
-            "summary" => return Ok(msg),
+            "summary" | "finished" => return Ok(msg),
             "error" if msg["fatal"] == true => {
                 bail!("{}", msg["message"].as_str().unwrap_or("fatal error"))
             }

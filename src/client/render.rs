@@ -129,6 +129,16 @@ impl Renderer {
                 }
             }
             "summary" => self.render_summary(&mut out, m),
+            "finished" => {
+                let _ = writeln!(
+                    out,
+                    "\nInterview {}: {} of {} question(s) answered. Your answers are saved; the \
+                     recruiter reviews them and shares the results.",
+                    if m["ended_early"] == true { "ended" } else { "complete" },
+                    m["reached"],
+                    m["planned"]
+                );
+            }
             "transcript" => {
                 let n = m["turns"].as_array().map_or(0, Vec::len);
                 let _ = writeln!(out, "(resumed: {n} earlier turn(s))");

@@ -107,7 +107,9 @@ pub struct Scope {
 }
 
 /// Summarises the turns. Each main question scores its latest evaluation in its chain (follow-up
-/// answers are graded together with the main answer); a skipped or unanswered question scores 0.
+/// answers are graded together with the main answer) — unless a reviewer reviewed any turn of
+/// the question: then the review of the latest reviewed turn is the question's score, whether it
+/// was the main answer or a follow-up. A skipped or unanswered question scores 0.
 /// `overall` is the mean over the questions asked; `passed` compares it with the pass mark.
 /// Strengths and focus areas are listed once each, however many questions share one.
 pub fn summarize(turns: &[SummaryTurn], scope: &Scope) -> Summary {
@@ -120,6 +122,8 @@ pub fn summarize(turns: &[SummaryTurn], scope: &Scope) -> Summary {
         model_answer: &'a str,
         score: u8,
         evaluation: Option<&'a Evaluation>,
+        /// The review of the question's latest reviewed turn.
+        reviewed: Option<&'a Evaluation>,
         skipped: bool,
     }
     let mut mains: Vec<Main> = Vec::new();
@@ -135,6 +139,7 @@ pub fn summarize(turns: &[SummaryTurn], scope: &Scope) -> Summary {
                 model_answer: t.model_answer,
                 score: 0,
                 evaluation: None,
+                reviewed: None,
                 skipped: false,
             });
             mains.len() - 1
@@ -143,8 +148,17 @@ pub fn summarize(turns: &[SummaryTurn], scope: &Scope) -> Summary {
             mains[i].skipped = t.skipped;
         }
         if let Some(e) = t.evaluation {
+            if e.source == crate::evaluate::Source::Human {
+                mains[i].reviewed = Some(e);
+            }
             mains[i].score = e.overall;
             mains[i].evaluation = Some(e);
+        }
+    }
+    for m in &mut mains {
+        if let Some(r) = m.reviewed {
+            m.score = r.overall;
+            m.evaluation = Some(r);
         }
     }
     let mean = |scores: &[u8]| -> u8 {

@@ -4,6 +4,7 @@
 //! on now — or nobody, in which case they are already stored and `resume` replays them.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Mutex as AsyncMutex, Notify, OwnedMutexGuard, mpsc, watch};
@@ -20,6 +21,9 @@ use crate::ws::protocol::ServerMessage;
 pub struct Outbox {
     tx: mpsc::Sender<ServerMessage>,
     stalled: Arc<Notify>,
+    /// The interview on this connection hides its results from the candidate: every frame
+    /// passes [`ServerMessage::without_scores`] on its way out.
+    scores_hidden: Arc<AtomicBool>,
 }
 
 /// The connection's side of its outbox.
@@ -38,14 +42,29 @@ impl Outbox {
             Outbox {
                 tx,
                 stalled: stalled.clone(),
+                scores_hidden: Arc::default(),
             },
             OutboxReceiver { messages, stalled },
         )
     }
 
+    /// From now on, the candidate on this connection gets no scores, feedback, key points or
+    /// model answers (set before the interview's first frame).
+    pub fn hide_scores(&self) {
+        self.scores_hidden.store(true, Ordering::Relaxed);
+    }
+
     /// Queues a message without waiting. False when it was not queued: the connection is gone,
     /// or its queue is full and the connection has been told to close.
     pub fn send(&self, message: ServerMessage) -> bool {
+        let message = if self.scores_hidden.load(Ordering::Relaxed) {
+            match message.without_scores() {
+                Some(m) => m,
+                None => return true,
+            }
+        } else {
+            message
+        };
         match self.tx.try_send(message) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {

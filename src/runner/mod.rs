@@ -51,6 +51,8 @@ pub struct Interviews {
     pub owner: Arc<str>,
     /// What invite expiries are judged by.
     pub clock: crate::clock::Clock,
+    /// What an invite's notice says about the organisation, grading and retention.
+    pub notice: Arc<crate::staff::NoticeSettings>,
 }
 
 /// A validated request to start an interview.
@@ -69,6 +71,10 @@ pub struct StartRequest {
     pub practice: Option<crate::practice::Mode>,
     /// Seed for the question choice; random when absent.
     pub seed: Option<u64>,
+    /// The candidate is shown no scores, feedback, key points or model answers (from an invite).
+    pub scores_hidden: bool,
+    /// The invited candidate's agreement to the invite's notice.
+    pub consent: Option<crate::store::Consent>,
 }
 
 /// A name for this server process, unique among the replicas sharing a database.

@@ -63,6 +63,8 @@ impl Interviews {
             created_by: req.created_by,
             owner: self.owner.to_string(),
             profile_id: profile.map(|p| p.id),
+            scores_hidden: req.scores_hidden,
+            consent: req.consent,
             now: now_ms(),
         };
         self.store.create_session(&new).await?;
@@ -75,8 +77,16 @@ impl Interviews {
             "interview started"
         );
         telemetry::interview_started();
+        if new.scores_hidden {
+            outbox.hide_scores();
+        }
         self.hub.attach(&session_id, conn_id, outbox.clone());
-        outbox.send(session_message(&session_id, &resume_token, &plan));
+        outbox.send(session_message(
+            &session_id,
+            &resume_token,
+            &plan,
+            new.scores_hidden,
+        ));
         let mut guard = self.hub.lock(&session_id).await;
         let live = guard.insert(Live {
             state: SessionState::started(session_record(new), plan),
@@ -155,7 +165,15 @@ impl Interviews {
         })?;
         // The `session` frame goes out before the connection is attached, so nothing published
         // to the interview (an evaluation from a regrade or review) can arrive ahead of it.
-        outbox.send(session_message(session_id, token, &plan));
+        if session.scores_hidden {
+            outbox.hide_scores();
+        }
+        outbox.send(session_message(
+            session_id,
+            token,
+            &plan,
+            session.scores_hidden,
+        ));
         // Attach before taking the snapshot: anything graded in between is then either in the
         // transcript or published to this connection after it, never lost between the two.
         self.hub.attach_held(session_id, conn_id, outbox.clone());
@@ -244,11 +262,19 @@ fn session_record(s: NewSession) -> SessionRecord {
         updated_at: s.now,
         finished_at: None,
         profile_id: s.profile_id,
+        scores_hidden: s.scores_hidden,
+        consent: s.consent,
     }
 }
 
-pub(super) fn session_message(session_id: &str, resume_token: &str, plan: &Plan) -> ServerMessage {
+pub(super) fn session_message(
+    session_id: &str,
+    resume_token: &str,
+    plan: &Plan,
+    scores_hidden: bool,
+) -> ServerMessage {
     ServerMessage::Session {
+        scores_hidden,
         session_id: session_id.to_string(),
         resume_token: resume_token.to_string(),
         plan: PlanInfo {

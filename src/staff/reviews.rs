@@ -20,6 +20,16 @@ pub struct ReviewRequest {
     #[serde(default, deserialize_with = "crate::whole::map")]
     #[schema(value_type = Option<std::collections::HashMap<String, i64>>)]
     pub criteria: BTreeMap<String, i64>,
+    /// The reviewer's own reason per criterion id. A criterion whose score the review changes
+    /// carries this rationale instead of the grader's (or, without one, the review's comment).
+    #[serde(default)]
+    #[schema(value_type = Option<std::collections::HashMap<String, String>>)]
+    pub rationales: BTreeMap<String, String>,
+    /// Key points marked covered (`true`) or missing (`false`) by index (0-based, in the
+    /// question's order).
+    #[serde(default)]
+    #[schema(value_type = Option<std::collections::HashMap<String, bool>>)]
+    pub key_points: BTreeMap<usize, bool>,
     /// An overall score (0–100) that replaces the one computed from the criteria.
     #[serde(default, deserialize_with = "crate::whole::option")]
     #[schema(maximum = 100)]
@@ -30,6 +40,7 @@ pub struct ReviewRequest {
 }
 
 const MAX_COMMENT: usize = 5000;
+const MAX_RATIONALE: usize = 1000;
 
 /// The reviewed evaluation: the current one with the overrides applied, overall recomputed from
 /// the rubric's weights unless overridden, `source: human`.
@@ -51,6 +62,7 @@ pub fn apply_review(
     }
     let mut e = current.clone();
     let mut problems = Vec::new();
+    let comment = req.comment.trim();
     for (id, &score) in &req.criteria {
         match e.criteria.iter_mut().find(|c| &c.id == id) {
             None => problems.push(format!(
@@ -63,7 +75,42 @@ pub fn apply_review(
                     c.min, c.max
                 ))
             }
-            Some(c) => c.score = score as u8,
+            Some(c) => {
+                if c.score != score as u8 && !req.rationales.contains_key(id) {
+                    // The grader's reason no longer explains the score: the reviewer's does.
+                    c.rationale = format!("{reviewer}: {comment}");
+                }
+                c.score = score as u8;
+            }
+        }
+    }
+    for (id, text) in &req.rationales {
+        let text = text.trim();
+        match e.criteria.iter_mut().find(|c| &c.id == id) {
+            None => problems.push(format!(
+                "rationales.{id}: not a criterion of rubric {} v{}",
+                rubric.id, rubric.version
+            )),
+            Some(_) if text.chars().count() > MAX_RATIONALE => problems.push(format!(
+                "rationales.{id}: longer than {MAX_RATIONALE} characters"
+            )),
+            Some(_) if text.is_empty() => {}
+            Some(c) => c.rationale = format!("{reviewer}: {text}"),
+        }
+    }
+    for (&index, &covered) in &req.key_points {
+        match e.key_points.get_mut(index) {
+            None => problems.push(format!(
+                "key_points.{index}: the question has {} key points",
+                e.key_points.len()
+            )),
+            Some(k) if k.covered != covered => {
+                k.covered = covered;
+                if !covered {
+                    k.evidence = None;
+                }
+            }
+            Some(_) => {}
         }
     }
     if let Some(o) = req.overall.filter(|&o| o > 100) {

@@ -107,7 +107,7 @@ pub async fn session_detail(
     id: &str,
     viewer: Viewer,
 ) -> Result<SessionDetail, StaffError> {
-    let session = match store.session(id).await {
+    let mut session = match store.session(id).await {
         Err(StoreError::NotFound) => {
             return Err(StaffError::NotFound(format!("no session `{id}`")));
         }
@@ -118,6 +118,14 @@ pub async fn session_detail(
     let open = open_turns(&session, &turns, &evaluations);
     if viewer == Viewer::Candidate {
         evaluations.retain(|e| e.evaluation.source != Source::Human);
+    }
+    // The invite keeps the results for the recruiter: the candidate reads questions and answers.
+    let withheld = viewer == Viewer::Candidate && session.scores_hidden;
+    if withheld {
+        evaluations.clear();
+        session.overall = None;
+        session.summary = None;
+        session.flagged = false;
     }
     let turns = turns
         .into_iter()
@@ -135,7 +143,7 @@ pub async fn session_detail(
                     EvaluationView::from(e)
                 })
                 .collect();
-            let model_answer = (!t.is_follow_up && !hide)
+            let model_answer = (!t.is_follow_up && !hide && !withheld)
                 .then(|| bank.get(&t.question_id).map(|q| q.model_answer.clone()))
                 .flatten();
             let reviews = evals

@@ -19,6 +19,8 @@ pub struct NewInvite {
     pub rubrics: serde_json::Value,
     pub expires_at: i64,
     pub max_uses: i64,
+    /// Whether the candidate sees scores, feedback, key points and model answers.
+    pub show_scores: bool,
     pub now: i64,
 }
 
@@ -39,6 +41,19 @@ pub struct InviteRecord {
     pub max_uses: i64,
     pub uses: i64,
     pub created_at: i64,
+    pub show_scores: bool,
+    /// When and by whom the invite was revoked; a revoked invite starts nothing.
+    pub revoked_at: Option<i64>,
+    pub revoked_by: Option<String>,
+}
+
+/// An interview started from an invite, as the invite list shows it.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct InviteSession {
+    pub invite_id: String,
+    pub session_id: String,
+    pub status: String,
+    pub created_at: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -56,6 +71,9 @@ struct InviteRow {
     max_uses: i64,
     uses: i64,
     created_at: i64,
+    show_scores: bool,
+    revoked_at: Option<i64>,
+    revoked_by: Option<String>,
 }
 
 impl TryFrom<InviteRow> for InviteRecord {
@@ -81,6 +99,9 @@ impl TryFrom<InviteRow> for InviteRecord {
             max_uses: r.max_uses,
             uses: r.uses,
             created_at: r.created_at,
+            show_scores: r.show_scores,
+            revoked_at: r.revoked_at,
+            revoked_by: r.revoked_by,
         })
     }
 }
@@ -89,7 +110,7 @@ macro_rules! select_invites {
     ($($rest:literal)*) => {
         concat!(
             "SELECT id, token_hash, created_by, candidate_name, candidate_email, topics, level, question_count, \
-             rubrics, expires_at, max_uses, uses, created_at FROM invites ",
+             rubrics, expires_at, max_uses, uses, created_at, show_scores, revoked_at, revoked_by FROM invites ",
             $($rest),*
         )
     };
@@ -101,6 +122,7 @@ pub enum InviteProblem {
     Unknown,
     Expired,
     UsedUp,
+    Revoked,
 }
 
 impl Store {
@@ -110,8 +132,8 @@ impl Store {
         on_writer!(self, |p| {
             sqlx::query(
                 "INSERT INTO invites (id, token_hash, created_by, candidate_name, candidate_email, topics, level, \
-                 question_count, rubrics, expires_at, max_uses, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                 question_count, rubrics, expires_at, max_uses, created_at, show_scores) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             )
             .bind(&i.id)
             .bind(&i.token_hash)
@@ -125,6 +147,7 @@ impl Store {
             .bind(i.expires_at)
             .bind(i.max_uses)
             .bind(i.now)
+            .bind(i.show_scores)
             .execute(p)
             .await?
             .rows_affected()
@@ -176,7 +199,8 @@ impl Store {
     ) -> Result<Result<InviteRecord, InviteProblem>, StoreError> {
         let used = on_writer!(self, |p| {
             sqlx::query(
-                "UPDATE invites SET uses = uses + 1 WHERE token_hash = $1 AND expires_at > $2 AND uses < max_uses",
+                "UPDATE invites SET uses = uses + 1 \
+                 WHERE token_hash = $1 AND expires_at > $2 AND uses < max_uses AND revoked_at IS NULL",
             )
             .bind(token_hash)
             .bind(now)
@@ -188,8 +212,42 @@ impl Store {
         Ok(match invite {
             None => Err(InviteProblem::Unknown),
             Some(i) if used == 1 => Ok(i),
+            Some(i) if i.revoked_at.is_some() => Err(InviteProblem::Revoked),
             Some(i) if i.expires_at <= now => Err(InviteProblem::Expired),
             Some(_) => Err(InviteProblem::UsedUp),
         })
+    }
+
+    /// Revokes an invite: it starts no further interview (those already started go on). True
+    /// when it was revoked now, false when it already was.
+    pub async fn revoke_invite(&self, id: &str, by: &str, now: i64) -> Result<bool, StoreError> {
+        let revoked = on_writer!(self, |p| {
+            sqlx::query(
+                "UPDATE invites SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL",
+            )
+            .bind(now)
+            .bind(by)
+            .bind(id)
+            .execute(p)
+            .await?
+            .rows_affected()
+        });
+        if revoked == 0 {
+            // Either unknown (NotFound) or revoked before.
+            self.invite(id).await?;
+        }
+        Ok(revoked == 1)
+    }
+
+    /// The interviews started from invites, oldest first.
+    pub async fn invite_sessions(&self) -> Result<Vec<InviteSession>, StoreError> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as(
+                "SELECT invite_id, id AS session_id, status, created_at FROM sessions \
+                 WHERE invite_id IS NOT NULL ORDER BY created_at, id",
+            )
+            .fetch_all(p)
+            .await?
+        }))
     }
 }

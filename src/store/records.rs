@@ -56,7 +56,20 @@ pub struct NewSession {
     pub owner: String,
     /// The practice profile it belongs to.
     pub profile_id: Option<String>,
+    /// The candidate sees no scores, feedback, key points or model answers (the invite says so).
+    pub scores_hidden: bool,
+    /// The candidate's agreement to the invite's notice.
+    pub consent: Option<Consent>,
     pub now: i64,
+}
+
+/// A candidate's agreement to the notice an invite showed before the first question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Consent {
+    /// Unix milliseconds.
+    pub at: i64,
+    /// The version of the notice agreed to.
+    pub version: String,
 }
 
 /// A stored session.
@@ -87,6 +100,10 @@ pub struct SessionRecord {
     #[serde(skip)]
     #[schema(ignore)]
     pub profile_id: Option<String>,
+    /// The candidate is shown no scores, feedback, key points or model answers.
+    pub scores_hidden: bool,
+    /// The invited candidate's agreement to the notice, when one was asked.
+    pub consent: Option<Consent>,
 }
 
 /// A question being asked: the snapshot of exactly what the candidate saw.

@@ -1,6 +1,6 @@
 //! Sessions.
 
-use super::{NewSession, SessionRecord, SessionStatus, Store, StoreError, on_pool, on_writer};
+use super::{Consent, NewSession, SessionRecord, SessionStatus, Store, StoreError, on_pool, on_writer};
 
 #[derive(sqlx::FromRow)]
 pub(super) struct SessionRow {
@@ -22,6 +22,12 @@ pub(super) struct SessionRow {
     updated_at: i64,
     finished_at: Option<i64>,
     profile_id: Option<String>,
+    #[sqlx(default)]
+    scores_hidden: bool,
+    #[sqlx(default)]
+    consent_at: Option<i64>,
+    #[sqlx(default)]
+    consent_version: Option<String>,
 }
 
 fn json(field: &str, text: &str) -> Result<serde_json::Value, StoreError> {
@@ -65,6 +71,11 @@ impl TryFrom<SessionRow> for SessionRecord {
             updated_at: r.updated_at,
             finished_at: r.finished_at,
             profile_id: r.profile_id,
+            scores_hidden: r.scores_hidden,
+            consent: r.consent_at.map(|at| Consent {
+                at,
+                version: r.consent_version.unwrap_or_default(),
+            }),
         })
     }
 }
@@ -75,7 +86,8 @@ macro_rules! select_sessions {
         concat!(
             "SELECT id, resume_token_hash, candidate_name, candidate_email, topics, level, \
              question_count, plan, status, invite_id, created_by, overall, flagged, summary, \
-             created_at, updated_at, finished_at, profile_id FROM sessions ",
+             created_at, updated_at, finished_at, profile_id, scores_hidden, consent_at, \
+             consent_version FROM sessions ",
             $($rest),*
         )
     };
@@ -96,7 +108,8 @@ impl Store {
             sqlx::query(
                 "INSERT INTO sessions (id, resume_token_hash, candidate_name, candidate_email, topics, \
                  level, question_count, plan, status, invite_id, created_by, created_at, updated_at, owner, epoch, \
-                 profile_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10, $11, $11, $12, 1, $13)",
+                 profile_id, scores_hidden, consent_at, consent_version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10, $11, $11, $12, 1, $13, $14, $15, $16)",
             )
             .bind(&s.id)
             .bind(&s.resume_token_hash)
@@ -111,6 +124,9 @@ impl Store {
             .bind(s.now)
             .bind(&s.owner)
             .bind(&s.profile_id)
+            .bind(s.scores_hidden)
+            .bind(s.consent.as_ref().map(|c| c.at))
+            .bind(s.consent.as_ref().map(|c| c.version.as_str()))
             .execute(p)
             .await
             .map(|r| r.rows_affected())

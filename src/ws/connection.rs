@@ -254,16 +254,21 @@ async fn handle(
                 profile,
                 practice,
                 seed,
+                consent,
             },
             None,
         ) => {
             let candidate = candidate.unwrap_or_default();
             let req = match invite {
-                Some(token) => StartRequest {
-                    // An invite interview joins the profile only when the candidate sends it.
-                    profile_key: profile,
-                    ..crate::staff::redeem(interviews, &token, candidate).await?
-                },
+                // An invite interview joins the profile only when the candidate sends it.
+                Some(token) => {
+                    let r = crate::staff::Redemption {
+                        candidate,
+                        consent,
+                        profile,
+                    };
+                    crate::staff::redeem(interviews, &token, r).await?
+                }
                 None => StartRequest {
                     level: level.ok_or_else(|| {
                         RunnerError::client(
@@ -280,6 +285,8 @@ async fn handle(
                     profile_key: profile,
                     practice,
                     seed,
+                    scores_hidden: false,
+                    consent: None,
                 },
             };
             *current = Some(interviews.start(conn_id, outbox, req).await?);

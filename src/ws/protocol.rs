@@ -38,6 +38,9 @@ pub enum ClientMessage {
         practice: Option<crate::practice::Mode>,
         /// Seed for choosing the questions, to make a scripted interview reproducible.
         seed: Option<u64>,
+        /// With an invite: the version of the invite's notice the candidate agreed to
+        /// (`POST /api/invites/check` returns the notice). Required for invites.
+        consent: Option<String>,
     },
     Answer {
         text: String,
@@ -92,6 +95,11 @@ pub enum ServerMessage {
         session_id: String,
         resume_token: String,
         plan: PlanInfo,
+        /// The recruiter keeps this interview's results: no `feedback_delta`, `evaluation` or
+        /// `summary` frames come, the transcript carries no evaluations, and the end is
+        /// `finished`.
+        #[serde(default)]
+        scores_hidden: bool,
     },
     Question {
         turn: i64,
@@ -154,6 +162,15 @@ pub enum ServerMessage {
         session_id: String,
         turns: Vec<TranscriptTurn>,
     },
+    /// The end of an interview whose results the recruiter keeps (instead of `summary`).
+    Finished {
+        session_id: String,
+        /// Main questions the plan held.
+        planned: usize,
+        /// Main questions answered or skipped before the end.
+        reached: usize,
+        ended_early: bool,
+    },
     Error {
         code: Code,
         message: String,
@@ -194,6 +211,39 @@ impl ServerMessage {
             }),
             closed: !open,
             model_answer: model_answer.filter(|_| !open).map(str::to_string),
+        }
+    }
+
+    /// The frame a candidate whose results are hidden gets instead of this one: no feedback,
+    /// evaluation or scores; the summary becomes `finished`; transcripts lose their evaluations
+    /// and model answers. `None` when nothing is sent.
+    pub fn without_scores(self) -> Option<Self> {
+        match self {
+            ServerMessage::FeedbackDelta { .. } | ServerMessage::Evaluation { .. } => None,
+            ServerMessage::Summary {
+                session_id,
+                planned,
+                reached,
+                ended_early,
+                ..
+            } => Some(ServerMessage::Finished {
+                session_id,
+                planned,
+                reached,
+                ended_early,
+            }),
+            ServerMessage::Transcript { session_id, turns } => Some(ServerMessage::Transcript {
+                session_id,
+                turns: turns
+                    .into_iter()
+                    .map(|t| TranscriptTurn {
+                        evaluation: None,
+                        model_answer: None,
+                        ..t
+                    })
+                    .collect(),
+            }),
+            other => Some(other),
         }
     }
 
@@ -280,6 +330,70 @@ fn carries_nul(value: &serde_json::Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hidden_results_drop_feedback_and_evaluations_and_end_with_finished() {
+        let feedback = ServerMessage::FeedbackDelta {
+            turn: 1,
+            text: "Good".into(),
+        };
+        assert_eq!(feedback.without_scores(), None);
+        let ack = ServerMessage::Ack {
+            turn: 1,
+            client_msg_id: "a".into(),
+        };
+        assert_eq!(ack.clone().without_scores(), Some(ack));
+        let summary = ServerMessage::Summary {
+            session_id: "s".into(),
+            overall: 80,
+            passed: true,
+            by_topic: vec![],
+            strengths: vec![],
+            focus_areas: vec![],
+            topics_to_review: vec![],
+            turns: vec![],
+            review: vec![],
+            pass_mark: 60,
+            planned: 3,
+            ended_early: true,
+            reached: 2,
+            topics_not_reached: vec![],
+        };
+        assert_eq!(
+            summary.without_scores(),
+            Some(ServerMessage::Finished {
+                session_id: "s".into(),
+                planned: 3,
+                reached: 2,
+                ended_early: true,
+            })
+        );
+        let transcript = ServerMessage::Transcript {
+            session_id: "s".into(),
+            turns: vec![TranscriptTurn {
+                turn: 1,
+                question_id: "q".into(),
+                topic: "algorithms".into(),
+                level: "junior".into(),
+                kind: "technical".into(),
+                text: "Why?".into(),
+                follow_up: false,
+                index: 1,
+                answer: Some("Because.".into()),
+                skipped: false,
+                evaluation: None,
+                closed: true,
+                model_answer: Some("The model answer.".into()),
+            }],
+        };
+        let Some(ServerMessage::Transcript { turns, .. }) = transcript.without_scores() else {
+            panic!("a transcript stays a transcript");
+        };
+        assert_eq!(
+            (turns[0].answer.as_deref(), turns[0].model_answer.as_deref()),
+            (Some("Because."), None)
+        );
+    }
 
     #[test]
     fn parse_tells_the_failure_kinds_apart() {

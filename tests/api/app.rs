@@ -124,6 +124,13 @@ impl TestApp {
         call(self, Method::POST, "/api/invites", Some(token), Some(body)).await
     }
 
+    /// The version of an invite's notice, as the candidate's page reads it before agreeing.
+    pub async fn notice_version(&self, invite_token: &str) -> String {
+        let (status, check) = self.check_invite(json!({"token": invite_token})).await;
+        assert_eq!(status, StatusCode::OK, "{check}");
+        check["notice"]["version"].as_str().unwrap().to_string()
+    }
+
     /// `GET /api/invites` with a staff token.
     pub async fn list_invites(&self, token: &str) -> (StatusCode, Value) {
         call(self, Method::GET, "/api/invites", Some(token), None).await
@@ -394,6 +401,27 @@ pub async fn on_postgres(
 /// A SQLite test and a PostgreSQL test (ignored when no server was named at build time) for
 /// each check (an `async fn(TestApp)`), as `check::sqlite` and `check::postgres`.
 macro_rules! on_both_backends {
+    // `settings = f;` adjusts both servers' settings with `f(&mut Settings)` first.
+    (settings = $adjust:ident; $($check:ident),* $(,)?) => {
+        $(mod $check {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$check(crate::app::spawn_app_with(super::$adjust).await).await;
+            }
+
+            #[tokio::test]
+            #[cfg_attr(not(postgres_tests), ignore = "needs PostgreSQL: set REHEARSE_TEST_POSTGRES_URL")]
+            async fn postgres() {
+                let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+                let (mut settings, fixture) = crate::app::on_postgres(&dir)
+                    .await
+                    .expect(crate::helpers::NO_POSTGRES);
+                super::$adjust(&mut settings);
+                super::$check(crate::app::spawn_on(settings, dir).await).await;
+                fixture.drop_database().await;
+            }
+        })*
+    };
     ($($check:ident),* $(,)?) => {
         $(mod $check {
             #[tokio::test]

@@ -221,9 +221,11 @@ async fn an_invited_interview_graded_only_by_the_built_in_evaluator_needs_human_
             json!({"topics": ["python-core"], "level": "junior", "count": 1}),
         )
         .await;
+    let token = invite["token"].as_str().unwrap();
+    let consent = app.notice_version(token).await;
     let mut invited = app.connect().await;
     invited
-        .send(json!({"type": "start", "invite": invite["token"]}))
+        .send(json!({"type": "start", "invite": token, "consent": consent}))
         .await;
     let session = invited.recv().await;
     let q = question(invited.recv().await["question_id"].as_str().unwrap());

@@ -280,9 +280,11 @@ async fn a_profile_sees_its_history_progress_report_and_export_and_can_erase_it(
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{invite}");
+    let token = invite["token"].as_str().unwrap();
+    let consent = app.notice_version(token).await;
     let mut invited = app.connect().await;
     invited
-        .send(json!({"type": "start", "invite": invite["token"], "profile": key}))
+        .send(json!({"type": "start", "invite": token, "profile": key, "consent": consent}))
         .await;
     let invite_session = invited.recv().await["session_id"]
         .as_str()

@@ -72,6 +72,8 @@ fn new_session(id: &str) -> NewSession {
         created_by: None,
         owner: "test-process".into(),
         profile_id: None,
+        scores_hidden: false,
+        consent: None,
         now: 1_700_000_000_000,
     }
 }
@@ -574,6 +576,7 @@ fn new_invite(id: &str, max_uses: i64, expires_at: i64) -> NewInvite {
         rubrics: serde_json::json!({"technical": "technical"}),
         expires_at,
         max_uses,
+        show_scores: true,
         now: 10,
     }
 }

@@ -40,6 +40,7 @@ async function invite(fields) {
 
 test('an invite link shows its plan, starts the interview once, and is used up afterwards', { timeout: 60_000 }, withServerLog(() => server, async () => {
   const invited = await invite({});
+  const version = await noticeVersion(invited);
   const { context, page, watch } = await openPage(browser, server.url);
   try {
     await page.goto(`/?invite=${invited}`);
@@ -48,11 +49,15 @@ test('an invite link shows its plan, starts the interview once, and is used up a
     assert.equal(await page.getByTestId('invite-name').isVisible(), true, 'the invite names nobody, so the page asks');
 
     await page.getByTestId('invite-name').fill('Grace');
+    // The notice comes first: nothing starts before the candidate agrees to it.
+    assert.match(await page.getByTestId('invite-notice').textContent(), /graded automatically/);
+    assert.equal(await page.getByTestId('invite-start').isDisabled(), true);
+    await page.getByTestId('invite-consent').check();
     await page.getByTestId('invite-start').click();
     await page.locator('[data-testid=turn][data-turn="1"] [data-testid=question-text]').waitFor();
     await assertText(page.getByTestId('progress'), 'Question 1 of 2');
     const [start] = watch.sent.filter((m) => m.type === 'start');
-    assert.deepEqual(start, { type: 'start', invite: invited, candidate: { name: 'Grace' } });
+    assert.deepEqual(start, { type: 'start', invite: invited, consent: version, candidate: { name: 'Grace' } });
     const question = received(watch, 'question')[0];
     assert.equal(question.topic, 'algorithms');
     assert.equal(shownText(await page.getByTestId('question-text').first().textContent()), shownText(question.text));
@@ -83,6 +88,7 @@ test('an invite link shows its plan, starts the interview once, and is used up a
 
 test('an invite used up after the page checked it is refused by the server, and the page says so', { timeout: 60_000 }, withServerLog(() => server, async () => {
   const invited = await invite({ candidate_name: 'Linus' });
+  const version = await noticeVersion(invited);
   const first = await openPage(browser, server.url);
   const other = await openPage(browser, server.url);
   try {
@@ -93,10 +99,16 @@ test('an invite used up after the page checked it is refused by the server, and 
 
     // Someone else starts with the link in the meantime.
     await other.page.goto(`/?invite=${invited}`);
+    await other.page.getByTestId('invite-consent').check();
     await other.page.getByTestId('invite-start').click();
     await other.page.locator('[data-testid=turn][data-turn="1"]').waitFor();
-    assert.deepEqual(other.watch.sent.find((m) => m.type === 'start'), { type: 'start', invite: invited });
+    assert.deepEqual(other.watch.sent.find((m) => m.type === 'start'), {
+      type: 'start',
+      invite: invited,
+      consent: version,
+    });
 
+    await first.page.getByTestId('invite-consent').check();
     await first.page.getByTestId('invite-start').click();
     await assertText(first.page.getByTestId('invite-error'), 'this invite has already been used');
     const error = received(first.watch, 'error').at(-1);
@@ -127,6 +139,18 @@ test('expired and unknown invite links say why they cannot be used', { timeout: 
     await context.close();
   }
 }));
+
+/** The version of an invite's notice, as `POST /api/invites/check` gives it. */
+async function noticeVersion(inviteToken) {
+  const res = await fetch(`${server.url}/api/invites/check`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: inviteToken }),
+  });
+  const body = await res.json();
+  if (!res.ok) throw new Error(JSON.stringify(body));
+  return body.notice.version;
+}
 
 async function assertText(locator, expected) {
   await locator.filter({ hasText: expected }).waitFor();

@@ -28,11 +28,17 @@ pub async fn create(
     body: web::Json<InviteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let by = staff.name;
-    let view = staff::create_invite(&app.interviews, body.into_inner(), &by).await?;
+    let view = staff::create_invite(
+        &app.interviews,
+        body.into_inner(),
+        &by,
+        app.server.public_url.as_deref(),
+    )
+    .await?;
     Ok(HttpResponse::Created().json(view))
 }
 
-/// Every invite, newest first (without tokens).
+/// Every invite, newest first (without tokens), with its status and the interviews it started.
 #[utoipa::path(
     get, path = "/api/invites", tag = "invites",
     responses(
@@ -43,16 +49,29 @@ pub async fn create(
     security(("bearer" = []))
 )]
 pub async fn list(_: Staff<Recruiter>, app: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let now = app.interviews.clock.now_ms();
-    let invites: Vec<InviteView> = app
-        .interviews
-        .store
-        .invites()
-        .await?
-        .iter()
-        .map(|i| staff::invite_view(i, now))
-        .collect();
-    Ok(HttpResponse::Ok().json(invites))
+    Ok(HttpResponse::Ok().json(staff::list_invites(&app.interviews).await?))
+}
+
+/// Revokes an invite: its link starts no further interview; interviews already started go on.
+/// Revoking an invite that is already revoked changes nothing.
+#[utoipa::path(
+    delete, path = "/api/invites/{id}", tag = "invites",
+    params(("id" = String, Path, description = "Invite id")),
+    responses(
+        (status = 200, description = "The revoked invite", body = InviteView),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not staff", body = ApiError),
+        (status = 404, description = "No such invite", body = ApiError),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn revoke(
+    staff: Staff<Recruiter>,
+    app: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let view = staff::revoke_invite(&app.interviews, &id, &staff.name).await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// An invite token to check.
@@ -62,7 +81,8 @@ pub struct InviteCheck {
     pub token: String,
 }
 
-/// What the candidate's page shows about an invite before starting.
+/// What the candidate's page shows about an invite before starting: the plan, and the notice
+/// they must agree to (its `version` goes back in `start` as `consent`).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct InviteStatus {
     pub candidate_name: Option<String>,
@@ -70,6 +90,7 @@ pub struct InviteStatus {
     pub level: String,
     pub count: i64,
     pub expires_at: i64,
+    pub notice: staff::Notice,
 }
 
 /// Checks an invite token without using it (public: the token is the credential). The token is
@@ -81,7 +102,7 @@ pub struct InviteStatus {
         (status = 200, description = "The invite can start an interview", body = InviteStatus),
         (status = 400, description = "Malformed body", body = ApiError),
         (status = 404, description = "Unknown invite (`invite_invalid`)", body = ApiError),
-        (status = 410, description = "Expired (`invite_expired`) or used up (`invite_used_up`)", body = ApiError),
+        (status = 410, description = "Expired (`invite_expired`), used up (`invite_used_up`) or revoked (`invite_revoked`)", body = ApiError),
         (status = 422, description = "Text holding the NUL character (`invalid_request`)", body = ApiError),
         (status = 429, description = "Too many attempts", body = ApiError),
     )
@@ -100,11 +121,14 @@ pub async fn check(
         app.auth.allow_attempt(&req)?;
         return Err(ApiError::from(Code::InviteInvalid));
     };
-    let view = staff::invite_view(&i, app.interviews.clock.now_ms());
-    match view.status {
-        "expired" => Err(Code::InviteExpired.into()),
-        "used_up" => Err(Code::InviteUsedUp.into()),
-        _ => Ok(HttpResponse::Ok().json(InviteStatus {
+    use crate::store::InviteProblem;
+    match staff::invite_problem(&i, app.interviews.clock.now_ms()) {
+        Some(InviteProblem::Expired) => Err(Code::InviteExpired.into()),
+        Some(InviteProblem::UsedUp) => Err(Code::InviteUsedUp.into()),
+        Some(InviteProblem::Revoked) => Err(Code::InviteRevoked.into()),
+        Some(InviteProblem::Unknown) => Err(Code::InviteInvalid.into()),
+        None => Ok(HttpResponse::Ok().json(InviteStatus {
+            notice: staff::notice(&app.interviews.notice, &i),
             candidate_name: i.candidate_name,
             topics: i.topics,
             level: i.level,

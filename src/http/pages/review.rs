@@ -31,6 +31,12 @@ pub async fn review(
             _ if k.starts_with("criteria.") => {
                 s.criteria.insert(k, v);
             }
+            _ if k.starts_with("rationale.") => {
+                s.rationales.insert(k, v);
+            }
+            _ if k.starts_with("key_point.") => {
+                s.key_points.insert(k, v);
+            }
             _ => {}
         }
     }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use super::chart::{self, Bar, Chart};
 use super::format;
 use super::review_form::Submitted;
-use super::turn_view::{TurnView, turn_view};
+use super::turn_view::{QuestionScore, TurnView, turn_view};
 use super::{PageError, Staff};
 use crate::staff::{self, SessionDetail};
 
@@ -28,6 +28,15 @@ struct Header {
     created_by: Option<String>,
     started: String,
     finished: Option<String>,
+    /// The invited candidate's agreement to the notice.
+    consent: Option<ConsentView>,
+    scores_hidden: bool,
+}
+
+#[derive(Serialize)]
+struct ConsentView {
+    at: String,
+    version: String,
 }
 
 #[derive(Serialize)]
@@ -48,13 +57,17 @@ struct Transcript {
 }
 
 /// A main question's current score: the latest evaluation in its chain (follow-ups are graded
-/// together with it); a skipped one scores 0, one not graded yet has none.
+/// together with it), or the review of its latest reviewed turn when a reviewer reviewed any
+/// (the summary's rule); a skipped one scores 0, one not graded yet has none.
 struct Main<'a> {
     root: i64,
     topic: &'a str,
     question: &'a str,
     score: Option<u8>,
     passed: Option<bool>,
+    /// The turn the score comes from.
+    from_turn: i64,
+    reviewed: bool,
 }
 
 fn mains(d: &SessionDetail) -> Vec<Main<'_>> {
@@ -68,11 +81,18 @@ fn mains(d: &SessionDetail) -> Vec<Main<'_>> {
                 question: &t.question_text,
                 score: t.skipped.then_some(0),
                 passed: None,
+                from_turn: t.turn,
+                reviewed: false,
             });
         }
         if let (Some(m), Some(e)) = (mains.iter_mut().find(|m| m.root == root), t.current()) {
-            m.score = Some(e.evaluation.overall);
-            m.passed = Some(e.evaluation.passed);
+            let human = e.evaluation.source == crate::evaluate::Source::Human;
+            if human || !m.reviewed {
+                m.score = Some(e.evaluation.overall);
+                m.passed = Some(e.evaluation.passed);
+                m.from_turn = t.turn;
+                m.reviewed = human;
+            }
         }
     }
     mains
@@ -115,10 +135,15 @@ fn charts(d: &SessionDetail) -> (Chart, Chart) {
     )
 }
 
-fn transcript(d: &SessionDetail, kept: Option<&Submitted>) -> Transcript {
+fn transcript(
+    d: &SessionDetail,
+    kept: Option<&Submitted>,
+    rubric_of: impl Fn(&crate::staff::TurnDetail) -> Option<std::sync::Arc<crate::rubric::Rubric>>,
+) -> Transcript {
     let s = &d.session;
     let id = format::encode(&s.id);
     let mut index = 0;
+    let scores = mains(d);
     let turns = d
         .turns
         .iter()
@@ -126,7 +151,20 @@ fn transcript(d: &SessionDetail, kept: Option<&Submitted>) -> Transcript {
             if !t.follow_up {
                 index += 1;
             }
-            turn_view(&s.id, t, index, kept)
+            let mut view = turn_view(&s.id, t, index, kept, rubric_of(t));
+            if !t.follow_up {
+                view.question_score = scores
+                    .iter()
+                    .find(|m| m.root == t.turn)
+                    .and_then(|m| {
+                        Some(QuestionScore {
+                            score: m.score?,
+                            reviewed: m.reviewed,
+                            from_turn: m.from_turn,
+                        })
+                    });
+            }
+            view
         })
         .collect();
     let (by_question, by_topic) = charts(d);
@@ -150,6 +188,11 @@ fn transcript(d: &SessionDetail, kept: Option<&Submitted>) -> Transcript {
             created_by: s.created_by.clone(),
             started: format::datetime(s.created_at),
             finished: s.finished_at.map(format::datetime),
+            consent: s.consent.as_ref().map(|c| ConsentView {
+                at: format::datetime(c.at),
+                version: c.version.clone(),
+            }),
+            scores_hidden: s.scores_hidden,
         },
         exports: Exports {
             md: format!("/api/sessions/{id}/export?format=md"),
@@ -188,7 +231,17 @@ pub(super) async fn render(
             .as_deref()
             .unwrap_or("anonymous")
     );
-    Ok(staff.page(status, "transcript", &title, transcript(&detail, kept)))
+    let rubrics = &staff.app.interviews.rubrics;
+    let rubric_of = |t: &crate::staff::TurnDetail| {
+        let r = &t.current()?.evaluation.rubric;
+        rubrics.version(&r.id, r.version)
+    };
+    Ok(staff.page(
+        status,
+        "transcript",
+        &title,
+        transcript(&detail, kept, rubric_of),
+    ))
 }
 
 /// `GET /admin/sessions/{id}`.

@@ -30,6 +30,20 @@ pub struct TurnView {
     trail: Vec<TrailEntry>,
     review: Option<ReviewForm>,
     model_answer: Option<String>,
+    /// Admins: make the reviewed answer a calibration example (`templates/promote_example.hbs`).
+    promote: Option<super::promote::Offer>,
+    /// On a main question's first turn: what the question counts for in the overall.
+    pub question_score: Option<QuestionScore>,
+}
+
+/// A main question's score as it counts in the overall.
+#[derive(Serialize, Clone, Copy)]
+pub struct QuestionScore {
+    pub score: u8,
+    /// A reviewer's review decides it.
+    pub reviewed: bool,
+    /// The turn whose evaluation it is.
+    pub from_turn: i64,
 }
 
 #[derive(Serialize)]
@@ -262,6 +276,7 @@ pub fn turn_view(
     t: &TurnDetail,
     index: usize,
     kept: Option<&Submitted>,
+    rubric: Option<std::sync::Arc<crate::rubric::Rubric>>,
 ) -> TurnView {
     let current = t.current();
     let answer = t.answer.as_deref().unwrap_or("");
@@ -293,7 +308,11 @@ pub fn turn_view(
             .enumerate()
             .map(|(i, v)| trail_entry(i + 1, i + 1 == last, v))
             .collect(),
-        review: current.map(|c| review_form(session_id, &c.evaluation, t.turn, kept)),
+        review: current.map(|c| {
+            review_form(session_id, &c.evaluation, t.turn, kept, rubric.as_deref())
+        }),
         model_answer: t.model_answer.clone(),
+        promote: super::promote::offer(session_id, t),
+        question_score: None,
     }
 }
