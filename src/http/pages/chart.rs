@@ -1,18 +1,12 @@
-//! Horizontal bar charts drawn as inline SVG: every coordinate is computed here, so the template
-//! only places numbers in attributes and escaped text in `<text>` and `<title>`.
+//! Horizontal bar charts of 0–100 scores: each row is its label and value as page text (it wraps
+//! on a narrow screen and keeps its size), above a bar drawn as inline SVG whose length is the
+//! score in percent of the track. The template only places numbers in attributes and escaped text.
 
 use serde::Serialize;
-
-const WIDTH: u32 = 560;
-const TRACK: u32 = 500;
-const ROW: u32 = 42;
-const BAR: u32 = 14;
 
 /// A chart ready for `templates/chart.hbs`.
 #[derive(Debug, Serialize)]
 pub struct Chart {
-    pub width: u32,
-    pub height: u32,
     /// The whole chart in words, for screen readers.
     pub label: String,
     pub rows: Vec<Row>,
@@ -22,13 +16,8 @@ pub struct Chart {
 pub struct Row {
     pub label: String,
     pub title: String,
-    pub label_y: u32,
-    pub bar_y: u32,
-    pub bar_height: u32,
-    pub track_width: u32,
-    pub width: u32,
-    pub value_x: u32,
-    pub value_y: u32,
+    /// The bar's length in percent of the track (0 when not graded).
+    pub percent: u8,
     pub value: String,
     /// `pass`, `fail`, `score` (no pass mark applies) or `none` (not graded).
     pub class: &'static str,
@@ -53,36 +42,20 @@ pub fn bars(name: &str, bars: Vec<Bar>) -> Chart {
     );
     let rows = bars
         .into_iter()
-        .zip(0u32..)
-        .map(|(b, i)| {
-            let top = i * ROW;
-            let width = TRACK * u32::from(b.score.unwrap_or(0).min(100)) / 100;
-            Row {
-                label: b.label,
-                title: b.title,
-                label_y: top + 13,
-                bar_y: top + 20,
-                bar_height: BAR,
-                track_width: TRACK,
-                width,
-                value_x: TRACK + 8,
-                value_y: top + 32,
-                value: score_text(b.score),
-                class: match (b.score, b.passed) {
-                    (None, _) => "none",
-                    (_, Some(true)) => "pass",
-                    (_, Some(false)) => "fail",
-                    (_, None) => "score",
-                },
-            }
+        .map(|b| Row {
+            percent: b.score.unwrap_or(0).min(100),
+            value: score_text(b.score),
+            class: match (b.score, b.passed) {
+                (None, _) => "none",
+                (_, Some(true)) => "pass",
+                (_, Some(false)) => "fail",
+                (_, None) => "score",
+            },
+            label: b.label,
+            title: b.title,
         })
-        .collect::<Vec<_>>();
-    Chart {
-        width: WIDTH,
-        height: (rows.len() as u32).max(1) * ROW,
-        label,
-        rows,
-    }
+        .collect();
+    Chart { label, rows }
 }
 
 fn score_text(score: Option<u8>) -> String {
@@ -94,7 +67,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bars_scale_to_the_track_and_mark_ungraded_rows() {
+    fn bars_are_as_long_as_their_scores_and_ungraded_rows_are_empty() {
         let c = bars(
             "Scores",
             vec![
@@ -112,11 +85,10 @@ mod tests {
                 },
             ],
         );
-        assert_eq!(c.rows[0].width, TRACK / 2);
-        assert_eq!(c.rows[0].class, "fail");
-        assert_eq!((c.rows[1].width, c.rows[1].class), (0, "none"));
-        assert_eq!(c.rows[1].bar_y, ROW + 20);
-        assert_eq!(c.height, 2 * ROW);
+        assert_eq!((c.rows[0].percent, c.rows[0].class), (50, "fail"));
+        assert_eq!(c.rows[0].value, "50");
+        assert_eq!((c.rows[1].percent, c.rows[1].class), (0, "none"));
+        assert_eq!(c.rows[1].value, "—");
         assert_eq!(c.label, "Scores: Q1 50, Q2 —");
     }
 }
