@@ -71,6 +71,14 @@ async fn answer_to_the_end(c: &mut Client, first: &str) -> (Vec<Value>, Value) {
     }
 }
 
+/// An answer that states the question's first key point only.
+fn partial_answer(q: &rehearse::bank::Question) -> String {
+    format!(
+        "{}, because that is how it behaves.",
+        q.key_points[0].text.trim_end_matches('.')
+    )
+}
+
 async fn invite_lifecycle(app: TestApp) {
     let rita = token(&app, "rita", Role::Recruiter).await;
     let (status, invite) = app
@@ -185,7 +193,11 @@ async fn hidden_scores(app: TestApp) {
     assert_eq!(session["scores_hidden"], true, "{session}");
     let id = session["session_id"].as_str().unwrap().to_string();
     let resume_token = session["resume_token"].as_str().unwrap().to_string();
-    let (frames, end) = answer_to_the_end(&mut c, "I would use a dict here.").await;
+    // One key point of the first question: the others are missing, so a follow-up comes.
+    let asked = c.recv().await;
+    let q = crate::helpers::question(asked["question_id"].as_str().unwrap());
+    c.answer(&partial_answer(q), "main").await;
+    let (frames, end) = answer_to_the_end(&mut c, "I am not sure.").await;
     let kinds: Vec<&str> = frames.iter().filter_map(|m| m["type"].as_str()).collect();
     for hidden in ["evaluation", "feedback_delta", "summary"] {
         assert!(!kinds.contains(&hidden), "a {hidden} frame reached the candidate: {kinds:?}");
@@ -218,6 +230,20 @@ async fn hidden_scores(app: TestApp) {
         assert_eq!(t["evaluations"], json!([]), "{t}");
         assert!(t.get("model_answer").is_none(), "{t}");
     }
+    let (status, report) = call(
+        &app,
+        Method::GET,
+        &format!("/api/sessions/{id}/report"),
+        Some(&resume_token),
+        None,
+    )
+    .await;
+    let report = report.as_str().unwrap_or_default().to_string();
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert!(report.contains("I am not sure."), "the report has the answers");
+    for leak in ["/100", "Model answer", "Key points"] {
+        assert!(!report.contains(leak), "{leak} in the candidate's report");
+    }
     // The recruiter sees everything.
     let (_, staff_view) = app.session_detail(&rita, &id).await;
     assert!(staff_view["session"]["overall"].is_i64());
@@ -232,14 +258,10 @@ async fn reviews_count(app: TestApp) {
         .await;
     let session = c.recv().await;
     let id = session["session_id"].as_str().unwrap().to_string();
-    // One key point of the question, in its own words: the others are missing, so it is followed up.
+    // One key point of the question: the others are missing, so it is followed up.
     let asked = c.recv().await;
     let q = crate::helpers::question(asked["question_id"].as_str().unwrap());
-    let partial = format!(
-        "{}, because that is how it behaves.",
-        q.key_points[0].text.trim_end_matches('.')
-    );
-    c.answer(&partial, "main").await;
+    c.answer(&partial_answer(q), "main").await;
     let (frames, end) = answer_to_the_end(&mut c, "I am not sure.").await;
     assert!(
         frames.iter().any(|m| m["follow_up"] == true),
