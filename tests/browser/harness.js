@@ -191,6 +191,38 @@ export async function assertClean(page, watch, allowed = []) {
   assert.deepEqual(watch.dialogs, [], 'dialogs');
 }
 
+/**
+ * One short interview on the chat page (Iterators and generators, junior, one question) by
+ * `name`, answered with `answer` and ended after that answer is graded. Returns the session id.
+ */
+export async function gradedInterview(browser, baseUrl, { name, answer }) {
+  const { context, page, watch } = await openPage(browser, baseUrl);
+  try {
+    await page.goto('/');
+    await page.getByTestId('topic-iterators-generators').check();
+    await page.getByTestId('level').selectOption('junior');
+    await page.getByTestId('count').fill('1');
+    await page.getByTestId('name').fill(name);
+    await page.getByTestId('start-button').click();
+    await page.getByTestId('answer-input').fill(answer);
+    await page.getByTestId('send-button').click();
+    await page.locator('[data-testid=turn][data-turn="1"] [data-testid=score-card]').waitFor();
+    // End now (two clicks: the first arms the button) if a follow-up was asked.
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=summary]') || !document.querySelector('[data-testid=answer-input]').disabled,
+    );
+    if (!(await page.getByTestId('summary').count())) {
+      await page.getByTestId('end-button').click();
+      await page.getByTestId('end-button').click();
+    }
+    await page.getByTestId('summary').waitFor();
+    await assertClean(page, watch);
+    return received(watch, 'session')[0].session_id;
+  } finally {
+    await context.close();
+  }
+}
+
 /** Runs a test body and, when it fails, appends the tail of the server's log to the error. */
 export function withServerLog(server, fn) {
   return async (t) => {

@@ -6,7 +6,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, launchBrowser, openPage, received, assertClean, withServerLog } from './harness.js';
+import { Server, launchBrowser, openPage, gradedInterview, assertClean, withServerLog } from './harness.js';
 
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
@@ -71,7 +71,7 @@ before(async () => {
   token = await server.createToken('admin', 'phone');
   await server.start();
   browser = await launchBrowser();
-  ctx.sessionId = await interview();
+  ctx.sessionId = await gradedInterview(browser, server.url, { name: NAME, answer: ANSWER });
   loginCookies = await logIn();
   await review(ctx.sessionId);
 });
@@ -256,35 +256,6 @@ async function review(sessionId) {
     const values = await page.locator('[data-testid=chart] .chart-value').allTextContents();
     assert.deepEqual(values.map((v) => v.trim()), [String(REVIEWED), String(REVIEWED)], 'both charts show the reviewed score');
     await assertClean(page, watch);
-  } finally {
-    await context.close();
-  }
-}
-
-/** One short interview on the chat page, ended after its first graded answer. Returns the session id. */
-async function interview() {
-  const { context, page, watch } = await openPage(browser, server.url);
-  try {
-    await page.goto('/');
-    await page.getByTestId('topic-iterators-generators').check();
-    await page.getByTestId('level').selectOption('junior');
-    await page.getByTestId('count').fill('1');
-    await page.getByTestId('name').fill(NAME);
-    await page.getByTestId('start-button').click();
-    await page.getByTestId('answer-input').fill(ANSWER);
-    await page.getByTestId('send-button').click();
-    await page.locator('[data-testid=turn][data-turn="1"] [data-testid=score-card]').waitFor();
-    // End now (two clicks: the first arms the button) if a follow-up was asked.
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid=summary]') || !document.querySelector('[data-testid=answer-input]').disabled,
-    );
-    if (!(await page.getByTestId('summary').count())) {
-      await page.getByTestId('end-button').click();
-      await page.getByTestId('end-button').click();
-    }
-    await page.getByTestId('summary').waitFor();
-    await assertClean(page, watch);
-    return received(watch, 'session')[0].session_id;
   } finally {
     await context.close();
   }

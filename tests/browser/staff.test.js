@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, launchBrowser, openPage, received, assertClean, withServerLog } from './harness.js';
+import { Server, launchBrowser, openPage, gradedInterview, assertClean, withServerLog } from './harness.js';
 
 // Markup in an answer must reach the reviewer as text, never as HTML (a dialog would fail the test).
 const ANSWER =
@@ -29,7 +29,7 @@ after(async () => {
 });
 
 test('an admin logs in with a pasted token, opens a transcript and reviews an answer', { timeout: 90_000 }, withServerLog(() => server, async () => {
-  const sessionId = await interview();
+  const sessionId = await gradedInterview(browser, server.url, { name: 'Ada', answer: ANSWER });
 
   const { context, page, watch } = await openPage(browser, server.url);
   try {
@@ -95,32 +95,3 @@ test('an admin logs in with a pasted token, opens a transcript and reviews an an
     await context.close();
   }
 }));
-
-/** One short interview on the chat page, ended after its first graded answer. Returns the session id. */
-async function interview() {
-  const { context, page, watch } = await openPage(browser, server.url);
-  try {
-    await page.goto('/');
-    await page.getByTestId('topic-iterators-generators').check();
-    await page.getByTestId('level').selectOption('junior');
-    await page.getByTestId('count').fill('1');
-    await page.getByTestId('name').fill('Ada');
-    await page.getByTestId('start-button').click();
-    await page.getByTestId('answer-input').fill(ANSWER);
-    await page.getByTestId('send-button').click();
-    await page.locator('[data-testid=turn][data-turn="1"] [data-testid=score-card]').waitFor();
-    // End now (two clicks: the first arms the button) if a follow-up was asked.
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid=summary]') || !document.querySelector('[data-testid=answer-input]').disabled,
-    );
-    if (!(await page.getByTestId('summary').count())) {
-      await page.getByTestId('end-button').click();
-      await page.getByTestId('end-button').click();
-    }
-    await page.getByTestId('summary').waitFor();
-    await assertClean(page, watch);
-    return received(watch, 'session')[0].session_id;
-  } finally {
-    await context.close();
-  }
-}
