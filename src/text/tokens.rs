@@ -41,21 +41,28 @@ const CODE_KEYWORDS: &[&str] = &[
     "is", "in", "not", "and", "or", "with", "as", "for", "if", "from",
 ];
 
-/// Words after a keyword that show it is meant as code ("the `is` operator", "with statement").
+/// Words after a keyword that show it is meant as code ("the `is` operator", "`in` keyword").
 const CODE_NOUNS: &[&str] = &[
     "operator",
     "operators",
     "keyword",
     "keywords",
+    "comparison",
+    "comparisons",
+];
+
+/// Keywords that open a statement, and the words after them that name it ("with statement",
+/// "for loop", "if block"). Other keywords before these words are English: "do not block".
+const STATEMENT_KEYWORDS: &[&str] = &["with", "for", "if", "from"];
+const STATEMENT_NOUNS: &[&str] = &[
     "statement",
     "statements",
     "clause",
+    "clauses",
     "block",
     "blocks",
     "loop",
     "loops",
-    "comparison",
-    "comparisons",
 ];
 
 /// Contractions written without an apostrophe, as people type in chat.
@@ -306,7 +313,10 @@ fn looks_like_code_keyword(word: &str, next: Option<&str>, clause_start: bool) -
     }
     let Some(next) = next else { return false };
     // "is is just a faster ==": the first one is named, not used.
-    if CODE_NOUNS.contains(&next) || next == word {
+    if CODE_NOUNS.contains(&next)
+        || next == word
+        || (STATEMENT_KEYWORDS.contains(&word) && STATEMENT_NOUNS.contains(&next))
+    {
         return true;
     }
     clause_start
@@ -384,6 +394,26 @@ mod tests {
         );
         assert_eq!(content_tokens("It is fast"), ["fast"]);
         assert_eq!(content_tokens("`not` is an operator"), ["not", "operator"]);
+        // Statement keywords name their statement: "with statement", "for loop".
+        let code = |text: &str, word: &str| {
+            words(text)
+                .iter()
+                .find(|w| w.lower == word)
+                .map(|w| (w.code, w.role))
+        };
+        assert_eq!(
+            code("use the with statement", "with"),
+            Some((true, Role::Content))
+        );
+        assert_eq!(code("a for loop", "for"), Some((true, Role::Content)));
+        // "not" before "block", "loop" or "statement" is English: it denies what follows.
+        for text in [
+            "it does not block the event loop",
+            "it is not statement level",
+            "the body is not loop code",
+        ] {
+            assert_eq!(code(text, "not"), Some((false, Role::Negator)), "{text}");
+        }
     }
 
     #[test]

@@ -484,3 +484,25 @@ fn every_question_in_the_bank_grades_sensibly() {
         );
     }
 }
+
+#[test]
+fn a_wrong_claim_in_the_consequence_of_a_condition_is_flagged_but_a_supposition_is_not() {
+    let claimed = grade(
+        "core-is-vs-equals",
+        "If you use `is`, it compares the values just like == does.",
+    );
+    assert!(
+        !claimed.incorrect_claims.is_empty(),
+        "the consequence states the misconception: {:?}",
+        claimed.incorrect_claims
+    );
+    let supposed = grade(
+        "core-is-vs-equals",
+        "If `is` compared values then interning would not matter, but it checks identity.",
+    );
+    assert!(
+        supposed.incorrect_claims.is_empty(),
+        "a supposition is not a claim: {:?}",
+        supposed.incorrect_claims
+    );
+}

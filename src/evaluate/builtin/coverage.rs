@@ -182,16 +182,20 @@ fn not_a_claim(s: &Sentence, m: &Match) -> bool {
         return true;
     }
     // Inside a condition ("if threads ran in parallel, …"), or the consequence of a
-    // counterfactual ("without the GIL, threads would run in parallel"), it is not a claim.
+    // counterfactual ("without the GIL, threads would run in parallel"), it is not a claim. A
+    // match that runs on from the condition into a plain consequence ("if you need a copy,
+    // b = a copies it") is claimed there.
     let clause = s.words[m.first_word].clause;
+    let last = s.words[m.last_word].clause;
     let in_clause = |c: u16, list: &[&str]| {
         s.words
             .iter()
             .any(|w| w.clause == c && list.contains(&w.lower.as_str()))
     };
-    s.words[..m.first_word]
+    let conditioned = s.words[..m.first_word]
         .iter()
-        .any(|w| w.clause == clause && CONDITIONAL.contains(&w.lower.as_str()))
+        .any(|w| w.clause == clause && CONDITIONAL.contains(&w.lower.as_str()));
+    (conditioned && (last == clause || in_clause(last, MODAL)))
         || (clause > 0 && in_clause(clause - 1, COUNTERFACTUAL) && in_clause(clause, MODAL))
 }
 
