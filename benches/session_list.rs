@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use common::PgDatabase;
 
-use rehearse::store::{ConnectOptions, SessionQuery, SessionSort, SessionStatus, Store};
+use rehearse::store::{ConnectOptions, ListStatus, SessionQuery, SessionSort, Store};
 use sqlx::Connection;
 
 const SESSIONS: i64 = 20_000;
@@ -65,7 +65,7 @@ async fn measure(label: &str, store: &Store) {
         ("unfiltered, newest first", page(&|_| {})),
         (
             "status = active",
-            page(&|q| q.status = Some(SessionStatus::Active)),
+            page(&|q| q.status = Some(ListStatus::Active)),
         ),
         ("level = senior", page(&|q| q.level = Some("senior".into()))),
         (

@@ -89,7 +89,7 @@ const CSV_COLUMNS: &[&str] = &[
 
 /// A CSV field: quoted when needed, and defused when a spreadsheet would read it as a formula —
 /// including when blanks or line breaks come before the formula, which spreadsheets skip.
-fn field(value: &str) -> String {
+pub(super) fn field(value: &str) -> String {
     let first = value.trim_start_matches([' ', '\n']).chars().next();
     let value = if matches!(first, Some('=' | '+' | '-' | '@' | '\t' | '\r')) {
         format!("'{value}")

@@ -3,6 +3,7 @@
 
 mod export;
 mod invites;
+mod pipeline;
 mod reviews;
 mod rubrics;
 mod session_list;
@@ -11,6 +12,10 @@ mod transcript;
 
 pub use export::{ExportFormat, export};
 pub use invites::{InviteRequest, InviteView, create_invite, invite_view, redeem};
+pub use pipeline::{
+    COMPARE_MAX, Comparison, SessionListItem, Selection, compare, list_csv, list_page, minutes,
+    topic_scores,
+};
 pub use reviews::{ReviewRequest, apply_review, review};
 pub use rubrics::{
     Calibration, CalibrationRow, RubricInput, calibrate, keep_registry_fresh, load_registry,

@@ -3,7 +3,7 @@
 //! [`FilterProblem`]s its own way.
 
 use crate::bank::{Level, Topic};
-use crate::store::{SessionQuery, SessionSort, SessionStatus, decode_cursor};
+use crate::store::{ListStatus, SessionQuery, SessionSort, decode_cursor};
 
 /// Page size when none is asked for.
 pub const DEFAULT_LIMIT: i64 = 25;
@@ -13,7 +13,7 @@ pub const MAX_LIMIT: i64 = 100;
 /// Filters, sort and paging as typed values, before their ranges are checked.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
-    pub status: Option<SessionStatus>,
+    pub status: Option<ListStatus>,
     pub topic: Option<Topic>,
     pub level: Option<Level>,
     /// Part of the candidate's name or email; blank means any.
@@ -27,6 +27,8 @@ pub struct ListFilter {
     /// Unix milliseconds.
     pub to: Option<i64>,
     pub flagged: Option<bool>,
+    /// Only interviews that do (or do not) need a human review.
+    pub needs_review: Option<bool>,
     pub sort: SessionSort,
     pub descending: bool,
     /// A `next_cursor` issued for this sort and order; blank means the first page.
@@ -89,6 +91,7 @@ pub fn list_query(f: ListFilter) -> Result<SessionQuery, Vec<FilterProblem>> {
         from: f.from,
         to: f.to,
         flagged: f.flagged,
+        needs_review: f.needs_review,
         sort: f.sort,
         descending: f.descending,
         after,

@@ -12,6 +12,7 @@ mod profiles;
 mod records;
 mod regrade;
 mod rubrics;
+mod pipeline;
 mod session_list;
 mod sessions;
 mod tokens;
@@ -24,6 +25,7 @@ pub use notify::Notifications;
 pub use profiles::{ProfileErased, ProfileRecord};
 pub use records::*;
 pub use regrade::RegradeItem;
+pub use pipeline::{ListStatus, SessionStats};
 pub use session_list::{SessionQuery, SessionSort, SortKey, decode_cursor, encode_cursor};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};

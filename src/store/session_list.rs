@@ -3,8 +3,9 @@
 
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
+use super::pipeline::{self, ListStatus};
 use super::sessions::SessionRow;
-use super::{SessionRecord, SessionStatus, Store, StoreError};
+use super::{SessionRecord, Store, StoreError};
 
 /// Columns a list can be sorted by.
 #[derive(
@@ -73,7 +74,7 @@ pub fn decode_cursor(token: &str, sort: SessionSort, descending: bool) -> Option
 /// Filters and paging for [`Store::list_sessions`]. Unset filters match everything.
 #[derive(Debug, Clone, Default)]
 pub struct SessionQuery {
-    pub status: Option<SessionStatus>,
+    pub status: Option<ListStatus>,
     pub topic: Option<String>,
     pub level: Option<String>,
     /// Substring of the candidate's name or email, any case.
@@ -86,6 +87,8 @@ pub struct SessionQuery {
     /// Created before (Unix ms).
     pub to: Option<i64>,
     pub flagged: Option<bool>,
+    /// Only sessions that do (or do not) need a human review (see [`Store::needs_review`]).
+    pub needs_review: Option<bool>,
     pub sort: SessionSort,
     pub descending: bool,
     pub after: Option<SortKey>,
@@ -138,7 +141,7 @@ where
          profile_id FROM sessions WHERE 1 = 1",
     );
     if let Some(s) = q.status {
-        qb.push(" AND status = ").push_bind(s.as_str().to_string());
+        pipeline::push_status(&mut qb, s, sqlite);
     }
     if let Some(t) = &q.topic {
         qb.push(" AND (',' || topics || ',') LIKE ")
@@ -181,6 +184,9 @@ where
     if let Some(f) = q.flagged {
         qb.push(" AND flagged = ").push_bind(f);
     }
+    if let Some(wanted) = q.needs_review {
+        pipeline::push_needs_review(&mut qb, wanted);
+    }
     let expr = q.sort.expression();
     let (cmp, dir) = if q.descending {
         ("<", "DESC")
@@ -209,22 +215,18 @@ where
     qb
 }
 
-/// Sessions among `ids` that came from an invite and have a turn whose current evaluation is
-/// only the built-in evaluator's (configured or as the LLM's fallback): a recruiter should read
-/// those answers, because keyword matching is an estimate.
+/// Sessions among `ids` a recruiter should read: invited interviews with an answer graded only
+/// by the built-in evaluator (keyword matching is an estimate) or flagged by the LLM judge.
 fn needs_review_query<DB>(ids: &[String]) -> QueryBuilder<DB>
 where
     DB: Database,
     DB::Arguments: Default,
     for<'t> String: Encode<'t, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::<DB>::new(
-        "SELECT s.id FROM sessions s WHERE s.invite_id IS NOT NULL AND EXISTS (\
-         SELECT 1 FROM evaluations e WHERE e.session_id = s.id \
-         AND e.source IN ('builtin', 'fallback') \
-         AND NOT EXISTS (SELECT 1 FROM evaluations l WHERE l.session_id = e.session_id \
-         AND l.turn = e.turn AND l.id > e.id)) AND s.id IN (",
-    );
+    let mut qb = QueryBuilder::<DB>::new(format!(
+        "SELECT id FROM sessions WHERE {} AND id IN (",
+        pipeline::NEEDS_REVIEW
+    ));
     let mut list = qb.separated(", ");
     for id in ids {
         list.push_bind(id.clone());
@@ -234,8 +236,8 @@ where
 }
 
 impl Store {
-    /// Which of these sessions need a human review: invited interviews graded, on some turn,
-    /// only by the built-in evaluator.
+    /// Which of these sessions need a human review: invited interviews with an answer whose
+    /// current evaluation is only the built-in evaluator's, or an LLM judgement with flags.
     pub async fn needs_review(
         &self,
         ids: &[String],

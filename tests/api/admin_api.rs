@@ -73,6 +73,12 @@ async fn every_endpoint_answers_each_kind_of_caller_as_designed() {
             None,
             [401, 403, 200, 200, 401],
         ),
+        (
+            Method::GET,
+            "/api/sessions.csv?status=ended_early&needs_review=true".into(),
+            None,
+            [401, 403, 200, 200, 401],
+        ),
         (Method::GET, own.clone(), None, [401, 200, 200, 200, 401]),
         (
             Method::GET,

@@ -13,6 +13,7 @@ mod interview;
 mod judge_dialects;
 mod llm;
 mod mock_llm;
+mod pipeline;
 mod practice;
 mod process;
 mod replicas;

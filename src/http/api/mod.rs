@@ -3,6 +3,7 @@
 mod endpoint;
 pub mod invites;
 pub mod me;
+pub mod pipeline;
 pub mod rubrics;
 pub mod sessions;
 
@@ -30,6 +31,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
     components(schemas(
         sessions::Order,
         crate::store::SessionSort,
+        crate::store::ListStatus,
         crate::staff::ExportFormat,
     )),
     modifiers(&BearerAuth),
@@ -64,6 +66,7 @@ impl utoipa::Modify for BearerAuth {
 /// `#[utoipa::path]` attributes, so serving a route and documenting it are one step.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(Endpoint::new(sessions::__path_list, sessions::list))
+        .service(Endpoint::new(pipeline::__path_csv, pipeline::csv))
         .service(Endpoint::new(sessions::__path_detail, sessions::detail))
         .service(Endpoint::new(sessions::__path_export, sessions::export))
         .service(Endpoint::new(sessions::__path_report, sessions::report))

@@ -6,50 +6,23 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::super::{ApiError, AppState};
-use crate::bank::{Level, Topic};
 use crate::staff::{
     self, EvaluationView, ExportFormat, FilterProblem, ListFilter, ReviewRequest, SessionDetail,
+    SessionListItem,
 };
-use crate::store::{SessionQuery, SessionRecord, SessionSort, SessionStatus, encode_cursor};
+use crate::store::{SessionQuery, encode_cursor};
 
-/// Filters and paging for `GET /api/sessions`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ListParams {
-    /// `active` or `finished`.
-    pub status: Option<SessionStatus>,
-    pub topic: Option<Topic>,
-    pub level: Option<Level>,
-    /// Part of the candidate's name or email (any case).
-    pub candidate: Option<String>,
-    /// Sessions started from this invite.
-    pub invite: Option<String>,
-    /// Lowest overall score (0–100).
-    #[param(minimum = 0, maximum = 100)]
-    pub min_score: Option<i64>,
-    /// Highest overall score (0–100).
-    #[param(minimum = 0, maximum = 100)]
-    pub max_score: Option<i64>,
-    /// Started at or after this time (Unix milliseconds).
-    #[param(minimum = 0)]
-    pub from: Option<i64>,
-    /// Started before this time (Unix milliseconds).
-    #[param(minimum = 0)]
-    pub to: Option<i64>,
-    /// Only sessions with (or without) a flagged answer.
-    pub flagged: Option<bool>,
-    /// Sort column (default `created_at`).
-    pub sort: Option<SessionSort>,
-    /// `asc` or `desc` (default `desc`).
-    pub order: Option<Order>,
-    /// Page size, 1–100 (default 25).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
-    /// `next_cursor` from the previous page.
-    #[param(pattern = "^[0-9a-f]*$")]
-    pub cursor: Option<String>,
-}
+super::pipeline::session_filters!(
+    /// Filters and paging for `GET /api/sessions`.
+    ListParams {
+        /// Page size, 1–100 (default 25).
+        #[param(minimum = 1, maximum = 100)]
+        limit: Option<i64>,
+        /// `next_cursor` from the previous page.
+        #[param(pattern = "^[0-9a-f]*$")]
+        cursor: Option<String>,
+    }
+);
 
 /// Sort direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
@@ -57,16 +30,6 @@ pub struct ListParams {
 pub enum Order {
     Asc,
     Desc,
-}
-
-/// A session in a list, with what a recruiter should know at a glance.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct SessionListItem {
-    #[serde(flatten)]
-    pub session: SessionRecord,
-    /// An invited interview with answers graded only by the built-in evaluator (a keyword and
-    /// structure estimate): a human should review it.
-    pub needs_review: bool,
 }
 
 /// One page of sessions.
@@ -78,24 +41,8 @@ pub struct SessionPage {
 }
 
 /// The shared filter check, its first problem worded for the API.
-fn query(p: &ListParams) -> Result<SessionQuery, ApiError> {
-    staff::list_query(ListFilter {
-        status: p.status,
-        topic: p.topic,
-        level: p.level,
-        candidate: p.candidate.clone(),
-        invite: p.invite.clone(),
-        min_score: p.min_score,
-        max_score: p.max_score,
-        from: p.from,
-        to: p.to,
-        flagged: p.flagged,
-        sort: p.sort.unwrap_or_default(),
-        descending: p.order != Some(Order::Asc),
-        cursor: p.cursor.clone(),
-        limit: p.limit,
-    })
-    .map_err(|problems| {
+pub(super) fn checked(filter: ListFilter) -> Result<SessionQuery, ApiError> {
+    staff::list_query(filter).map_err(|problems| {
         let (code, message) = match problems[0] {
             FilterProblem::Score(name) => (
                 Code::InvalidQuery,
@@ -137,17 +84,11 @@ pub async fn list(
     app: web::Data<AppState>,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = query(&params)?;
-    let (items, next) = app.interviews.store.list_sessions(&q).await?;
-    let ids: Vec<String> = items.iter().map(|s| s.id.clone()).collect();
-    let review = app.interviews.store.needs_review(&ids).await?;
-    let items = items
-        .into_iter()
-        .map(|session| SessionListItem {
-            needs_review: review.contains(&session.id),
-            session,
-        })
-        .collect();
+    let mut filter = params.filter();
+    filter.cursor = params.cursor.clone();
+    filter.limit = params.limit;
+    let q = checked(filter)?;
+    let (items, next) = staff::list_page(&app.interviews.store, &q).await?;
     let next_cursor = next.map(|key| encode_cursor(q.sort, q.descending, key));
     Ok(HttpResponse::Ok().json(SessionPage { items, next_cursor }))
 }

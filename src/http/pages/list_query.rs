@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::format::{self, query};
 use crate::bank::{Level, Topic};
 use crate::staff::{FilterProblem, ListFilter, MAX_LIMIT, list_query};
-use crate::store::{SessionQuery, SessionSort, SessionStatus, SortKey, encode_cursor};
+use crate::store::{ListStatus, SessionQuery, SessionSort, SortKey, encode_cursor};
 
 /// The filter form as submitted: every field a string, empty meaning "any".
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
@@ -15,11 +15,15 @@ pub struct ListForm {
     pub topic: String,
     pub level: String,
     pub candidate: String,
+    /// An invite id: its batch of interviews.
+    pub invite: String,
     pub min_score: String,
     pub max_score: String,
     pub from: String,
     pub to: String,
     pub flagged: String,
+    /// `true`: only interviews that need a human review; `false`: only the others.
+    pub needs_review: String,
     pub sort: String,
     pub order: String,
     pub cursor: String,
@@ -63,7 +67,7 @@ pub fn to_query(f: &ListForm) -> Result<SessionQuery, Vec<String>> {
     let status = opt(
         &f.status,
         |s| {
-            s.parse::<SessionStatus>()
+            s.parse::<ListStatus>()
                 .map_err(|_| format!("Unknown status “{s}”."))
         },
         &mut p,
@@ -74,15 +78,15 @@ pub fn to_query(f: &ListForm) -> Result<SessionQuery, Vec<String>> {
     let max_score = opt(&f.max_score, |v| score("Max score", v), &mut p);
     let from = opt(&f.from, |v| date("From", v, false), &mut p);
     let to = opt(&f.to, |v| date("To", v, true), &mut p);
-    let flagged = opt(
-        &f.flagged,
-        |v| match v {
+    let yes_no = |name: &'static str| {
+        move |v: &str| match v {
             "true" => Ok(true),
             "false" => Ok(false),
-            _ => Err("Flagged must be yes, no or any.".to_string()),
-        },
-        &mut p,
-    );
+            _ => Err(format!("{name} must be yes, no or any.")),
+        }
+    };
+    let flagged = opt(&f.flagged, yes_no("Flagged"), &mut p);
+    let needs_review = opt(&f.needs_review, yes_no("Needs review"), &mut p);
     let sort = opt(&f.sort, sort_of, &mut p).unwrap_or_default();
     // The page size comes from the pages' own links; anything else is the default.
     let limit = f
@@ -95,12 +99,13 @@ pub fn to_query(f: &ListForm) -> Result<SessionQuery, Vec<String>> {
         topic,
         level,
         candidate: Some(f.candidate.clone()),
-        invite: None,
+        invite: Some(f.invite.clone()),
         min_score,
         max_score,
         from,
         to,
         flagged,
+        needs_review,
         sort,
         descending: f.order != "asc",
         cursor: Some(f.cursor.clone()),
@@ -140,11 +145,13 @@ pub fn filters(f: &ListForm) -> Vec<(&'static str, &str)> {
         ("topic", &f.topic),
         ("level", &f.level),
         ("candidate", &f.candidate),
+        ("invite", &f.invite),
         ("min_score", &f.min_score),
         ("max_score", &f.max_score),
         ("from", &f.from),
         ("to", &f.to),
         ("flagged", &f.flagged),
+        ("needs_review", &f.needs_review),
     ]
 }
 
@@ -170,6 +177,9 @@ mod tests {
             min_score: "40".into(),
             to: "1970-01-01".into(),
             flagged: "true".into(),
+            needs_review: "false".into(),
+            status: "ended_early".into(),
+            invite: " inv-9 ".into(),
             sort: "overall".into(),
             order: "asc".into(),
             ..Default::default()
@@ -181,6 +191,10 @@ mod tests {
             (Some(40), Some(86_400_000), Some(true))
         );
         assert_eq!(
+            (q.status, q.needs_review, q.invite_id.as_deref()),
+            (Some(ListStatus::EndedEarly), Some(false), Some("inv-9"))
+        );
+        assert_eq!(
             (q.sort, q.descending, q.limit),
             (SessionSort::Overall, false, DEFAULT_LIMIT)
         );
@@ -190,8 +204,9 @@ mod tests {
             max_score: "101".into(),
             from: "yesterday".into(),
             cursor: "zz".into(),
+            needs_review: "maybe".into(),
             ..Default::default()
         };
-        assert_eq!(to_query(&bad).unwrap_err().len(), 4);
+        assert_eq!(to_query(&bad).unwrap_err().len(), 5);
     }
 }

@@ -5,11 +5,13 @@
 //! the pages send the same Content-Security-Policy as the chat page: no inline script or style.
 
 mod chart;
+mod compare;
 mod format;
 mod guard;
 mod highlight;
 mod list_query;
 mod login;
+mod pipeline_view;
 pub mod report;
 mod review;
 mod review_form;
@@ -39,6 +41,7 @@ const TEMPLATES: &[&str] = &[
     "login",
     "error",
     "sessions",
+    "compare",
     "transcript",
     "rubrics",
     "rubric",
@@ -61,6 +64,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/login", web::post().to(login::submit))
             .route("/logout", web::post().to(login::logout))
             .route("/sessions", web::get().to(sessions::list))
+            .route("/sessions/compare", web::get().to(compare::show))
             .route("/sessions/{id}", web::get().to(transcript::show))
             .route(
                 "/sessions/{id}/turns/{turn}/review",

@@ -6,36 +6,32 @@ use serde::Serialize;
 
 use super::format::{self, query};
 use super::list_query::{ListForm, filters, next_href, sort_name, to_query};
+use super::pipeline_view::{Facts, compare_batch_href, csv_href};
 use super::{PageError, Staff};
 use crate::bank::{Level, Topic};
-use crate::store::{SessionRecord, SessionSort};
+use crate::staff::SessionListItem;
+use crate::store::SessionSort;
 
 #[derive(Serialize)]
 struct Row {
-    href: String,
+    #[serde(flatten)]
+    facts: Facts,
     started: String,
-    candidate: Option<String>,
     email: Option<String>,
     topics: String,
     level: String,
-    status: &'static str,
-    overall: Option<i64>,
     flagged: bool,
-    needs_review: bool,
 }
 
-fn row(s: &SessionRecord, needs_review: bool) -> Row {
+fn row(i: &SessionListItem) -> Row {
+    let s = &i.session;
     Row {
-        href: format!("/admin/sessions/{}", format::encode(&s.id)),
+        facts: Facts::of(i),
         started: format::datetime(s.created_at),
-        candidate: s.candidate_name.clone(),
         email: s.candidate_email.clone(),
         topics: format::topic_titles(&s.topics),
         level: s.level.to_string(),
-        status: s.status.as_str(),
-        overall: s.overall,
         flagged: s.flagged,
-        needs_review,
     }
 }
 
@@ -92,29 +88,23 @@ fn column(
 pub async fn list(staff: Staff, form: web::Query<ListForm>) -> Result<HttpResponse, PageError> {
     let staff = staff.in_section("sessions");
     let f = form.into_inner();
-    let (status, rows, next, problems, sort, desc) = match to_query(&f) {
+    let (status, rows, next, problems, sort, desc, csv) = match to_query(&f) {
         Ok(q) => {
-            let (items, next) = staff
-                .app
-                .interviews
-                .store
-                .list_sessions(&q)
+            let (items, next) = crate::staff::list_page(&staff.app.interviews.store, &q)
                 .await
                 .map_err(|e| staff.fail(e))?;
-            let ids: Vec<String> = items.iter().map(|s| s.id.clone()).collect();
-            let review = staff
-                .app
-                .interviews
-                .store
-                .needs_review(&ids)
-                .await
-                .map_err(|e| staff.fail(e))?;
-            let rows: Vec<Row> = items
-                .iter()
-                .map(|s| row(s, review.contains(&s.id)))
-                .collect();
+            let rows: Vec<Row> = items.iter().map(row).collect();
             let next = next.map(|key| next_href(&f, &q, key));
-            (StatusCode::OK, rows, next, Vec::new(), q.sort, q.descending)
+            let csv = csv_href(&q);
+            (
+                StatusCode::OK,
+                rows,
+                next,
+                Vec::new(),
+                q.sort,
+                q.descending,
+                Some(csv),
+            )
         }
         Err(problems) => (
             StatusCode::BAD_REQUEST,
@@ -123,8 +113,10 @@ pub async fn list(staff: Staff, form: web::Query<ListForm>) -> Result<HttpRespon
             problems,
             SessionSort::default(),
             true,
+            None,
         ),
     };
+    let invite = f.invite.trim();
     let any = || std::iter::once(("", "Any".to_string()));
     let topics = Topic::ALL
         .iter()
@@ -139,6 +131,8 @@ pub async fn list(staff: Staff, form: web::Query<ListForm>) -> Result<HttpRespon
         "problems": problems,
         "rows": rows,
         "next": next,
+        "csv": csv,
+        "batch": (!invite.is_empty()).then(|| compare_batch_href(invite)),
         "first": (!f.cursor.is_empty()).then(|| format!("/admin/sessions{}", query(&first))),
         "columns": {
             "started": column(&f, sort, desc, "Started", SessionSort::CreatedAt),
@@ -147,10 +141,11 @@ pub async fn list(staff: Staff, form: web::Query<ListForm>) -> Result<HttpRespon
         },
         "sort": sort_name(sort),
         "order": if desc { "desc" } else { "asc" },
-        "statuses": choices(&f.status, any().chain([("active", "Active".into()), ("finished", "Finished".into())])),
+        "statuses": choices(&f.status, any().chain([("active", "Active".into()), ("finished", "Finished".into()), ("ended_early", "Ended early".into())])),
         "topics": choices(&f.topic, any().chain(topics)),
         "levels": choices(&f.level, any().chain(levels)),
         "flagged": choices(&f.flagged, any().chain([("true", "Flagged only".into()), ("false", "Not flagged".into())])),
+        "needs_review": choices(&f.needs_review, any().chain([("true", "Needs review".into()), ("false", "No review needed".into())])),
     });
     Ok(staff.page(status, "sessions", "Sessions", body))
 }
