@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use rehearse::evaluate::{Flag, Provenance, Source};
 use rehearse::staff::create_token;
 use rehearse::tokens::Role;
 
@@ -244,6 +245,42 @@ async fn the_list_tells_each_interview_s_progress_verdict_flags_and_invite_and_f
 
     // A recruiter's review settles the answers it replaces; a full score passes the interview.
     review_all(&app, r, &p.ended, json!({"comment": "Read it."})).await;
+    assert!(items(&app, r, "?needs_review=true").await.is_empty());
+
+    // A later LLM judgement that flags the answer asks for a human again; one without flags
+    // does not.
+    let store = app.store().await;
+    let reviewed = store
+        .current_evaluation(&p.ended, 1)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut judged = reviewed.evaluation.clone();
+    judged.source = Source::Llm;
+    judged.flags = vec![Flag::IncorrectClaim];
+    let llm = Provenance {
+        model: Some("judge".into()),
+        ..Default::default()
+    };
+    store
+        .insert_evaluation(&p.ended, 1, &judged, &llm, 1_900_000_000_000)
+        .await
+        .unwrap();
+    let flagged = items(&app, r, "?needs_review=true").await;
+    assert_eq!(ids(&flagged), [p.ended.clone()]);
+    assert!(
+        flagged[&p.ended]["flags"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("incorrect_claim")),
+        "{}",
+        flagged[&p.ended]
+    );
+    judged.flags = Vec::new();
+    store
+        .insert_evaluation(&p.ended, 1, &judged, &llm, 1_900_000_000_001)
+        .await
+        .unwrap();
     assert!(items(&app, r, "?needs_review=true").await.is_empty());
     review_all(
         &app,
