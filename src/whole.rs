@@ -32,6 +32,11 @@ where
     }
 }
 
+/// A whole number (`3` or `3.0`).
+pub fn int<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    whole(&Number::deserialize(d)?)
+}
+
 /// A map of whole numbers; `null` is an empty map.
 pub fn map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, i64>, D::Error> {
     let raw = Option::<BTreeMap<String, Number>>::deserialize(d)?.unwrap_or_default();

@@ -18,7 +18,7 @@ use crate::content::{load_bank, load_rubrics};
 use crate::evaluate::judge::Judge;
 use crate::llm::{ChatMessage, ChatRequest, LlmClient};
 use crate::prompts::Prompts;
-use crate::rubric::agreement;
+use crate::rubric::{CalibrationAgreement, calibration_agreement};
 
 /// What to check.
 #[derive(Debug, Clone, Default)]
@@ -61,7 +61,10 @@ struct Report {
     /// put in the same order.
     pairs: usize,
     pairs_ordered: usize,
+    /// Spearman over the valid judgements, from `MIN_EXAMPLES_FOR_CORRELATION` of them on.
     spearman: Option<f64>,
+    /// The calibration sample: its size, and whether it was large enough for a correlation.
+    agreement: Option<CalibrationAgreement>,
     mean_absolute_error: Option<f64>,
     repairs: Vec<String>,
     median_latency_ms: Option<u64>,
@@ -288,7 +291,7 @@ fn report(
         .iter()
         .map(|t| (f64::from(t.expected), f64::from(t.overall.unwrap_or(0))))
         .collect();
-    let agreement = (!scored.is_empty()).then(|| agreement(&scored));
+    let agreement = (!scored.is_empty()).then(|| calibration_agreement(&scored));
     let mut repairs: Vec<String> = trials.iter().flat_map(|t| t.repairs.clone()).collect();
     repairs.sort();
     repairs.dedup();
@@ -317,6 +320,7 @@ fn report(
         pairs,
         pairs_ordered: ordered,
         spearman: agreement.and_then(|a| a.spearman),
+        agreement,
         mean_absolute_error: agreement.map(|a| a.mean_absolute_error),
         repairs,
         median_latency_ms: median(latencies),
@@ -340,7 +344,7 @@ fn print_report(r: &Report) {
         "ranking: strong above weak in {}/{} pairs; Spearman {}; mean absolute error {}",
         r.pairs_ordered,
         r.pairs,
-        r.spearman.map_or("n/a".into(), |s| format!("{s:.2}")),
+        r.agreement.map_or("n/a".into(), |a| a.spearman_text()),
         r.mean_absolute_error
             .map_or("n/a".into(), |m| format!("{m:.1} points"))
     );

@@ -79,7 +79,7 @@ async fn calibrate(
                 report.version,
                 a.n,
                 a.mean_absolute_error,
-                a.spearman.map_or("n/a".into(), |s| format!("{s:.2}"))
+                a.spearman_text()
             );
             for row in &report.examples {
                 println!(

@@ -34,6 +34,72 @@ pub fn agreement(pairs: &[(f64, f64)]) -> Agreement {
     }
 }
 
+/// Fewest examples from which calibration reports a rank correlation. Below this, one answer
+/// more or less swings Spearman's coefficient across most of its range (with three examples
+/// every ordering gives ±1 or ±0.5), so a number would only look like evidence.
+pub const MIN_EXAMPLES_FOR_CORRELATION: usize = 8;
+
+/// Whether a calibration report carries a correlation, and why not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Correlation {
+    /// `spearman` holds Spearman's rank correlation.
+    Spearman,
+    /// Fewer examples than `min_examples`: no correlation is reported.
+    NotEnoughExamples,
+    /// The expected or the actual scores are all equal, so their ranks say nothing.
+    NoSpread,
+}
+
+/// Agreement as calibration reports it: the sample size always, the mean absolute error with
+/// it, and Spearman only from [`MIN_EXAMPLES_FOR_CORRELATION`] examples on.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct CalibrationAgreement {
+    /// How many examples were graded.
+    pub n: usize,
+    /// Mean absolute difference over the `n` examples, in overall points (0–100).
+    pub mean_absolute_error: f64,
+    /// Spearman's rank correlation (−1…1), or null (see `correlation`).
+    pub spearman: Option<f64>,
+    /// Why `spearman` is or is not given.
+    pub correlation: Correlation,
+    /// The fewest examples a correlation is reported from.
+    pub min_examples: usize,
+}
+
+/// Compares `(expected, actual)` calibration pairs, withholding the correlation of a small sample.
+pub fn calibration_agreement(pairs: &[(f64, f64)]) -> CalibrationAgreement {
+    let a = agreement(pairs);
+    let (spearman, correlation) = if a.n < MIN_EXAMPLES_FOR_CORRELATION {
+        (None, Correlation::NotEnoughExamples)
+    } else {
+        match a.spearman {
+            Some(s) => (Some(s), Correlation::Spearman),
+            None => (None, Correlation::NoSpread),
+        }
+    };
+    CalibrationAgreement {
+        n: a.n,
+        mean_absolute_error: a.mean_absolute_error,
+        spearman,
+        correlation,
+        min_examples: MIN_EXAMPLES_FOR_CORRELATION,
+    }
+}
+
+impl CalibrationAgreement {
+    /// The correlation as a reader should see it: `0.83`, or why there is none.
+    pub fn spearman_text(&self) -> String {
+        match (self.correlation, self.spearman) {
+            (Correlation::Spearman, Some(s)) => format!("{s:.2}"),
+            (Correlation::NotEnoughExamples, _) => {
+                format!("not enough examples ({} of {})", self.n, self.min_examples)
+            }
+            _ => "none (the scores have no spread)".to_string(),
+        }
+    }
+}
+
 /// Ranks with ties sharing their mean rank.
 fn ranks(values: &[f64]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..values.len()).collect();
@@ -83,5 +149,43 @@ mod tests {
         assert_eq!(ranks(&[5.0, 1.0, 5.0]), [2.5, 1.0, 2.5]);
         assert_eq!(agreement(&[(10.0, 50.0), (20.0, 50.0)]).spearman, None);
         assert_eq!(agreement(&[(10.0, 50.0)]).spearman, None);
+    }
+
+    fn spread(n: usize) -> Vec<(f64, f64)> {
+        (0..n)
+            .map(|i| (i as f64 * 10.0, i as f64 * 10.0 + 5.0))
+            .collect()
+    }
+
+    #[test]
+    fn calibration_withholds_the_correlation_below_the_minimum_sample() {
+        let small = calibration_agreement(&spread(MIN_EXAMPLES_FOR_CORRELATION - 1));
+        assert_eq!(small.n, 7);
+        assert_eq!(small.spearman, None);
+        assert_eq!(small.correlation, Correlation::NotEnoughExamples);
+        assert_eq!(
+            small.mean_absolute_error, 5.0,
+            "the error is still reported"
+        );
+        assert_eq!(small.spearman_text(), "not enough examples (7 of 8)");
+
+        let enough = calibration_agreement(&spread(MIN_EXAMPLES_FOR_CORRELATION));
+        assert_eq!(enough.n, 8);
+        assert_eq!(enough.spearman, Some(1.0));
+        assert_eq!(enough.correlation, Correlation::Spearman);
+        assert_eq!(enough.spearman_text(), "1.00");
+
+        let flat: Vec<(f64, f64)> = (0..9).map(|i| (f64::from(i), 50.0)).collect();
+        let flat = calibration_agreement(&flat);
+        assert_eq!(
+            (flat.spearman, flat.correlation),
+            (None, Correlation::NoSpread)
+        );
+
+        let none = calibration_agreement(&[]);
+        assert_eq!(
+            (none.n, none.correlation),
+            (0, Correlation::NotEnoughExamples)
+        );
     }
 }

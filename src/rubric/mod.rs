@@ -2,12 +2,17 @@
 
 mod assignment;
 mod calibrate;
+mod diff;
 mod model;
 mod registry;
 mod validate;
 
 pub use assignment::Assignment;
-pub use calibrate::{Agreement, agreement};
+pub use calibrate::{
+    Agreement, CalibrationAgreement, Correlation, MIN_EXAMPLES_FOR_CORRELATION, agreement,
+    calibration_agreement,
+};
+pub use diff::{Change, DiffLine, Piece, line_diff, with_context};
 pub use model::{CalibrationExample, Criterion, Rubric, Scale, Signal};
 pub use registry::RubricRegistry;
 pub use validate::{from_json, from_toml, from_value};

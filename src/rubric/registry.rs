@@ -66,6 +66,11 @@ impl RubricRegistry {
         self.read().assignments.clone()
     }
 
+    /// The shipped rubric that grades `kind` when no assignment says otherwise.
+    pub fn default_for(&self, kind: Kind) -> Option<String> {
+        self.read().defaults.get(&kind).cloned()
+    }
+
     /// One version of a rubric.
     pub fn version(&self, id: &str, version: u32) -> Option<Arc<Rubric>> {
         self.read()

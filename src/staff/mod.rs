@@ -1,15 +1,18 @@
 //! Recruiter and admin operations: rubric versions and assignments, previews and calibration,
 //! invites, transcripts, reviews and exports. HTTP handlers, pages and the CLI all call these.
 
+mod calibration_examples;
 mod export;
 mod invites;
 mod pipeline;
 mod reviews;
+mod rubric_source;
 mod rubrics;
 mod session_list;
 mod tokens;
 mod transcript;
 
+pub use calibration_examples::{ReviewedAnswer, add_reviewed_example, reviewed_answer};
 pub use export::{ExportFormat, export};
 pub use invites::{InviteRequest, InviteView, create_invite, invite_view, redeem};
 pub use pipeline::{
@@ -17,6 +20,7 @@ pub use pipeline::{
     topic_scores,
 };
 pub use reviews::{ReviewRequest, apply_review, review};
+pub use rubric_source::{IdMismatch, copy_source, is_json, stored_source, with_id};
 pub use rubrics::{
     Calibration, CalibrationRow, RubricInput, calibrate, keep_registry_fresh, load_registry,
     preview, refresh_registry, save_assignments, save_version,

@@ -9,7 +9,9 @@ use crate::bank::{Kind, Topic};
 use crate::clock::now_ms;
 use crate::evaluate::Evaluation;
 use crate::rubric::Assignment;
-use crate::rubric::{self, Agreement, Rubric, RubricRegistry, RubricSet, agreement};
+use crate::rubric::{
+    self, CalibrationAgreement, Rubric, RubricRegistry, RubricSet, calibration_agreement,
+};
 use crate::runner::{Event, Interviews};
 use crate::store::{RubricVersionRecord, Store, StoreError};
 use crate::tokens::sha256_hex;
@@ -141,6 +143,18 @@ pub async fn save_version(
     expect_id: Option<&str>,
     by: &str,
 ) -> Result<Arc<Rubric>, StaffError> {
+    save_version_over(interviews, input, expect_id, None, by).await
+}
+
+/// [`save_version`] for an edit made to version `base`: refused as a conflict when another
+/// version was saved since, so that edit is not silently overwritten.
+pub(super) async fn save_version_over(
+    interviews: &Interviews,
+    input: RubricInput<'_>,
+    expect_id: Option<&str>,
+    base: Option<i64>,
+    by: &str,
+) -> Result<Arc<Rubric>, StaffError> {
     let (text, parsed) = match input {
         RubricInput::Toml(t) => (t, rubric::from_toml(&assign_version_toml(t), None)),
         RubricInput::Json(t) => (t, rubric::from_json(&assign_version_json(t), None)),
@@ -166,11 +180,15 @@ pub async fn save_version(
         }
         _ => {}
     }
-    r.version = existing
-        .iter()
-        .map(|v| v.version)
-        .max()
-        .map_or(1, |v| v as u32 + 1);
+    let newest = existing.iter().map(|v| v.version).max();
+    if let Some(base) = base.filter(|&b| Some(b) != newest) {
+        return Err(StaffError::Conflict(format!(
+            "rubric `{}` has a version {} saved after version {base}; reload and try again",
+            r.id,
+            newest.unwrap_or_default()
+        )));
+    }
+    r.version = newest.map_or(1, |v| v as u32 + 1);
     let rec = record(&r, text, Some(by))?;
     interviews.store.insert_rubric_version(&rec).await?;
     interviews.rubrics.add_versions([r.clone()]);
@@ -214,8 +232,16 @@ pub async fn save_assignments(
         if !a.topic.is_empty() && a.topic.parse::<Topic>().is_err() {
             problems.push(format!("[{i}].topic: unknown topic `{}`", a.topic));
         }
-        if interviews.rubrics.latest(&a.rubric_id).is_none() {
-            problems.push(format!("[{i}].rubric_id: no rubric `{}`", a.rubric_id));
+        match (
+            interviews.rubrics.latest(&a.rubric_id),
+            a.kind.parse::<Kind>(),
+        ) {
+            (None, _) => problems.push(format!("[{i}].rubric_id: no rubric `{}`", a.rubric_id)),
+            (Some(r), Ok(kind)) if !r.kinds.contains(&kind) => problems.push(format!(
+                "[{i}].rubric_id: rubric `{}` does not grade {kind} questions",
+                a.rubric_id
+            )),
+            _ => {}
         }
         if list[..i]
             .iter()
@@ -264,7 +290,7 @@ pub async fn preview(
 }
 
 /// One calibration example, graded.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CalibrationRow {
     pub question_id: String,
     pub expected_overall: u8,
@@ -274,16 +300,17 @@ pub struct CalibrationRow {
 }
 
 /// Agreement of the configured evaluator with a rubric's calibration examples.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Calibration {
     pub rubric_id: String,
     pub version: u32,
-    pub agreement: Agreement,
+    pub agreement: CalibrationAgreement,
     pub examples: Vec<CalibrationRow>,
 }
 
-/// Grades a rubric's calibration examples and reports mean absolute error and Spearman's rank
-/// correlation against the expected scores.
+/// Grades a rubric's calibration examples and reports mean absolute error and, from
+/// [`rubric::MIN_EXAMPLES_FOR_CORRELATION`] examples on, Spearman's rank correlation against the
+/// expected scores.
 pub async fn calibrate(
     interviews: &Interviews,
     rubric: &Rubric,
@@ -306,7 +333,7 @@ pub async fn calibrate(
     Ok(Calibration {
         rubric_id: rubric.id.clone(),
         version: rubric.version,
-        agreement: agreement(&pairs),
+        agreement: calibration_agreement(&pairs),
         examples: rows,
     })
 }

@@ -92,6 +92,13 @@ async fn every_endpoint_answers_each_kind_of_caller_as_designed() {
             Some(json!({"comment": "checked"})),
             [401, 403, 201, 201, 401],
         ),
+        // After the reviews above: the reviewed answer becomes a calibration example.
+        (
+            Method::POST,
+            "/api/rubrics/technical/examples".into(),
+            Some(json!({"session_id": s.session, "turn": 1})),
+            [401, 403, 403, 201, 401],
+        ),
         (
             Method::POST,
             "/api/invites".into(),
@@ -895,7 +902,14 @@ async fn preview_stores_nothing_and_calibration_reports_agreement() {
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!(report["agreement"]["n"], 3);
     assert!(report["agreement"]["mean_absolute_error"].as_f64().unwrap() < 25.0);
-    assert!(report["agreement"]["spearman"].as_f64().unwrap() > 0.5);
+    assert_eq!(
+        (
+            &report["agreement"]["spearman"],
+            &report["agreement"]["correlation"]
+        ),
+        (&Value::Null, &json!("not_enough_examples")),
+        "three examples give no correlation"
+    );
     assert_eq!(report["examples"].as_array().unwrap().len(), 3);
 }
 
@@ -1077,6 +1091,7 @@ async fn the_api_describes_itself_in_openapi_3_1_with_an_offline_swagger_ui() {
         "/api/sessions/{id}/turns/{turn}/review",
         "/api/invites",
         "/api/rubrics/{id}/calibrate",
+        "/api/rubrics/{id}/examples",
         "/api/rubric-assignments",
     ] {
         assert!(paths.contains_key(p), "{p} is described");

@@ -218,6 +218,25 @@ impl TestApp {
         )
         .await
     }
+
+    /// `POST /api/rubrics/{id}/examples` (`{session_id, turn}`) with a staff token.
+    pub async fn add_calibration_example(
+        &self,
+        token: &str,
+        rubric: &str,
+        session_id: &str,
+        turn: i64,
+    ) -> (StatusCode, Value) {
+        let path = format!("/api/rubrics/{rubric}/examples");
+        let body = json!({"session_id": session_id, "turn": turn});
+        call(self, Method::POST, &path, Some(token), Some(body)).await
+    }
+
+    /// `POST /api/rubrics/{id}/calibrate` with a staff token.
+    pub async fn calibrate_rubric(&self, token: &str, rubric: &str) -> (StatusCode, Value) {
+        let path = format!("/api/rubrics/{rubric}/calibrate");
+        call(self, Method::POST, &path, Some(token), None).await
+    }
 }
 
 /// One API request with an optional bearer token and JSON body; the status and the body (JSON,

@@ -17,6 +17,7 @@ mod pipeline;
 mod practice;
 mod process;
 mod replicas;
+mod rubric_admin;
 mod rubric_lint;
 mod staff_pages;
 mod store;

@@ -15,17 +15,17 @@ const SCRIPT: &str = "<script>alert(1)</script>";
 const IMG: &str = "<img src=x onerror=alert(1)>";
 
 /// A browser without JavaScript: no redirects followed, one login cookie.
-struct Browser {
+pub(crate) struct Browser {
     http: reqwest::Client,
     base: String,
     cookie: Option<String>,
 }
 
-struct Page {
-    status: StatusCode,
-    location: Option<String>,
+pub(crate) struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
     set_cookie: Option<String>,
-    body: String,
+    pub body: String,
 }
 
 fn form(pairs: &[(&str, &str)]) -> String {
@@ -47,7 +47,7 @@ fn form(pairs: &[(&str, &str)]) -> String {
 }
 
 /// The text a reader sees: tags dropped, the entities handlebars writes decoded.
-fn text_of(html: &str) -> String {
+pub(crate) fn text_of(html: &str) -> String {
     let mut out = String::new();
     let mut in_tag = false;
     for c in html.chars() {
@@ -113,12 +113,12 @@ impl Browser {
         }
     }
 
-    async fn get(&self, path: &str) -> Page {
+    pub(crate) async fn get(&self, path: &str) -> Page {
         self.send(self.http.get(format!("{}{path}", self.base)))
             .await
     }
 
-    async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> Page {
         let req = self
             .http
             .post(format!("{}{path}", self.base))
@@ -143,7 +143,7 @@ impl Browser {
     }
 }
 
-async fn logged_in(app: &TestApp, token: &str) -> Browser {
+pub(crate) async fn logged_in(app: &TestApp, token: &str) -> Browser {
     let mut b = Browser::new(app);
     let page = b.login(token).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
@@ -151,7 +151,7 @@ async fn logged_in(app: &TestApp, token: &str) -> Browser {
     b
 }
 
-async fn token(app: &TestApp, name: &str, role: Role) -> String {
+pub(crate) async fn token(app: &TestApp, name: &str, role: Role) -> String {
     create_token(&app.store().await, name, role)
         .await
         .unwrap()

@@ -86,6 +86,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         )
         .service(Endpoint::new(rubrics::__path_preview, rubrics::preview))
         .service(Endpoint::new(rubrics::__path_calibrate, rubrics::calibrate))
+        .service(Endpoint::new(
+            rubrics::__path_add_example,
+            rubrics::add_example,
+        ))
         .service(
             Endpoint::new(rubrics::__path_assignments, rubrics::assignments)
                 .and(rubrics::__path_set_assignments, rubrics::set_assignments),

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::super::{ApiError, AppState};
 use crate::evaluate::Evaluation;
 use crate::rubric::Assignment;
-use crate::rubric::Rubric;
+use crate::rubric::{CalibrationExample, Rubric};
 use crate::staff::{self, Calibration, RubricInput};
 
 /// Largest rubric document accepted.
@@ -262,13 +262,15 @@ pub async fn preview(
     }))
 }
 
-/// Grades the rubric's calibration examples and reports agreement with the expected scores
-/// (mean absolute error, Spearman's rank correlation).
+/// Grades the rubric's calibration examples and reports agreement with the expected scores: the
+/// number of examples `n`, the mean absolute error, and Spearman's rank correlation only from
+/// `min_examples` (8) examples on — below that `spearman` is null and `correlation` is
+/// `not_enough_examples`.
 #[utoipa::path(
     post, path = "/api/rubrics/{id}/calibrate", tag = "rubrics",
     params(("id" = String, Path, description = "Rubric id")),
     responses(
-        (status = 200, description = "Agreement and per-example scores", body = Object),
+        (status = 200, description = "Agreement and per-example scores", body = Calibration),
         (status = 401, description = "No valid token", body = ApiError),
         (status = 403, description = "Not an admin", body = ApiError),
         (status = 404, description = "No such rubric", body = ApiError),
@@ -325,4 +327,65 @@ pub async fn set_assignments(
     let by = staff.name;
     Ok(HttpResponse::Ok()
         .json(staff::save_assignments(&app.interviews, body.into_inner(), &by).await?))
+}
+
+/// A reviewed turn to add to a rubric's calibration examples.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleRequest {
+    #[schema(min_length = 1)]
+    pub session_id: String,
+    #[serde(deserialize_with = "crate::whole::int")]
+    #[schema(minimum = 1)]
+    pub turn: i64,
+}
+
+/// The rubric's new version with the added example.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ExampleAdded {
+    pub id: String,
+    pub version: u32,
+    pub rubric: Rubric,
+    pub example: CalibrationExample,
+}
+
+/// Adds a reviewed answer to the rubric's calibration examples, as a new version: the turn's
+/// question, its answer as graded (with the earlier answers to the same question for a
+/// follow-up) and the newest human review's overall score as the expected score.
+#[utoipa::path(
+    post, path = "/api/rubrics/{id}/examples", tag = "rubrics",
+    params(("id" = String, Path, description = "Rubric id: the rubric that graded the turn")),
+    request_body = ExampleRequest,
+    responses(
+        (status = 201, description = "The new version", body = ExampleAdded),
+        (status = 400, description = "Malformed body", body = ApiError),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not an admin", body = ApiError),
+        (status = 404, description = "No such rubric, session or turn", body = ApiError),
+        (status = 409, description = "The answer is already an example, or the rubric changed meanwhile", body = ApiError),
+        (status = 422, description = "The turn has no human review, was graded by another rubric, or the new version does not validate", body = ApiError),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn add_example(
+    staff: Staff<Admin>,
+    app: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<ExampleRequest>,
+) -> Result<HttpResponse, ApiError> {
+    rubric_version(&app, &id, None)?;
+    let (r, example) = staff::add_reviewed_example(
+        &app.interviews,
+        Some(&id),
+        &body.session_id,
+        body.turn,
+        &staff.name,
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(ExampleAdded {
+        id: r.id.clone(),
+        version: r.version,
+        rubric: (*r).clone(),
+        example,
+    }))
 }

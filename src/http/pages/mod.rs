@@ -11,10 +11,14 @@ mod guard;
 mod highlight;
 mod list_query;
 mod login;
+mod promote;
 mod pipeline_view;
 pub mod report;
 mod review;
 mod review_form;
+mod rubric_admin;
+mod rubric_diff;
+mod rubric_new;
 mod rubric_page;
 mod rubrics;
 mod sessions;
@@ -47,6 +51,7 @@ const TEMPLATES: &[&str] = &[
     "rubric",
     "chart",
     "report",
+    "promote_example",
 ];
 
 /// Registers the `/admin` pages.
@@ -71,6 +76,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::post().to(review::review),
             )
             .route("/rubrics", web::get().to(rubrics::list))
+            .route("/rubrics", web::post().to(rubric_new::create))
+            .route("/rubric-assignments", web::post().to(rubric_admin::assign))
+            .route(
+                "/rubric-assignments/remove",
+                web::post().to(rubric_admin::unassign),
+            )
+            .route(
+                "/sessions/{id}/turns/{turn}/promote",
+                web::post().to(promote::promote),
+            )
             .route("/rubrics/{id}", web::get().to(rubrics::show))
             .route("/rubrics/{id}", web::post().to(rubrics::save))
             .route("/rubrics/{id}/preview", web::post().to(rubrics::preview))

@@ -1,4 +1,5 @@
-//! What a rubric's page shows: its versions, the editor, the preview and calibration results.
+//! What a rubric's page shows: its versions and a diff of two, the editor, the preview and
+//! calibration results.
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
@@ -6,12 +7,13 @@ use serde::Serialize;
 use std::sync::Arc;
 
 use super::format;
+use super::rubric_diff::{DiffView, diff_view};
 use super::{PageError, Staff};
 use crate::bank::Topic;
 use crate::evaluate::Evaluation;
 use crate::http::ApiError;
 use crate::lint::Problem;
-use crate::rubric::Rubric;
+use crate::rubric::{MIN_EXAMPLES_FOR_CORRELATION, Rubric};
 use crate::staff::CalibrationRow;
 
 pub fn kinds(r: &Rubric) -> String {
@@ -65,6 +67,8 @@ pub struct Calibrated {
     pub n: usize,
     pub mae: String,
     pub spearman: String,
+    /// Enough examples for a correlation to be reported.
+    pub enough: bool,
     pub rows: Vec<CalibrationRow>,
 }
 
@@ -81,12 +85,17 @@ pub struct RubricPage {
     pub scale: String,
     pub criteria: Vec<serde_json::Value>,
     pub examples: usize,
+    /// The fewest examples a correlation is reported from.
+    pub min_examples: usize,
     pub base: String,
     pub versions: Vec<Version>,
     pub editor: Editor,
     pub preview: Preview,
     pub calibration: Option<Calibrated>,
     pub calibration_error: Option<String>,
+    pub calibration_notice: Option<String>,
+    pub diff: Option<DiffView>,
+    pub diff_error: Option<String>,
 }
 
 /// The rubric's latest version, or a 404 page.
@@ -160,11 +169,15 @@ pub async fn page(staff: &Staff, r: &Rubric, question: &str) -> Result<RubricPag
             .map(|c| serde_json::json!({"id": c.id, "name": c.name, "weight": c.weight, "signal": c.signal.as_str()}))
             .collect(),
         examples: r.calibration.len(),
+        min_examples: MIN_EXAMPLES_FOR_CORRELATION,
         base: format!("/admin/rubrics/{}", format::encode(&r.id)),
         editor: Editor {
             text: versions.first().map(|v| v.source_text.clone()).unwrap_or_default(),
             ..Default::default()
         },
+        // Previous against latest; the defaults always name stored versions.
+        diff: diff_view(&versions, None, None).unwrap_or_default(),
+        diff_error: None,
         versions,
         preview: Preview {
             groups,
@@ -172,6 +185,7 @@ pub async fn page(staff: &Staff, r: &Rubric, question: &str) -> Result<RubricPag
         },
         calibration: None,
         calibration_error: None,
+        calibration_notice: None,
     })
 }
 

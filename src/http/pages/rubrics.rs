@@ -1,13 +1,18 @@
-//! Rubric pages (admins only): the list, one rubric's versions with an editor, a preview that
-//! grades an answer without storing it, and calibration against the rubric's examples.
+//! Rubric pages (admins only): the list, one rubric's versions with an editor and a diff between
+//! two of them, a preview that grades an answer without storing it, and calibration against the
+//! rubric's examples.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::format;
+use super::rubric_admin::{Assignments, assignments};
+use super::rubric_diff::diff_view;
+use super::rubric_new::{NewRubric, new_rubric};
 use super::rubric_page::{Calibrated, Editor, kinds, latest, page, preview_result, show_page};
 use super::{PageError, Staff, see_other};
+use crate::rubric::Correlation;
 use crate::staff::{self, RubricInput, StaffError};
 
 #[derive(Serialize)]
@@ -22,10 +27,13 @@ struct Summary {
     pass_mark: u8,
 }
 
-/// `GET /admin/rubrics`.
-pub async fn list(staff: Staff) -> Result<HttpResponse, PageError> {
-    let staff = staff.in_section("rubrics");
-    staff.admin()?;
+/// The rubric list with the new-rubric form and the assignments.
+pub fn list_page(
+    staff: &Staff,
+    status: StatusCode,
+    new: NewRubric,
+    assignments: Assignments,
+) -> HttpResponse {
     let mut rows = Vec::new();
     for r in staff.app.interviews.rubrics.all_latest() {
         let versions = staff.app.interviews.rubrics.version_count(&r.id);
@@ -40,31 +48,71 @@ pub async fn list(staff: Staff) -> Result<HttpResponse, PageError> {
             pass_mark: r.pass_mark,
         });
     }
-    Ok(staff.page(
-        StatusCode::OK,
+    staff.page(
+        status,
         "rubrics",
         "Rubrics",
-        serde_json::json!({ "rubrics": rows }),
-    ))
+        serde_json::json!({ "rubrics": rows, "new_rubric": new, "assignments": assignments }),
+    )
+}
+
+/// Query of `GET /admin/rubrics`.
+#[derive(Deserialize)]
+pub struct ListQuery {
+    /// The rubric the "New rubric" form starts from.
+    copy: Option<String>,
+    /// Set after assignments were saved.
+    assigned: Option<String>,
+}
+
+/// `GET /admin/rubrics?copy=ID`: the list, the new-rubric form and the assignments.
+pub async fn list(staff: Staff, q: web::Query<ListQuery>) -> Result<HttpResponse, PageError> {
+    let staff = staff.in_section("rubrics");
+    staff.admin()?;
+    let new = new_rubric(&staff, q.copy.as_deref()).await?;
+    let mut a = assignments(&staff);
+    a.saved = q.assigned.is_some();
+    Ok(list_page(&staff, StatusCode::OK, new, a))
 }
 
 #[derive(Deserialize)]
-pub struct Saved {
+pub struct ShowQuery {
     saved: Option<u32>,
+    /// The version whose reviewed-answer example was just added.
+    added: Option<u32>,
+    /// The versions to compare (numbers; checked by the diff).
+    from: Option<String>,
+    to: Option<String>,
 }
 
 /// `GET /admin/rubrics/{id}`.
 pub async fn show(
     staff: Staff,
     id: web::Path<String>,
-    q: web::Query<Saved>,
+    q: web::Query<ShowQuery>,
 ) -> Result<HttpResponse, PageError> {
     let staff = staff.in_section("rubrics");
     staff.admin()?;
     let r = latest(&staff, &id)?;
     let mut p = page(&staff, &r, "").await?;
     p.editor.saved = q.saved.map(|v| format!("Saved as version {v}."));
-    Ok(show_page(&staff, StatusCode::OK, p))
+    p.calibration_notice = q.added.map(|v| {
+        format!(
+            "The reviewed answer is now calibration example {} (saved as version {v}).",
+            r.calibration.len()
+        )
+    });
+    let status = match diff_view(&p.versions, q.from.as_deref(), q.to.as_deref()) {
+        Ok(d) => {
+            p.diff = d;
+            StatusCode::OK
+        }
+        Err(e) => {
+            p.diff_error = Some(e);
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+    };
+    Ok(show_page(&staff, status, p))
 }
 
 #[derive(Deserialize)]
@@ -85,7 +133,7 @@ pub async fn save(
     let r = latest(&staff, &id)?;
     let text = form.into_inner().source;
     // Versions created through the API may be JSON; the editor shows them as they were stored.
-    let input = if text.trim_start().starts_with('{') {
+    let input = if staff::is_json(&text) {
         RubricInput::Json(&text)
     } else {
         RubricInput::Toml(&text)
@@ -167,13 +215,15 @@ pub async fn calibrate(staff: Staff, id: web::Path<String>) -> Result<HttpRespon
     let mut p = page(&staff, &r, "").await?;
     let status = match staff::calibrate(&staff.app.interviews, &r).await {
         Ok(c) => {
+            let a = &c.agreement;
             p.calibration = Some(Calibrated {
-                n: c.agreement.n,
-                mae: format!("{:.1}", c.agreement.mean_absolute_error),
-                spearman: c
-                    .agreement
-                    .spearman
-                    .map_or("n/a".into(), |s| format!("{s:.2}")),
+                n: a.n,
+                mae: format!("{:.1} (n = {})", a.mean_absolute_error, a.n),
+                spearman: match a.spearman {
+                    Some(_) => format!("{} (n = {})", a.spearman_text(), a.n),
+                    None => a.spearman_text(),
+                },
+                enough: a.correlation != Correlation::NotEnoughExamples,
                 rows: c.examples,
             });
             StatusCode::OK
