@@ -60,7 +60,7 @@ struct TopicRow {
 }
 
 /// One row per topic any of the interviews scored, in the bank's topic order; the highest
-/// score of a row is marked when more than one interview has one.
+/// score of a row is marked unless every interview that has one scored the same.
 fn topic_rows(c: &Comparison) -> Vec<TopicRow> {
     let scores = topic_scores(&c.items);
     Topic::ALL
@@ -68,15 +68,17 @@ fn topic_rows(c: &Comparison) -> Vec<TopicRow> {
         .filter(|t| scores.iter().any(|s| s.contains_key(t)))
         .map(|t| {
             let row: Vec<Option<u8>> = scores.iter().map(|s| s.get(t).copied()).collect();
-            let scored = row.iter().flatten().count();
             let best = row.iter().flatten().max().copied();
+            let lowest = row.iter().flatten().min().copied();
+            // Marked only where the interviews differ.
+            let differ = best != lowest;
             TopicRow {
                 id: t.as_str(),
                 title: t.title(),
                 scores: row
                     .into_iter()
                     .map(|score| Score {
-                        best: scored > 1 && score.is_some() && score == best,
+                        best: differ && score == best,
                         score,
                     })
                     .collect(),
