@@ -199,18 +199,48 @@ pub struct Misconception {
     pub correction: String,
     #[serde(skip)]
     pub(crate) compiled: Vec<Term>,
+    /// The correction's own words: content tokens of the correction that neither the wrong
+    /// claim nor any of its terms use ("shallow" for "copy() makes a full copy").
+    #[serde(skip)]
+    pub(crate) correction_words: Vec<String>,
 }
 
 impl Misconception {
     /// Builds a misconception and compiles its terms.
     pub fn new(text: String, terms: Vec<String>, correction: String, synonyms: &Synonyms) -> Self {
-        let compiled = terms.iter().map(|t| Term::new(t, synonyms)).collect();
+        let compiled: Vec<Term> = terms.iter().map(|t| Term::new(t, synonyms)).collect();
+        let own: std::collections::HashSet<String> = compiled
+            .iter()
+            .flat_map(|t| t.all_tokens().cloned())
+            .chain(crate::text::content_tokens(&text))
+            .collect();
+        let mut correction_words: Vec<String> = crate::text::content_tokens(&correction)
+            .into_iter()
+            .filter(|t| t != "not" && !own.contains(t))
+            .collect();
+        correction_words.sort_unstable();
+        correction_words.dedup();
         Misconception {
             text,
             terms,
             correction,
             compiled,
+            correction_words,
         }
+    }
+
+    /// True when the words a match of this claim skipped over in `s` include the correction's
+    /// own words, asserted ("`cfg.copy()` is a shallow copy so the nested list …" is not
+    /// "copy() copies the nested lists"): the sentence says what the correction says.
+    pub fn read_through_correction(&self, s: &crate::text::Sentence, m: &crate::text::Match) -> bool {
+        use crate::text::Role;
+        (m.first_word..=m.last_word).any(|i| {
+            let w = &s.words[i];
+            w.role == Role::Content
+                && (i == 0 || s.words[i - 1].role != Role::Negator)
+                && w.token()
+                    .is_some_and(|t| self.correction_words.binary_search(&t).is_ok())
+        })
     }
 
     /// The compiled terms.

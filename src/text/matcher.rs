@@ -104,6 +104,11 @@ impl Term {
         &self.forms[0]
     }
 
+    /// Every token the term matches on, in its own words and in its canonical readings.
+    pub fn all_tokens(&self) -> impl Iterator<Item = &String> {
+        self.forms.iter().flatten()
+    }
+
     /// True when the term has no content words and so can never match.
     pub fn is_empty(&self) -> bool {
         self.forms[0].is_empty()

@@ -506,3 +506,21 @@ fn a_wrong_claim_in_the_consequence_of_a_condition_is_flagged_but_a_supposition_
         supposed.incorrect_claims
     );
 }
+
+#[test]
+fn a_sentence_that_states_the_correction_is_not_the_wrong_claim() {
+    let right = grade(
+        "core-shallow-vs-deep-copy",
+        "Its copy() is a shallow copy so the nested lists stay shared between both dicts.",
+    );
+    assert!(
+        right.incorrect_claims.is_empty(),
+        "{:?}",
+        right.incorrect_claims
+    );
+    let wrong = grade(
+        "core-shallow-vs-deep-copy",
+        "The copy() call copies the nested lists as well, so the two dicts are independent.",
+    );
+    assert_eq!(wrong.incorrect_claims.len(), 1, "{:?}", wrong.incorrect_claims);
+}

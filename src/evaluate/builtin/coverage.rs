@@ -214,7 +214,10 @@ pub fn measure(question: &Question, analysis: &Analysis) -> Coverage {
                 continue;
             };
             read[i] = true;
-            if found.polarity != Polarity::Asserted || not_a_claim(s, &found) {
+            if found.polarity != Polarity::Asserted
+                || not_a_claim(s, &found)
+                || m.read_through_correction(s, &found)
+            {
                 continue;
             }
             // Every sentence that states it is wrong; the claim is reported once.
