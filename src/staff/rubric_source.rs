@@ -249,7 +249,10 @@ answer = "first"
     }
 
     #[test]
-    fn a_copy_of_an_inline_layout_is_rewritten_from_its_parsed_form() {
+    fn a_copy_the_text_route_cannot_make_is_rewritten_from_its_parsed_form() {
+        // A quoted key is no `id =` line: the text route misses it, the parsed form does not.
+        let copy = copy_source("\"id\" = \"a\"\nname = \"x\"\n");
+        assert_eq!(table(&copy), table("name = \"x\""));
         let copy = copy_source("name = \"x\"\nid = \"a\"; \n");
         assert_eq!(
             copy, "name = \"x\"\nid = \"a\"; \n",
