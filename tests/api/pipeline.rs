@@ -211,19 +211,19 @@ async fn the_list_tells_each_interview_s_progress_verdict_flags_and_invite_and_f
     let r = &p.recruiter;
     assert_eq!(
         ids(&items(&app, r, "?status=ended_early").await),
-        [p.ended.clone()]
+        std::slice::from_ref(&p.ended)
     );
     assert_eq!(
         ids(&items(&app, r, "?status=finished").await),
-        [p.finished.clone()]
+        std::slice::from_ref(&p.finished)
     );
     assert_eq!(
         ids(&items(&app, r, "?status=active").await),
-        [p.active.clone()]
+        std::slice::from_ref(&p.active)
     );
     assert_eq!(
         ids(&items(&app, r, "?needs_review=true").await),
-        [p.ended.clone()]
+        std::slice::from_ref(&p.ended)
     );
     assert_eq!(
         ids(&items(&app, r, "?needs_review=false").await),
@@ -236,7 +236,7 @@ async fn the_list_tells_each_interview_s_progress_verdict_flags_and_invite_and_f
             &format!("?invite={}&needs_review=true&status=ended_early", p.invite)
         )
         .await),
-        [p.ended.clone()]
+        std::slice::from_ref(&p.ended)
     );
     assert_eq!(
         ids(&items(&app, r, &format!("?invite={}", p.invite)).await),
@@ -267,7 +267,7 @@ async fn the_list_tells_each_interview_s_progress_verdict_flags_and_invite_and_f
         .await
         .unwrap();
     let flagged = items(&app, r, "?needs_review=true").await;
-    assert_eq!(ids(&flagged), [p.ended.clone()]);
+    assert_eq!(ids(&flagged), std::slice::from_ref(&p.ended));
     assert!(
         flagged[&p.ended]["flags"]
             .as_array()
