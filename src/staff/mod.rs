@@ -4,7 +4,9 @@
 mod calibration_examples;
 mod export;
 mod invites;
+mod notice;
 mod pipeline;
+mod retention;
 mod reviews;
 mod rubric_source;
 mod rubrics;
@@ -14,11 +16,16 @@ mod transcript;
 
 pub use calibration_examples::{ReviewedAnswer, add_reviewed_example, reviewed_answer};
 pub use export::{ExportFormat, export};
-pub use invites::{InviteRequest, InviteView, create_invite, invite_view, redeem};
+pub use invites::{
+    InviteInterview, InviteRequest, InviteView, Redemption, create_invite, invite_link, invite_problem,
+    invite_view, list_invites, redeem, revoke_invite,
+};
+pub use notice::{Grader, Notice, NoticeSettings, notice};
 pub use pipeline::{
     COMPARE_MAX, Comparison, SessionListItem, Selection, compare, list_csv, list_page, minutes,
     topic_scores,
 };
+pub use retention::{RETENTION_ACTOR, erase_session, keep_retention, purge_expired};
 pub use reviews::{ReviewRequest, apply_review, review};
 pub use rubric_source::{IdMismatch, copy_source, is_json, stored_source, with_id};
 pub use rubrics::{

@@ -11,6 +11,7 @@ mod notify;
 mod profiles;
 mod records;
 mod regrade;
+mod retention;
 mod rubrics;
 mod pipeline;
 mod session_list;
@@ -19,12 +20,13 @@ mod tokens;
 mod turns;
 
 pub use error::StoreError;
-pub use invites::{InviteProblem, InviteRecord, NewInvite};
+pub use invites::{InviteProblem, InviteRecord, InviteSession, NewInvite};
 pub use live::{AnswerStored, GradingCommit, Next};
 pub use notify::Notifications;
 pub use profiles::{ProfileErased, ProfileRecord};
 pub use records::*;
 pub use regrade::RegradeItem;
+pub use retention::{AuditEntry, SESSION_ERASED};
 pub use pipeline::{ListStatus, SessionStats};
 pub use session_list::{SessionQuery, SessionSort, SortKey, decode_cursor, encode_cursor};
 

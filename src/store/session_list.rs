@@ -138,7 +138,7 @@ where
     let mut qb = QueryBuilder::<DB>::new(
         "SELECT id, resume_token_hash, candidate_name, candidate_email, topics, level, question_count, plan, \
          status, invite_id, created_by, overall, flagged, summary, created_at, updated_at, finished_at, \
-         profile_id FROM sessions WHERE 1 = 1",
+         profile_id, scores_hidden, consent_at, consent_version FROM sessions WHERE 1 = 1",
     );
     if let Some(s) = q.status {
         pipeline::push_status(&mut qb, s, sqlite);

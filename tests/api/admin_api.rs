@@ -64,6 +64,9 @@ async fn every_endpoint_answers_each_kind_of_caller_as_designed() {
     let invite = json!({"topics": ["concurrency"], "level": "mid", "count": 1});
     let preview = json!({"question_id": "conc-gil-basics", "answer": "The GIL lets one thread run bytecode at a time."});
     let assignments = json!([{"kind": "technical", "topic": "", "rubric_id": "technical"}]);
+    let (_, made) = s.app.create_invite(&s.admin, invite.clone()).await;
+    let revocable = made["id"].as_str().unwrap().to_string();
+    let erasable = s.app.connect().await.start(&["algorithms"], "junior", 1).await.session_id;
 
     // (method, path, body, [none, candidate, recruiter, admin, revoked])
     let cases: Vec<(Method, String, Option<Value>, [u16; 5])> = vec![
@@ -171,6 +174,26 @@ async fn every_endpoint_answers_each_kind_of_caller_as_designed() {
             None,
             [200, 200, 200, 200, 200],
         ),
+        // Revoking is idempotent: the recruiter revokes, the admin's revocation changes nothing.
+        (
+            Method::DELETE,
+            format!("/api/invites/{revocable}"),
+            None,
+            [401, 403, 200, 200, 401],
+        ),
+        (
+            Method::GET,
+            "/api/audit-log".into(),
+            None,
+            [401, 403, 403, 200, 401],
+        ),
+        // The admin erases it; the revoked token is refused before the lookup.
+        (
+            Method::DELETE,
+            format!("/api/sessions/{erasable}"),
+            None,
+            [401, 403, 403, 200, 401],
+        ),
     ];
     let callers = [
         None,
@@ -256,7 +279,7 @@ async fn invites_start_their_plan_once_and_refuse_when_expired_or_used_up() {
     assert_eq!(status, StatusCode::CREATED, "{invite}");
     let token = invite["token"].as_str().unwrap().to_string();
     assert_eq!(invite["link"], format!("/?invite={token}"));
-    assert_eq!(invite["status"], "active");
+    assert_eq!(invite["status"], "unused");
 
     let (status, check) = s.app.check_invite(json!({"token": token})).await;
     assert_eq!(
@@ -264,8 +287,10 @@ async fn invites_start_their_plan_once_and_refuse_when_expired_or_used_up() {
         (StatusCode::OK, Some("senior"), Some(2))
     );
 
+    let consent = s.app.notice_version(&token).await;
     let mut c = s.app.connect().await;
-    c.send(json!({"type": "start", "invite": token})).await;
+    c.send(json!({"type": "start", "invite": token, "consent": consent}))
+        .await;
     let session = c.recv().await;
     assert_eq!(session["type"], "session", "{session}");
     assert_eq!(

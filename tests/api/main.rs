@@ -15,6 +15,7 @@ mod llm;
 mod mock_llm;
 mod pipeline;
 mod practice;
+mod recruiter;
 mod process;
 mod replicas;
 mod rubric_admin;

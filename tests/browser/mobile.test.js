@@ -58,6 +58,20 @@ const PAGES = [
     },
   },
   { name: 'error page', path: () => '/admin/no-such-page', status: 404 },
+  {
+    name: 'invites page with a new invite and its link',
+    path: () => '/admin/invites',
+    prepare: async (page) => {
+      const form = page.getByTestId('invite-form');
+      if (!(await form.isVisible())) await page.getByTestId('invite-new').locator('summary').click();
+      await form.getByTestId('invite-candidate-name').fill('Bartholomew Featherstonehaugh-Cholmondeley');
+      await form.getByTestId('invite-topic-algorithms').check();
+      await form.getByTestId('invite-count').fill('1');
+      await form.getByTestId('invite-create').click();
+      await page.getByTestId('invite-created').waitFor();
+      await page.getByTestId('invite-row').first().waitFor();
+    },
+  },
 ];
 
 let server;

@@ -67,7 +67,11 @@ impl utoipa::Modify for BearerAuth {
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(Endpoint::new(sessions::__path_list, sessions::list))
         .service(Endpoint::new(pipeline::__path_csv, pipeline::csv))
-        .service(Endpoint::new(sessions::__path_detail, sessions::detail))
+        .service(
+            Endpoint::new(sessions::__path_detail, sessions::detail)
+                .and(sessions::__path_erase, sessions::erase),
+        )
+        .service(Endpoint::new(sessions::__path_audit_log, sessions::audit_log))
         .service(Endpoint::new(sessions::__path_export, sessions::export))
         .service(Endpoint::new(sessions::__path_report, sessions::report))
         .service(Endpoint::new(sessions::__path_review, sessions::review))
@@ -76,6 +80,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .and(invites::__path_list, invites::list),
         )
         .service(Endpoint::new(invites::__path_check, invites::check))
+        .service(Endpoint::new(invites::__path_revoke, invites::revoke))
         .service(
             Endpoint::new(rubrics::__path_list, rubrics::list)
                 .and(rubrics::__path_create, rubrics::create),

@@ -1,7 +1,7 @@
 //! Transcripts for recruiters: list with filters and cursor pagination, detail, export, review.
 
 use crate::error_code::Code;
-use crate::http::access::{Recruiter, SessionReader, Staff};
+use crate::http::access::{Admin, Recruiter, SessionReader, Staff};
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
@@ -10,7 +10,7 @@ use crate::staff::{
     self, EvaluationView, ExportFormat, FilterProblem, ListFilter, ReviewRequest, SessionDetail,
     SessionListItem,
 };
-use crate::store::{SessionQuery, encode_cursor};
+use crate::store::{AuditEntry, SessionQuery, encode_cursor};
 
 super::pipeline::session_filters!(
     /// Filters and paging for `GET /api/sessions`.
@@ -225,3 +225,53 @@ pub async fn review(
     let stored = staff::review(&app.interviews, &id, turn, &body, &staff.name).await?;
     Ok(HttpResponse::Created().json(EvaluationView::from(stored)))
 }
+
+/// What an erasure removed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Erased {
+    pub session_id: String,
+    /// Answers erased with the interview.
+    pub answers: i64,
+}
+
+/// Erases an interview with its questions, answers, evaluations and reviews (admins only). An
+/// audit line records who erased which interview id and when, without personal data.
+#[utoipa::path(
+    delete, path = "/api/sessions/{id}", tag = "transcripts",
+    params(("id" = String, Path, description = "Session id")),
+    responses(
+        (status = 200, description = "Erased", body = Erased),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not an admin", body = ApiError),
+        (status = 404, description = "No such session", body = ApiError),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn erase(
+    staff: Staff<Admin>,
+    app: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let answers = staff::erase_session(&app.interviews, &id, &staff.name).await?;
+    Ok(HttpResponse::Ok().json(Erased {
+        session_id: id.into_inner(),
+        answers,
+    }))
+}
+
+/// The audit log of erasures, newest first (admins only): who, when, which interview id.
+#[utoipa::path(
+    get, path = "/api/audit-log", tag = "transcripts",
+    responses(
+        (status = 200, description = "Audit lines", body = Vec<AuditEntry>),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not an admin", body = ApiError),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn audit_log(_: Staff<Admin>, app: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(app.interviews.store.audit_log(AUDIT_LINES).await?))
+}
+
+/// Audit lines returned at most.
+const AUDIT_LINES: i64 = 1000;

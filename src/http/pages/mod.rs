@@ -9,10 +9,11 @@ mod compare;
 mod format;
 mod guard;
 mod highlight;
+mod invites;
 mod list_query;
 mod login;
-mod promote;
 mod pipeline_view;
+mod promote;
 pub mod report;
 mod review;
 mod review_form;
@@ -52,6 +53,7 @@ const TEMPLATES: &[&str] = &[
     "chart",
     "report",
     "promote_example",
+    "invites",
 ];
 
 /// Registers the `/admin` pages.
@@ -70,6 +72,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/logout", web::post().to(login::logout))
             .route("/sessions", web::get().to(sessions::list))
             .route("/sessions/compare", web::get().to(compare::show))
+            .route("/invites", web::get().to(invites::list))
+            .route("/invites", web::post().to(invites::create))
+            .route("/invites/{id}/revoke", web::post().to(invites::revoke))
             .route("/sessions/{id}", web::get().to(transcript::show))
             .route(
                 "/sessions/{id}/turns/{turn}/review",
