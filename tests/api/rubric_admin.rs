@@ -28,38 +28,37 @@ async fn graded_answer(app: &TestApp) -> String {
     s.session_id
 }
 
+/// An API refusal: its status, and a message that says why.
+fn refused((status, body): (StatusCode, Value), expected: StatusCode, why: &str) {
+    assert_eq!(status, expected, "{body}");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(message.contains(why), "{why:?} in {body}");
+}
+
+/// A reviewer's overall for the session's first turn.
+async fn review(app: &TestApp, token: &str, session: &str, overall: u8) {
+    let body = json!({"overall": overall, "comment": "Checked against the key points."});
+    let (status, review) = app.review(token, session, 1, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{review}");
+}
+
 async fn reviewed_answers_become_calibration_examples_of_the_rubric_that_graded_them(app: TestApp) {
     let admin = token(&app, "ada", Role::Admin).await;
     let session = graded_answer(&app).await;
 
-    let (status, err) = app
-        .add_calibration_example(&admin, "technical", &session, 1)
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
-    assert!(
-        err["message"].as_str().unwrap().contains("no human review"),
-        "{err}"
+    refused(
+        app.add_calibration_example(&admin, "technical", &session, 1)
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no human review",
     );
 
-    let (status, review) = app
-        .review(
-            &admin,
-            &session,
-            1,
-            json!({"overall": 77, "comment": "Right, but thin."}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{review}");
-    let (status, err) = app
-        .add_calibration_example(&admin, "behavioral-star", &session, 1)
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
-    assert!(
-        err["message"]
-            .as_str()
-            .unwrap()
-            .contains("graded by rubric `technical`"),
-        "{err}"
+    review(&app, &admin, &session, 77).await;
+    refused(
+        app.add_calibration_example(&admin, "behavioral-star", &session, 1)
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "graded by rubric `technical`",
     );
 
     let (status, added) = app
@@ -95,16 +94,11 @@ async fn reviewed_answers_become_calibration_examples_of_the_rubric_that_graded_
     assert_eq!(v2.matches("[[calibration]]").count(), 4);
     assert_eq!(versions[1]["created_by"], "ada");
 
-    let (status, again) = app
-        .add_calibration_example(&admin, "technical", &session, 1)
-        .await;
-    assert_eq!(status, StatusCode::CONFLICT, "{again}");
-    assert!(
-        again["message"]
-            .as_str()
-            .unwrap()
-            .contains("already calibration example 4"),
-        "{again}"
+    refused(
+        app.add_calibration_example(&admin, "technical", &session, 1)
+            .await,
+        StatusCode::CONFLICT,
+        "already calibration example 4",
     );
 
     let (status, report) = app.calibrate_rubric(&admin, "technical").await;
@@ -223,19 +217,14 @@ async fn calibration_reports_a_correlation_only_from_eight_examples(app: TestApp
 
 async fn an_assignment_must_name_a_rubric_that_grades_its_kind(app: TestApp) {
     let admin = token(&app, "ada", Role::Admin).await;
-    let (status, err) = app
-        .set_assignments(
+    refused(
+        app.set_assignments(
             &admin,
             json!([{"kind": "technical", "topic": "concurrency", "rubric_id": "behavioral-star"}]),
         )
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
-    assert!(
-        err["message"]
-            .as_str()
-            .unwrap()
-            .contains("rubric `behavioral-star` does not grade technical questions"),
-        "{err}"
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rubric `behavioral-star` does not grade technical questions",
     );
     let (_, now) = app.assignments(&admin).await;
     assert_eq!(now, json!([]), "nothing changed");
@@ -534,15 +523,7 @@ async fn an_admin_promotes_a_reviewed_answer_from_the_transcript_and_calibration
         "the error carries its sample size: {text}"
     );
 
-    let (status, _) = app
-        .review(
-            &admin_token,
-            &session,
-            1,
-            json!({"overall": 64, "comment": "Fair."}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
+    review(&app, &admin_token, &session, 64).await;
     let page = b.get(&transcript).await;
     let action = format!("/admin/sessions/{session}/turns/1/promote");
     assert!(

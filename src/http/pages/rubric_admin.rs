@@ -112,6 +112,15 @@ pub struct AssignmentForm {
     rubric_id: String,
 }
 
+/// The assignments in force but the one for the form's kind and topic, and whether there was one.
+fn others(staff: &Staff, f: &AssignmentForm) -> (Vec<Assignment>, bool) {
+    let mut list = staff.app.interviews.rubrics.assignments();
+    let before = list.len();
+    list.retain(|a| !(a.kind == f.kind && a.topic == f.topic));
+    let found = list.len() < before;
+    (list, found)
+}
+
 /// `POST /admin/rubric-assignments`: sets the rubric for a kind (every topic, or one topic),
 /// replacing the one set before, validated and applied as `PUT /api/rubric-assignments` is.
 pub async fn assign(
@@ -121,8 +130,7 @@ pub async fn assign(
     let staff = staff.in_section("rubrics");
     staff.admin()?;
     let f = form.into_inner();
-    let mut list = staff.app.interviews.rubrics.assignments();
-    list.retain(|a| !(a.kind == f.kind && a.topic == f.topic));
+    let (mut list, _) = others(&staff, &f);
     list.push(Assignment {
         kind: f.kind.clone(),
         topic: f.topic.clone(),
@@ -140,10 +148,8 @@ pub async fn unassign(
     let staff = staff.in_section("rubrics");
     staff.admin()?;
     let f = form.into_inner();
-    let mut list = staff.app.interviews.rubrics.assignments();
-    let before = list.len();
-    list.retain(|a| !(a.kind == f.kind && a.topic == f.topic));
-    if list.len() == before {
+    let (list, found) = others(&staff, &f);
+    if !found {
         let topic = if f.topic.is_empty() {
             "every topic".to_string()
         } else {
