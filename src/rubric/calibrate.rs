@@ -52,7 +52,7 @@ pub enum Correlation {
 }
 
 /// Agreement as calibration reports it: the sample size always, the mean absolute error with
-/// it, and Spearman only from [`MIN_EXAMPLES_FOR_CORRELATION`] examples on.
+/// it, and Spearman's rank correlation only from `min_examples` (8) examples on.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CalibrationAgreement {
     /// How many examples were graded.
