@@ -232,7 +232,11 @@ impl Misconception {
     /// True when the words a match of this claim skipped over in `s` include the correction's
     /// own words, asserted ("`cfg.copy()` is a shallow copy so the nested list …" is not
     /// "copy() copies the nested lists"): the sentence says what the correction says.
-    pub fn read_through_correction(&self, s: &crate::text::Sentence, m: &crate::text::Match) -> bool {
+    pub fn read_through_correction(
+        &self,
+        s: &crate::text::Sentence,
+        m: &crate::text::Match,
+    ) -> bool {
         use crate::text::Role;
         (m.first_word..=m.last_word).any(|i| {
             let w = &s.words[i];

@@ -134,7 +134,11 @@ impl Renderer {
                     out,
                     "\nInterview {}: {} of {} question(s) answered. Your answers are saved; the \
                      recruiter reviews them and shares the results.",
-                    if m["ended_early"] == true { "ended" } else { "complete" },
+                    if m["ended_early"] == true {
+                        "ended"
+                    } else {
+                        "complete"
+                    },
                     m["reached"],
                     m["planned"]
                 );

@@ -283,7 +283,11 @@ pub async fn revoke_invite(
         Err(e) => return Err(e.into()),
     }
     let sessions = interviews.store.invite_sessions().await?;
-    Ok(invite_view(&interviews.store.invite(id).await?, now, &sessions))
+    Ok(invite_view(
+        &interviews.store.invite(id).await?,
+        now,
+        &sessions,
+    ))
 }
 
 fn refused(problem: crate::store::InviteProblem) -> RunnerError {

@@ -17,12 +17,12 @@ mod transcript;
 pub use calibration_examples::{ReviewedAnswer, add_reviewed_example, reviewed_answer};
 pub use export::{ExportFormat, export};
 pub use invites::{
-    InviteInterview, InviteRequest, InviteView, Redemption, create_invite, invite_link, invite_problem,
-    invite_view, list_invites, redeem, revoke_invite,
+    InviteInterview, InviteRequest, InviteView, Redemption, create_invite, invite_link,
+    invite_problem, invite_view, list_invites, redeem, revoke_invite,
 };
 pub use notice::{Grader, Notice, NoticeSettings, notice};
 pub use pipeline::{
-    COMPARE_MAX, Comparison, SessionListItem, Selection, compare, list_csv, list_page, minutes,
+    COMPARE_MAX, Comparison, Selection, SessionListItem, compare, list_csv, list_page, minutes,
     topic_scores,
 };
 pub use retention::{RETENTION_ACTOR, erase_session, keep_retention, purge_expired};

@@ -90,9 +90,7 @@ pub fn notice(settings: &NoticeSettings, invite: &InviteRecord) -> Notice {
             invite.level
         ),
         grading,
-        format!(
-            "A recruiter at {org} reads your answers and their grades and may change a grade."
-        ),
+        format!("A recruiter at {org} reads your answers and their grades and may change a grade."),
         results.to_string(),
         retention,
     ];
@@ -178,18 +176,31 @@ mod tests {
             notice(&settings(Some(30), Grader::Builtin), &invite(true)).version
         );
         let ai = notice(
-            &settings(Some(30), Grader::Llm { model: "qwen".into() }),
+            &settings(
+                Some(30),
+                Grader::Llm {
+                    model: "qwen".into(),
+                },
+            ),
             &invite(true),
         );
         assert!(ai.paragraphs.join(" ").contains("AI model (qwen)"));
         let hidden = notice(&settings(None, Grader::Builtin), &invite(false));
         assert!(hidden.scores_hidden);
         assert!(hidden.paragraphs.join(" ").contains("recruiter only"));
-        assert!(hidden.paragraphs.join(" ").contains("until Acme erases them"));
+        assert!(
+            hidden
+                .paragraphs
+                .join(" ")
+                .contains("until Acme erases them")
+        );
         let versions = [&base.version, &ai.version, &hidden.version];
         assert_eq!(
             versions.len(),
-            versions.iter().collect::<std::collections::BTreeSet<_>>().len()
+            versions
+                .iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len()
         );
     }
 }

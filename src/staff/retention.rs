@@ -30,9 +30,9 @@ pub async fn erase_session(
             tracing::info!(session_id, answers, "interview erased by staff");
             Ok(answers)
         }
-        Err(StoreError::NotFound) => Err(StaffError::NotFound(format!(
-            "no session `{session_id}`"
-        ))),
+        Err(StoreError::NotFound) => {
+            Err(StaffError::NotFound(format!("no session `{session_id}`")))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -69,7 +69,9 @@ pub async fn keep_retention(interviews: Interviews, days: u32) {
                 days,
                 "erased finished interviews past the retention period"
             ),
-            Err(e) => tracing::warn!(error = %e, "the retention purge failed; it runs again within the hour"),
+            Err(e) => {
+                tracing::warn!(error = %e, "the retention purge failed; it runs again within the hour")
+            }
         }
     }
 }

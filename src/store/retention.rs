@@ -77,7 +77,11 @@ impl Store {
 
     /// Finished interviews that ended before `cutoff` (Unix milliseconds), oldest first, at most
     /// `limit` of them.
-    pub async fn finished_before(&self, cutoff: i64, limit: i64) -> Result<Vec<String>, StoreError> {
+    pub async fn finished_before(
+        &self,
+        cutoff: i64,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError> {
         Ok(on_pool!(self, |p| {
             sqlx::query_scalar(
                 "SELECT id FROM sessions WHERE status = 'finished' AND finished_at < $1 \

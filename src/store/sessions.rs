@@ -1,6 +1,8 @@
 //! Sessions.
 
-use super::{Consent, NewSession, SessionRecord, SessionStatus, Store, StoreError, on_pool, on_writer};
+use super::{
+    Consent, NewSession, SessionRecord, SessionStatus, Store, StoreError, on_pool, on_writer,
+};
 
 #[derive(sqlx::FromRow)]
 pub(super) struct SessionRow {

@@ -66,7 +66,13 @@ async fn every_endpoint_answers_each_kind_of_caller_as_designed() {
     let assignments = json!([{"kind": "technical", "topic": "", "rubric_id": "technical"}]);
     let (_, made) = s.app.create_invite(&s.admin, invite.clone()).await;
     let revocable = made["id"].as_str().unwrap().to_string();
-    let erasable = s.app.connect().await.start(&["algorithms"], "junior", 1).await.session_id;
+    let erasable = s
+        .app
+        .connect()
+        .await
+        .start(&["algorithms"], "junior", 1)
+        .await
+        .session_id;
 
     // (method, path, body, [none, candidate, recruiter, admin, revoked])
     let cases: Vec<(Method, String, Option<Value>, [u16; 5])> = vec![

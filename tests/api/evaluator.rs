@@ -522,5 +522,10 @@ fn a_sentence_that_states_the_correction_is_not_the_wrong_claim() {
         "core-shallow-vs-deep-copy",
         "The copy() call copies the nested lists as well, so the two dicts are independent.",
     );
-    assert_eq!(wrong.incorrect_claims.len(), 1, "{:?}", wrong.incorrect_claims);
+    assert_eq!(
+        wrong.incorrect_claims.len(),
+        1,
+        "{:?}",
+        wrong.incorrect_claims
+    );
 }

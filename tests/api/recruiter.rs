@@ -24,7 +24,10 @@ fn recruiting(s: &mut Settings) {
 }
 
 async fn token(app: &TestApp, name: &str, role: Role) -> String {
-    create_token(&app.store().await, name, role).await.unwrap().1
+    create_token(&app.store().await, name, role)
+        .await
+        .unwrap()
+        .1
 }
 
 /// The invite in the recruiter's list.
@@ -127,7 +130,10 @@ async fn invite_lifecycle(app: TestApp) {
         .await;
     c.expect_error("consent_required").await;
     let before = listed(&app, &rita, id).await;
-    assert_eq!((before["uses"].as_i64(), before["status"].as_str()), (Some(0), Some("unused")));
+    assert_eq!(
+        (before["uses"].as_i64(), before["status"].as_str()),
+        (Some(0), Some("unused"))
+    );
 
     let (mut c, session) = start_invited(&app, secret).await;
     let session_id = session["session_id"].as_str().unwrap().to_string();
@@ -158,7 +164,11 @@ async fn invite_lifecycle(app: TestApp) {
     let (status, revoked) = call(&app, Method::DELETE, &path, Some(&rita), None).await;
     assert_eq!(status, StatusCode::OK, "{revoked}");
     assert_eq!(
-        (revoked["status"].as_str(), revoked["revoked_by"].as_str(), revoked["startable"].as_bool()),
+        (
+            revoked["status"].as_str(),
+            revoked["revoked_by"].as_str(),
+            revoked["startable"].as_bool()
+        ),
         (Some("revoked"), Some("rita"), Some(false))
     );
     let (status, err) = app.check_invite(json!({"token": open_token})).await;
@@ -171,7 +181,10 @@ async fn invite_lifecycle(app: TestApp) {
         .await;
     late.expect_error("invite_revoked").await;
     let (status, again) = call(&app, Method::DELETE, &path, Some(&rita), None).await;
-    assert_eq!((status, again["revoked_at"].clone()), (StatusCode::OK, revoked["revoked_at"].clone()));
+    assert_eq!(
+        (status, again["revoked_at"].clone()),
+        (StatusCode::OK, revoked["revoked_at"].clone())
+    );
     let (status, _) = call(&app, Method::DELETE, "/api/invites/nope", Some(&rita), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
@@ -200,17 +213,33 @@ async fn hidden_scores(app: TestApp) {
     let (frames, end) = answer_to_the_end(&mut c, "I am not sure.").await;
     let kinds: Vec<&str> = frames.iter().filter_map(|m| m["type"].as_str()).collect();
     for hidden in ["evaluation", "feedback_delta", "summary"] {
-        assert!(!kinds.contains(&hidden), "a {hidden} frame reached the candidate: {kinds:?}");
+        assert!(
+            !kinds.contains(&hidden),
+            "a {hidden} frame reached the candidate: {kinds:?}"
+        );
     }
-    assert!(kinds.contains(&"ack"), "every answer is acknowledged as saved: {kinds:?}");
     assert!(
-        frames.iter().any(|m| m["type"] == "question" && m["follow_up"] == true),
+        kinds.contains(&"ack"),
+        "every answer is acknowledged as saved: {kinds:?}"
+    );
+    assert!(
+        frames
+            .iter()
+            .any(|m| m["type"] == "question" && m["follow_up"] == true),
         "follow-ups are still asked: {kinds:?}"
     );
     assert_eq!(end["type"], "finished", "{end}");
-    assert_eq!((end["planned"].as_u64(), end["reached"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(
+        (end["planned"].as_u64(), end["reached"].as_u64()),
+        (Some(2), Some(2))
+    );
     let raw = frames.iter().map(Value::to_string).collect::<String>() + &end.to_string();
-    for leak in ["\"overall\"", "\"key_points\"", "\"model_answer\"", "\"criteria\""] {
+    for leak in [
+        "\"overall\"",
+        "\"key_points\"",
+        "\"model_answer\"",
+        "\"criteria\"",
+    ] {
         assert!(!raw.contains(leak), "{leak} reached the candidate");
     }
 
@@ -218,7 +247,10 @@ async fn hidden_scores(app: TestApp) {
     let mut back = app.connect().await;
     let transcript = back.resume(&id, &resume_token).await;
     for t in transcript["turns"].as_array().unwrap() {
-        assert!(t["evaluation"].is_null() && t.get("model_answer").is_none(), "{t}");
+        assert!(
+            t["evaluation"].is_null() && t.get("model_answer").is_none(),
+            "{t}"
+        );
     }
     assert_eq!(back.recv().await["type"], "finished");
 
@@ -240,7 +272,10 @@ async fn hidden_scores(app: TestApp) {
     .await;
     let report = report.as_str().unwrap_or_default().to_string();
     assert_eq!(status, StatusCode::OK, "{report}");
-    assert!(report.contains("I am not sure."), "the report has the answers");
+    assert!(
+        report.contains("I am not sure."),
+        "the report has the answers"
+    );
     for leak in ["/100", "Model answer", "Key points"] {
         assert!(!report.contains(leak), "{leak} in the candidate's report");
     }
@@ -248,7 +283,12 @@ async fn hidden_scores(app: TestApp) {
     let (_, staff_view) = app.session_detail(&rita, &id).await;
     assert!(staff_view["session"]["overall"].is_i64());
     assert_eq!(staff_view["session"]["scores_hidden"], true);
-    assert!(!staff_view["turns"][0]["evaluations"].as_array().unwrap().is_empty());
+    assert!(
+        !staff_view["turns"][0]["evaluations"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn reviews_count(app: TestApp) {
@@ -272,7 +312,8 @@ async fn reviews_count(app: TestApp) {
     // Reviewing the main answer of a question that had follow-ups decides the question's score.
     let (_, detail) = app.session_detail(&rita, &id).await;
     let main = &detail["turns"][0];
-    let criterion = &main["evaluations"].as_array().unwrap().last().unwrap()["evaluation"]["criteria"][0];
+    let criterion =
+        &main["evaluations"].as_array().unwrap().last().unwrap()["evaluation"]["criteria"][0];
     let cid = criterion["id"].as_str().unwrap();
     let top = criterion["max"].as_i64().unwrap();
     let reviewed = if machine >= 90 { 10 } else { 95 };
@@ -293,18 +334,25 @@ async fn reviews_count(app: TestApp) {
     assert_eq!(status, StatusCode::CREATED, "{review}");
     let e = &review["evaluation"];
     assert_eq!(
-        e["criteria"][0]["rationale"],
-        "rita: Explains the trade-off with a concrete case.",
+        e["criteria"][0]["rationale"], "rita: Explains the trade-off with a concrete case.",
         "the reviewer's own rationale replaces the grader's"
     );
     assert_eq!(e["key_points"][0]["covered"], true);
     let (_, after) = app.session_detail(&rita, &id).await;
-    assert_eq!(after["session"]["overall"], reviewed, "the session follows the review");
+    assert_eq!(
+        after["session"]["overall"], reviewed,
+        "the session follows the review"
+    );
 
     // A later reviewed turn of the same question then decides it.
     let follow = detail["turns"][1]["turn"].as_i64().unwrap();
     let (status, _) = app
-        .review(&rita, &id, follow, json!({"overall": 41, "comment": "Second look."}))
+        .review(
+            &rita,
+            &id,
+            follow,
+            json!({"overall": 41, "comment": "Second look."}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED);
     let (_, later) = app.session_detail(&rita, &id).await;
@@ -313,11 +361,24 @@ async fn reviews_count(app: TestApp) {
     // A changed score without a rationale carries the review's comment, not the grader's words.
     let low = criterion["min"].as_i64().unwrap();
     let (_, plain) = app
-        .review(&rita, &id, follow, json!({"criteria": {cid: low}, "comment": "Too vague."}))
+        .review(
+            &rita,
+            &id,
+            follow,
+            json!({"criteria": {cid: low}, "comment": "Too vague."}),
+        )
         .await;
-    assert_eq!(plain["evaluation"]["criteria"][0]["rationale"], "rita: Too vague.");
+    assert_eq!(
+        plain["evaluation"]["criteria"][0]["rationale"],
+        "rita: Too vague."
+    );
     let (status, bad) = app
-        .review(&rita, &id, 1, json!({"key_points": {"99": true}, "comment": "x"}))
+        .review(
+            &rita,
+            &id,
+            1,
+            json!({"key_points": {"99": true}, "comment": "x"}),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
 }
@@ -329,9 +390,11 @@ async fn erasure_and_retention(app: TestApp) {
         let app = &app;
         async move {
             let mut c = app.connect().await;
-            c.send(json!({"type": "start", "topics": ["python-core"], "level": "junior", "count": 1,
-                "candidate": {"name": name, "email": "erin@example.com"}}))
-                .await;
+            c.send(
+                json!({"type": "start", "topics": ["python-core"], "level": "junior", "count": 1,
+                "candidate": {"name": name, "email": "erin@example.com"}}),
+            )
+            .await;
             let session = c.recv().await;
             answer_to_the_end(&mut c, "A list is mutable and a tuple is not.").await;
             session["session_id"].as_str().unwrap().to_string()
@@ -353,12 +416,18 @@ async fn erasure_and_retention(app: TestApp) {
     let (status, audit) = call(&app, Method::GET, "/api/audit-log", Some(&ada), None).await;
     assert_eq!(status, StatusCode::OK, "{audit}");
     assert_eq!(
-        (audit[0]["actor"].as_str(), audit[0]["action"].as_str(), audit[0]["subject"].as_str()),
+        (
+            audit[0]["actor"].as_str(),
+            audit[0]["action"].as_str(),
+            audit[0]["subject"].as_str()
+        ),
         (Some("ada"), Some("session_erased"), Some(id.as_str()))
     );
     assert!(!audit.to_string().contains("Erin") && !audit.to_string().contains("erin@"));
     assert_eq!(
-        call(&app, Method::GET, "/api/audit-log", Some(&rita), None).await.0,
+        call(&app, Method::GET, "/api/audit-log", Some(&rita), None)
+            .await
+            .0,
         StatusCode::FORBIDDEN
     );
 
@@ -371,7 +440,10 @@ async fn erasure_and_retention(app: TestApp) {
     assert_eq!(purge(app.clock.now_ms()).await.unwrap(), 0);
     app.clock.advance(DAY * 2);
     assert_eq!(purge(app.clock.now_ms()).await.unwrap(), 1);
-    assert_eq!(app.session_detail(&ada, &old).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.session_detail(&ada, &old).await.0,
+        StatusCode::NOT_FOUND
+    );
     let (_, audit) = call(&app, Method::GET, "/api/audit-log", Some(&ada), None).await;
     assert_eq!(
         (audit[0]["actor"].as_str(), audit[0]["subject"].as_str()),

@@ -71,7 +71,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
             Endpoint::new(sessions::__path_detail, sessions::detail)
                 .and(sessions::__path_erase, sessions::erase),
         )
-        .service(Endpoint::new(sessions::__path_audit_log, sessions::audit_log))
+        .service(Endpoint::new(
+            sessions::__path_audit_log,
+            sessions::audit_log,
+        ))
         .service(Endpoint::new(sessions::__path_export, sessions::export))
         .service(Endpoint::new(sessions::__path_report, sessions::report))
         .service(Endpoint::new(sessions::__path_review, sessions::review))

@@ -269,7 +269,10 @@ pub async fn erase(
     ),
     security(("bearer" = []))
 )]
-pub async fn audit_log(_: Staff<Admin>, app: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn audit_log(
+    _: Staff<Admin>,
+    app: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(app.interviews.store.audit_log(AUDIT_LINES).await?))
 }
 

@@ -99,7 +99,12 @@ fn row(v: &InviteView) -> Row {
     Row {
         id: v.id.clone(),
         candidate,
-        plan: format!("{} · {} · {} questions", topics.join(", "), v.level, v.count),
+        plan: format!(
+            "{} · {} · {} questions",
+            topics.join(", "),
+            v.level,
+            v.count
+        ),
         status: v.status,
         status_label: status_label(v.status),
         uses: format!("{} of {}", v.uses, v.max_uses),
@@ -143,8 +148,12 @@ fn form_view(staff: &Staff, p: Option<&Posted>) -> FormView {
     let level = p.map_or("mid", |p| p.get("level"));
     let registry = &staff.app.interviews.rubrics;
     FormView {
-        candidate_name: p.map(|p| p.get("candidate_name").to_string()).unwrap_or_default(),
-        candidate_email: p.map(|p| p.get("candidate_email").to_string()).unwrap_or_default(),
+        candidate_name: p
+            .map(|p| p.get("candidate_name").to_string())
+            .unwrap_or_default(),
+        candidate_email: p
+            .map(|p| p.get("candidate_email").to_string())
+            .unwrap_or_default(),
         topics: Topic::ALL
             .iter()
             .map(|t| Choice {
@@ -294,7 +303,12 @@ pub async fn create(
             let page = Page {
                 created: Some(Created {
                     link: view.link.unwrap_or_default(),
-                    candidate: row(&InviteView { link: None, token: None, ..view }).candidate,
+                    candidate: row(&InviteView {
+                        link: None,
+                        token: None,
+                        ..view
+                    })
+                    .candidate,
                 }),
                 ..Default::default()
             };
@@ -305,7 +319,13 @@ pub async fn create(
                 error: Some(format!("{message}; no invite was created.")),
                 ..Default::default()
             };
-            render(&staff, StatusCode::UNPROCESSABLE_ENTITY, page, Some(&posted)).await
+            render(
+                &staff,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page,
+                Some(&posted),
+            )
+            .await
         }
         Err(Err(e)) => Err(staff.fail(e)),
     }
@@ -317,5 +337,8 @@ pub async fn revoke(staff: Staff, id: web::Path<String>) -> Result<HttpResponse,
     staff::revoke_invite(&staff.app.interviews, &id, staff.name())
         .await
         .map_err(|e| staff.fail(e))?;
-    Ok(see_other(&format!("/admin/invites#invite-{}", format::encode(&id))))
+    Ok(see_other(&format!(
+        "/admin/invites#invite-{}",
+        format::encode(&id)
+    )))
 }

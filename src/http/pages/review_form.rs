@@ -114,7 +114,9 @@ pub fn review_form(
             .enumerate()
             .map(|(i, k)| {
                 let field = format!("key_point.{i}");
-                let posted = kept.and_then(|s| s.key_points.get(&field)).map(String::as_str);
+                let posted = kept
+                    .and_then(|s| s.key_points.get(&field))
+                    .map(String::as_str);
                 ReviewKeyPoint {
                     state: match posted {
                         Some("covered") => "covered",

@@ -153,16 +153,13 @@ fn transcript(
             }
             let mut view = turn_view(&s.id, t, index, kept, rubric_of(t));
             if !t.follow_up {
-                view.question_score = scores
-                    .iter()
-                    .find(|m| m.root == t.turn)
-                    .and_then(|m| {
-                        Some(QuestionScore {
-                            score: m.score?,
-                            reviewed: m.reviewed,
-                            from_turn: m.from_turn,
-                        })
-                    });
+                view.question_score = scores.iter().find(|m| m.root == t.turn).and_then(|m| {
+                    Some(QuestionScore {
+                        score: m.score?,
+                        reviewed: m.reviewed,
+                        from_turn: m.from_turn,
+                    })
+                });
             }
             view
         })

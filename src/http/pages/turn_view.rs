@@ -308,9 +308,8 @@ pub fn turn_view(
             .enumerate()
             .map(|(i, v)| trail_entry(i + 1, i + 1 == last, v))
             .collect(),
-        review: current.map(|c| {
-            review_form(session_id, &c.evaluation, t.turn, kept, rubric.as_deref())
-        }),
+        review: current
+            .map(|c| review_form(session_id, &c.evaluation, t.turn, kept, rubric.as_deref())),
         model_answer: t.model_answer.clone(),
         promote: super::promote::offer(session_id, t),
         question_score: None,
