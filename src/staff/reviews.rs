@@ -22,14 +22,12 @@ pub struct ReviewRequest {
     pub criteria: BTreeMap<String, i64>,
     /// The reviewer's own reason per criterion id. A criterion whose score the review changes
     /// carries this rationale instead of the grader's (or, without one, the review's comment).
-    #[serde(default)]
     #[schema(value_type = Option<std::collections::HashMap<String, String>>)]
-    pub rationales: BTreeMap<String, String>,
-    /// Key points marked covered (`true`) or missing (`false`) by index (0-based, in the
+    pub rationales: Option<BTreeMap<String, String>>,
+    /// Key points marked covered (`true`) or missing (`false`) by index (`"0"`, `"1"` … in the
     /// question's order).
-    #[serde(default)]
     #[schema(value_type = Option<std::collections::HashMap<String, bool>>)]
-    pub key_points: BTreeMap<usize, bool>,
+    pub key_points: Option<BTreeMap<String, bool>>,
     /// An overall score (0–100) that replaces the one computed from the criteria.
     #[serde(default, deserialize_with = "crate::whole::option")]
     #[schema(maximum = 100)]
@@ -63,6 +61,7 @@ pub fn apply_review(
     let mut e = current.clone();
     let mut problems = Vec::new();
     let comment = req.comment.trim();
+    let rationales = req.rationales.clone().unwrap_or_default();
     for (id, &score) in &req.criteria {
         match e.criteria.iter_mut().find(|c| &c.id == id) {
             None => problems.push(format!(
@@ -76,7 +75,7 @@ pub fn apply_review(
                 ))
             }
             Some(c) => {
-                if c.score != score as u8 && !req.rationales.contains_key(id) {
+                if c.score != score as u8 && !rationales.contains_key(id) {
                     // The grader's reason no longer explains the score: the reviewer's does.
                     c.rationale = format!("{reviewer}: {comment}");
                 }
@@ -84,7 +83,7 @@ pub fn apply_review(
             }
         }
     }
-    for (id, text) in &req.rationales {
+    for (id, text) in &rationales {
         let text = text.trim();
         match e.criteria.iter_mut().find(|c| &c.id == id) {
             None => problems.push(format!(
@@ -98,11 +97,15 @@ pub fn apply_review(
             Some(c) => c.rationale = format!("{reviewer}: {text}"),
         }
     }
-    for (&index, &covered) in &req.key_points {
-        match e.key_points.get_mut(index) {
+    for (index, &covered) in req.key_points.iter().flatten() {
+        let count = e.key_points.len();
+        match index
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| e.key_points.get_mut(i))
+        {
             None => problems.push(format!(
-                "key_points.{index}: the question has {} key points",
-                e.key_points.len()
+                "key_points.{index}: not a key point (the question has {count}, numbered from 0)"
             )),
             Some(k) if k.covered != covered => {
                 k.covered = covered;

@@ -95,6 +95,7 @@ session_filters!(
         (status = 400, description = "Invalid filter", body = ApiError),
         (status = 401, description = "No valid token", body = ApiError),
         (status = 403, description = "Not staff", body = ApiError),
+        (status = 422, description = "Text holding the NUL character (`invalid_request`)", body = ApiError),
         (status = 429, description = "Rate limited", body = ApiError),
     ),
     security(("bearer" = []))

@@ -170,7 +170,7 @@ pub fn review_request(s: &Submitted) -> Result<ReviewRequest, String> {
             "missing" => false,
             other => return Err(format!("{field}: `{other}` is neither covered nor missing")),
         };
-        key_points.insert(index, covered);
+        key_points.insert(index.to_string(), covered);
     }
     let overall = match s.overall.trim() {
         "" => None,
@@ -183,8 +183,8 @@ pub fn review_request(s: &Submitted) -> Result<ReviewRequest, String> {
     };
     Ok(ReviewRequest {
         criteria,
-        rationales,
-        key_points,
+        rationales: Some(rationales),
+        key_points: Some(key_points),
         overall,
         comment: s.comment.clone(),
     })
