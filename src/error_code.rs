@@ -119,6 +119,8 @@ error_codes! {
     InterviewFinished => 409, false, "this interview is over";
     /// Another connection resumed the interview; this one is closed.
     SessionTakenOver => 409, true, "this interview was resumed on another connection; this one is closed";
+    /// An admin erased the interview while it was connected; the connection is closed.
+    SessionErased => 410, true, "this interview was erased by the organisation; nothing more can be saved";
     /// The answer is saved but storing its grade is delayed by a storage problem.
     GradingDelayed => 503, false, "your answer is saved; its grading is delayed by a storage problem and will arrive as soon as it is stored";
 
@@ -207,9 +209,9 @@ mod tests {
     }
 
     #[test]
-    fn only_a_takeover_closes_the_socket() {
+    fn only_a_takeover_or_an_erasure_closes_the_socket() {
         let fatal: Vec<_> = Code::iter().filter(|c| c.fatal()).collect();
-        assert_eq!(fatal, [Code::SessionTakenOver]);
+        assert_eq!(fatal, [Code::SessionTakenOver, Code::SessionErased]);
     }
 
     #[test]

@@ -205,12 +205,25 @@ impl Hub {
     /// Tells the interview's connection in this process that another process took the
     /// interview over, and stops routing to it.
     pub fn taken_over(&self, session_id: &str) {
+        self.close_with(session_id, taken_over());
+    }
+
+    /// Tells the interview's connection in this process that the interview was erased (the
+    /// frame closes it), and stops routing to it.
+    pub fn erased(&self, session_id: &str) {
+        self.close_with(
+            session_id,
+            ServerMessage::from_code(crate::error_code::Code::SessionErased),
+        );
+    }
+
+    fn close_with(&self, session_id: &str, message: ServerMessage) {
         let conn = self.with_slot(session_id, |slot| {
             slot.held = None;
             slot.conn.take()
         });
         if let Some((_, outbox)) = conn {
-            outbox.send(taken_over());
+            outbox.send(message);
         }
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
         forget_if_idle(&mut slots, session_id);

@@ -28,6 +28,8 @@ pub async fn erase_session(
     match interviews.store.erase_session(session_id, by, now).await {
         Ok(answers) => {
             tracing::info!(session_id, answers, "interview erased by staff");
+            // A candidate still connected here is told, and the connection closed.
+            interviews.hub.erased(session_id);
             Ok(answers)
         }
         Err(StoreError::NotFound) => {

@@ -455,3 +455,43 @@ async fn erasure_and_retention(app: TestApp) {
 }
 
 on_both_backends!(settings = recruiting; invite_lifecycle, hidden_scores, reviews_count, erasure_and_retention);
+
+/// An admin erases an interview while its candidate is connected: the candidate is told at once
+/// and the connection closes; nothing of it is left.
+async fn erasing_a_connected_interview(app: TestApp) {
+    let ada = token(&app, "ada", Role::Admin).await;
+    let mut c = app.connect().await;
+    let s = c.start(&["python-core"], "junior", 2).await;
+    let path = format!("/api/sessions/{}", s.session_id);
+    let (status, _) = call(&app, Method::DELETE, &path, Some(&ada), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let told = c.recv().await;
+    assert_eq!(
+        (
+            told["type"].as_str(),
+            told["code"].as_str(),
+            told["fatal"].as_bool()
+        ),
+        (Some("error"), Some("session_erased"), Some(true)),
+        "{told}"
+    );
+    assert!(
+        c.recv_close().await.is_some(),
+        "the server closes the connection"
+    );
+    assert!(
+        app.store()
+            .await
+            .turns(&s.session_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let mut again = app.connect().await;
+    again
+        .send(json!({"type": "resume", "session_id": s.session_id, "resume_token": s.token}))
+        .await;
+    again.expect_error("unknown_session").await;
+}
+
+on_both_backends!(erasing_a_connected_interview);
