@@ -683,6 +683,11 @@ function onError(msg) {
       notify(`Your earlier interview could not be resumed: ${msg.message}`, { code });
       newInterview();
       break;
+    case 'session_erased':
+      // Nothing of it is left to resume: start afresh rather than reconnect to it.
+      notify(msg.message, { code });
+      newInterview();
+      break;
     case 'storage_unavailable':
     case 'rate_limited':
     case 'internal':

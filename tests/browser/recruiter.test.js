@@ -201,3 +201,31 @@ test('a review of a main answer changes the session score, with the rubric ancho
     await context.close();
   }
 }));
+
+test('an interview erased by an admin while the candidate is on it ends on the page with the reason', { timeout: 60_000 }, withServerLog(() => server, async () => {
+  const { context, page, watch } = await openPage(browser, server.url);
+  try {
+    await page.goto('/');
+    await page.getByTestId('topic-algorithms').check();
+    await page.getByTestId('level').selectOption('junior');
+    await page.getByTestId('count').fill('2');
+    await page.getByTestId('start-button').click();
+    await page.locator('[data-testid=turn][data-turn="1"] [data-testid=question-text]').waitFor();
+    const sessionId = received(watch, 'session')[0].session_id;
+
+    const res = await fetch(`${server.url}/api/sessions/${sessionId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    assert.equal(res.status, 200);
+
+    await page.getByTestId('notices').filter({ hasText: 'erased by the organisation' }).waitFor();
+    await page.getByTestId('start-view').waitFor();
+    const kept = await page.evaluate(() => JSON.stringify(localStorage));
+    assert.ok(!kept.includes(sessionId), 'the erased interview is forgotten in the browser too');
+    assert.ok(!watch.sent.some((m) => m.type === 'resume'), 'the page does not try to resume an erased interview');
+    await assertClean(page, watch);
+  } finally {
+    await context.close();
+  }
+}));
