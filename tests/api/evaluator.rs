@@ -529,3 +529,21 @@ fn a_sentence_that_states_the_correction_is_not_the_wrong_claim() {
         wrong.incorrect_claims
     );
 }
+
+#[test]
+fn a_task_is_read_in_the_ways_candidates_take_ownership() {
+    for task in [
+        "I was the one asked to sort out the flaky deploys.",
+        "Nobody owned the flaky deploys, so I took it on for a sprint.",
+        "It was my deploy that broke checkout, so I told the channel I'm on it.",
+    ] {
+        let story = format!(
+            "At my last company our deploys failed about once a day. {task} I added retries \
+             to the two network calls that failed and pinned the base image. Failed deploys \
+             dropped from five a week to one a month."
+        );
+        let e = grade("beh-challenging-project", &story);
+        let star = e.star.expect("a STAR breakdown");
+        assert!(star.task.present, "no task found in {task:?}: {star:#?}");
+    }
+}

@@ -251,6 +251,13 @@ pub const TASK_PATTERNS: &[&str] = &[
     r"\bi\s+(owned|own|was\s+owning)\s+(the|our|this|that)\b",
     r"\b(was|fell|landed)\s+(on|to)\s+me\b",
     r"\b(migration|project|fix|rollout|decision|work|feature|service)\s+was\s+(my|mine)\b",
+    // "I was the one asked to fix it", "I was the one expected to".
+    r"\bi\s+was\s+the\s+one\s+(asked|tasked|expected|chosen|picked|assigned|supposed|responsible)\b",
+    // Taking something on: "I took it on", "I took this on".
+    r"\bi\s+took\s+(it|this|that)\s+on\b",
+    // Owning a problem: "this is my migration", "it was my change", "I'm on it".
+    r"\b(this|it|that)\s+(is|was)\s+my\s+(change|migration|bug|mistake|code|deploy|deployment|release|commit|pr|script|query|config)\b",
+    r"\bi\s+(m|am)\s+on\s+it\b", // "I'm on it" (words split at apostrophes)
 ];
 
 /// A step that says nothing about what was done ("we talked it out", "I figured it out").
