@@ -535,6 +535,9 @@ fn a_task_is_read_in_the_ways_candidates_take_ownership() {
     for task in [
         "I was the one asked to sort out the flaky deploys.",
         "Nobody owned the flaky deploys, so I took it on for a sprint.",
+        // "I'd" + past participle is "I had"; after a reporting verb it is a decision.
+        "I'd been asked by my lead to sort out the flaky deploys.",
+        "Nobody owned the flaky deploys, so I decided I'd take it on for a sprint.",
         "It was my deploy that broke checkout, so I told the channel I'm on it.",
     ] {
         let story = format!(

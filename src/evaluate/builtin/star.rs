@@ -50,9 +50,38 @@ fn is_past(w: &str) -> bool {
     IRREGULAR_PAST.contains(&w) || (w.len() > 4 && w.ends_with("ed") && !NOT_PAST_ED.contains(&w))
 }
 
-/// Speculation or advice rather than something that happened.
+/// The modal phrases of [`HYPOTHETICAL`] that are read word by word instead.
+const MODALS: &[&str] = &["i would", "i d", "we would", "we d"];
+/// Past verbs after which "I'd" / "I would" reports a decision taken, not speculation.
+const REPORTING: &[&str] = &[
+    "decided",
+    "said",
+    "told",
+    "promised",
+    "agreed",
+    "offered",
+    "volunteered",
+    "committed",
+];
+
+/// Speculation or advice rather than something that happened. "I'd" before a past participle
+/// is "I had" ("I'd been given the goal"), and after a reporting verb it is a decision ("I
+/// decided I'd take it on"): neither is speculation.
 fn hypothetical(s: &Sentence) -> bool {
-    has_any(s, HYPOTHETICAL)
+    let ws = words(s);
+    let speculates = (0..ws.len().saturating_sub(1)).any(|i| {
+        matches!(ws[i], "i" | "we")
+            && matches!(ws[i + 1], "d" | "would")
+            && !(ws[i + 1] == "d" && ws.get(i + 2).is_some_and(|n| *n == "been" || is_past(n)))
+            && !ws[i.saturating_sub(3)..i]
+                .iter()
+                .any(|w| REPORTING.contains(w))
+    });
+    speculates
+        || HYPOTHETICAL
+            .iter()
+            .filter(|p| !MODALS.contains(p))
+            .any(|p| s.has_phrase(p))
 }
 
 /// Does `subject` act in the past tense within three words ("I quickly wrote", "we then moved")?

@@ -253,8 +253,10 @@ pub const TASK_PATTERNS: &[&str] = &[
     r"\b(migration|project|fix|rollout|decision|work|feature|service)\s+was\s+(my|mine)\b",
     // "I was the one asked to fix it", "I was the one expected to".
     r"\bi\s+was\s+the\s+one\s+(asked|tasked|expected|chosen|picked|assigned|supposed|responsible)\b",
-    // Taking something on: "I took it on", "I took this on".
-    r"\bi\s+took\s+(it|this|that)\s+on\b",
+    // "I'd been asked to …", "I had been given the goal of …" (words split at apostrophes).
+    r"\bi\s+(d|had)\s+been\s+(asked|tasked|given|assigned|put\s+in\s+charge|brought\s+in)\b",
+    // Taking something on: "I took it on", "I decided I'd take it on".
+    r"\bi\s+(took|d\s+take|would\s+take)\s+(it|this|that)\s+on\b",
     // Owning a problem: "this is my migration", "it was my change", "I'm on it".
     r"\b(this|it|that)\s+(is|was)\s+my\s+(change|migration|bug|mistake|code|deploy|deployment|release|commit|pr|script|query|config)\b",
     r"\bi\s+(m|am)\s+on\s+it\b", // "I'm on it" (words split at apostrophes)
