@@ -105,7 +105,7 @@ fn a_confident_wrong_answer_scores_below_an_adequate_one() {
 fn scores_rank_answers_the_way_the_labels_do() {
     // The issue asks for a mean per-question Spearman of 0.93; these floors hold what has been
     // reached (see the closing note for the figures).
-    for (split, floor) in [("dev", 0.89), ("test", 0.87)] {
+    for (split, floor) in [("dev", 0.90), ("test", 0.88)] {
         let r = answers(split);
         for (id, rho, scores) in &r.detail {
             println!("  {rho:>5.2}  {id:<40} {scores:?}");
