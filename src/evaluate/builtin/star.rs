@@ -50,8 +50,6 @@ fn is_past(w: &str) -> bool {
     IRREGULAR_PAST.contains(&w) || (w.len() > 4 && w.ends_with("ed") && !NOT_PAST_ED.contains(&w))
 }
 
-/// The modal phrases of [`HYPOTHETICAL`] that are read word by word instead.
-const MODALS: &[&str] = &["i would", "i d", "we would", "we d"];
 /// Past verbs after which "I'd" / "I would" reports a decision taken, not speculation.
 const REPORTING: &[&str] = &[
     "decided",
@@ -77,11 +75,7 @@ fn hypothetical(s: &Sentence) -> bool {
                 .iter()
                 .any(|w| REPORTING.contains(w))
     });
-    speculates
-        || HYPOTHETICAL
-            .iter()
-            .filter(|p| !MODALS.contains(p))
-            .any(|p| s.has_phrase(p))
+    speculates || has_any(s, HYPOTHETICAL)
 }
 
 /// Does `subject` act in the past tense within three words ("I quickly wrote", "we then moved")?

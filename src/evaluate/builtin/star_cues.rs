@@ -480,10 +480,7 @@ pub const NOT_ACTIONS: &[&str] = &[
 
 /// Speculation, advice or intention rather than something that happened.
 pub const HYPOTHETICAL: &[&str] = &[
-    "i would",
-    "i d",
-    "we would",
-    "we d",
+    // "I would" / "I'd" / "we would" / "we'd" are read word by word (`star::hypothetical`).
     "i will",
     "i ll",
     "we will",
