@@ -46,6 +46,9 @@ const FILLERS: &[&str] = &[
     "becomes",
 ];
 
+/// Negators that name an alternative: "instead of X", "rather than X" deny X and nothing after it.
+const ALTERNATIVE: &[&str] = &["instead", "rather"];
+
 /// Whether a sentence says what the term says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Polarity {
@@ -179,9 +182,16 @@ fn step(
     if k == form.len() {
         return found(judge(s, path));
     }
-    // A negation in a term governs the word right after it ("no gil" is not "no … gil").
+    // A negation in a term governs the word right after it ("no gil" is not "no … gil"); one
+    // that names an alternative ("instead of X", "rather than X") governs only X itself.
     let after_negation = k > 0 && form[k - 1] == "not";
-    let max_gap = if after_negation { 1 } else { Window::MAX_GAP };
+    let max_gap = if !after_negation {
+        Window::MAX_GAP
+    } else if ALTERNATIVE.contains(&s.words[s.toks[path.last_tok].word].lower.as_str()) {
+        0
+    } else {
+        1
+    };
     let clause = s.words[s.toks[path.last_tok].word].clause;
     let mut skipped = 0;
     let mut j = at;
@@ -242,15 +252,21 @@ fn judge(s: &Sentence, path: &Path) -> Match {
     let crosses = s.words[last_word].clause != clause;
     let mut before = 0;
     let mut reach = 0;
+    // A term that opens with its own negation ("won't speed up") is governed by it, not by an
+    // earlier one ("they won't run in parallel and you won't get a speedup").
+    let opens_negated = path.consumed.contains(&path.first_tok);
     for w in s.words[..first_word]
         .iter()
         .rev()
         .take_while(|w| w.clause == clause)
     {
         match w.role {
-            // The nearest negation governs: "isn't a JIT and doesn't use hints" denies the hints.
+            // The nearest negation governs: "isn't a JIT and doesn't use hints" denies the hints;
+            // "instead of self, call it on the class" denies only self.
             Role::Negator => {
-                before = 1;
+                before = usize::from(
+                    !opens_negated && (reach == 0 || !ALTERNATIVE.contains(&w.lower.as_str())),
+                );
                 break;
             }
             Role::Content if !FILLERS.contains(&w.lower.as_str()) => {
@@ -400,6 +416,39 @@ mod tests {
                 "An extension that doesn't support it, the GIL gets switched back on"
             ),
             None
+        );
+    }
+
+    #[test]
+    fn an_alternative_denies_only_what_it_names() {
+        // "instead of self" denies self, not the claim that follows it.
+        assert_eq!(
+            m(
+                "can't call it on the class",
+                "A classmethod has cls instead of self and you can call it on the class itself"
+            ),
+            None
+        );
+        assert_eq!(m("no self", "it takes cls instead of self"), YES);
+        assert_eq!(
+            m(
+                "on the class itself",
+                "it has cls instead of self and you call it on the class itself"
+            ),
+            YES
+        );
+        assert_eq!(m("threads", "use processes rather than threads"), NO);
+        assert_eq!(m("not threads", "use processes rather than threads"), YES);
+    }
+
+    #[test]
+    fn a_term_that_opens_with_its_negation_is_governed_by_it() {
+        assert_eq!(
+            m(
+                "isn't faster",
+                "they won't run in parallel and it won't be any faster"
+            ),
+            YES
         );
     }
 

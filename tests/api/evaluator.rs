@@ -531,6 +531,48 @@ fn a_sentence_that_states_the_correction_is_not_the_wrong_claim() {
 }
 
 #[test]
+fn a_confident_wrong_claim_costs_more_than_one_the_candidate_was_unsure_of() {
+    let right = "`==` compares the values by calling `__eq__`, and `is` checks identity, whether both \
+                 names point at the same object. Two lists with the same contents are equal but \
+                 are two different objects.";
+    let confident = format!("{right} Use `is` for numbers, it is a faster version of ==.");
+    let unsure =
+        format!("{right} I think you can use `is` for numbers, probably a faster version of ==.");
+    let (right, confident, unsure) = (
+        grade("core-is-vs-equals", right),
+        grade("core-is-vs-equals", &confident),
+        grade("core-is-vs-equals", &unsure),
+    );
+    assert!(!confident.incorrect_claims.is_empty(), "{confident:#?}");
+    assert_eq!(
+        unsure.incorrect_claims.len(),
+        confident.incorrect_claims.len(),
+        "{:?}",
+        unsure.incorrect_claims
+    );
+    assert!(
+        confident.overall < unsure.overall && unsure.overall < right.overall,
+        "confident {} < unsure {} < right {}",
+        confident.overall,
+        unsure.overall,
+        right.overall
+    );
+    // A confident wrong claim about the central point sinks the answer below the pass mark.
+    assert!(!confident.passed, "{}", confident.overall);
+}
+
+#[test]
+fn an_alternative_denies_only_what_it_names() {
+    // "instead of self" denies self, not the call on the class that follows.
+    let e = grade(
+        "oop-instance-class-static-methods",
+        "A classmethod has cls instead of self and you can call it on the class itself, like \
+         `MyClass.build()`, without making an instance first.",
+    );
+    assert!(e.incorrect_claims.is_empty(), "{:?}", e.incorrect_claims);
+}
+
+#[test]
 fn a_task_is_read_in_the_ways_candidates_take_ownership() {
     for task in [
         "I was the one asked to sort out the flaky deploys.",

@@ -91,11 +91,10 @@ fn a_confident_wrong_answer_scores_below_an_adequate_one() {
         "dev: {:?}",
         dev.wrong_below_adequate
     );
-    // Held out: written by someone else, never tuned on. The issue asks for 90 %; this floor
-    // keeps what has been reached from slipping.
+    // Held out: written by someone else, never tuned on.
     let test = answers("test");
     assert!(
-        share(test.wrong_below_adequate) >= 0.80,
+        share(test.wrong_below_adequate) >= 0.90,
         "test: {:?}",
         test.wrong_below_adequate
     );
@@ -105,7 +104,7 @@ fn a_confident_wrong_answer_scores_below_an_adequate_one() {
 fn scores_rank_answers_the_way_the_labels_do() {
     // The issue asks for a mean per-question Spearman of 0.93; these floors hold what has been
     // reached (see the closing note for the figures).
-    for (split, floor) in [("dev", 0.90), ("test", 0.88)] {
+    for (split, floor) in [("dev", 0.91), ("test", 0.895)] {
         let r = answers(split);
         for (id, rho, scores) in &r.detail {
             println!("  {rho:>5.2}  {id:<40} {scores:?}");

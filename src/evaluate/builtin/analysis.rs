@@ -27,6 +27,36 @@ impl Analysis {
     }
 }
 
+/// Words by which a candidate says they are unsure of a claim ("I think", "probably"): a wrong
+/// claim made this way is a gap in knowledge, not the confident mistake it is otherwise.
+const HEDGES: &[&str] = &[
+    "i think",
+    "i believe",
+    "i guess",
+    "i suppose",
+    "i d say",
+    "i would say",
+    "probably",
+    "maybe",
+    "perhaps",
+    "not sure",
+    "not totally sure",
+    "not entirely sure",
+    "not certain",
+    "if i remember",
+    "if i recall",
+    "iirc",
+    "could be wrong",
+    "might be wrong",
+];
+
+/// True when the candidate says in the sentence that they are unsure of it.
+pub fn hedged(s: &Sentence) -> bool {
+    let words: Vec<&str> = s.words.iter().map(|w| w.lower.as_str()).collect();
+    let joined = format!(" {} ", words.join(" "));
+    HEDGES.iter().any(|h| joined.contains(&format!(" {h} ")))
+}
+
 /// Items separated by commas, slashes, pipes or semicolons.
 fn segments(s: &Sentence) -> usize {
     1 + s.text.matches([',', '/', '|', ';']).count()

@@ -2,7 +2,7 @@
 //! (an authored misconception, or a key point stated the other way round), and how much of the
 //! answer the matcher could read at all.
 
-use super::analysis::{Analysis, prose_factor};
+use super::analysis::{Analysis, hedged, prose_factor};
 use crate::bank::{Profile, Question};
 use crate::evaluate::{IncorrectClaim, KeyPointResult};
 use crate::text::{Match, Polarity, Sentence, Term};
@@ -21,6 +21,9 @@ const REPORTED: &[&str] = &[
     "some say",
     "common mistake",
     "classic mistake",
+    "common bug",
+    "classic bug",
+    "the bug is",
     "a mistake to",
     "is wrong to",
     "s wrong to",
@@ -75,6 +78,12 @@ const REFUTED_AFTER: &[&str] = &[
     "is a trap",
     "is a mistake",
     "not the case",
+    "is an error",
+    "is a syntaxerror",
+    "is a syntax error",
+    "is not allowed",
+    "does not work",
+    "will not work",
 ];
 
 /// Words that make a clause a condition rather than a claim ("if threads ran in parallel …").
@@ -91,6 +100,8 @@ pub struct Coverage {
     pub fraction: f64,
     /// Wrong statements, with their corrections.
     pub incorrect: Vec<IncorrectClaim>,
+    /// How many of them the candidate hedged ("I think …", "probably …").
+    pub hedged: usize,
     /// Substantial sentences in which the matcher found any point or wrong claim.
     pub read_sentences: usize,
 }
@@ -291,10 +302,15 @@ pub fn measure(question: &Question, analysis: &Analysis) -> Coverage {
         }
     }
 
+    let hedged = incorrect
+        .iter()
+        .filter(|c| sentences.iter().any(|s| s.text == c.claim && hedged(s)))
+        .count();
     Coverage {
         points,
         fraction: if total > 0.0 { earned / total } else { 0.0 },
         incorrect,
+        hedged,
         read_sentences: sentences
             .iter()
             .zip(&read)

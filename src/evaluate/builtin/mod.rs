@@ -31,8 +31,11 @@ pub const VERSION: &str = "2.0";
 const COVERAGE_SCALE: f64 = 1.1;
 /// Most a keyword list can earn on the key-point criterion, as a share of the scale.
 const KEYWORD_LIST_CREDIT: f64 = 0.25;
-/// Accuracy lost for each wrong claim, as a share of the scale.
-const WRONG_CLAIM_PENALTY: f64 = 0.2;
+/// Accuracy lost for each wrong claim stated with confidence, as a share of the scale: an
+/// interviewer hears a confident mistake about the point as worse than leaving the point out.
+const WRONG_CLAIM_PENALTY: f64 = 0.5;
+/// The share of accuracy one wrong claim costs when the candidate hedged it ("I think …").
+const HEDGED_CLAIM_PENALTY: f64 = 0.2;
 
 /// What the interview already knows about this question: the follow-ups asked so far (by
 /// target), so a follow-up never probes the same gap twice.
@@ -104,10 +107,14 @@ pub fn evaluate_in(
     let too_short = flags.contains(&Flag::TooShort);
     let keyword_list = flags.contains(&Flag::KeywordStuffing);
     let repetitive = flags.contains(&Flag::Repetitive);
-    let wrong = coverage.incorrect.len() as f64;
-    // Wrong claims cost accuracy, and what is explained around them is worth less.
-    let accuracy =
-        (coverage.fraction * COVERAGE_SCALE - WRONG_CLAIM_PENALTY * wrong).clamp(0.0, 1.0);
+    let hedged = coverage.hedged as f64;
+    let confident = coverage.incorrect.len() as f64 - hedged;
+    // Wrong claims cost accuracy, a confident one more than one the candidate was unsure of, and
+    // what is explained around them is worth less.
+    let accuracy = (coverage.fraction * COVERAGE_SCALE
+        - WRONG_CLAIM_PENALTY * confident
+        - HEDGED_CLAIM_PENALTY * hedged)
+        .clamp(0.0, 1.0);
 
     // What style is measured against: the points made, or for a story how complete it is.
     let star_mean = (star.situation + star.task + star.action + star.result) / 4.0;

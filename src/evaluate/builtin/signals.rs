@@ -1,7 +1,7 @@
 //! The measurements behind rubric criteria other than key points and STAR parts. Each returns a
 //! value in 0.0–1.0, a rationale a candidate can read, and the sentences that show it.
 
-use super::analysis::Analysis;
+use super::analysis::{Analysis, hedged};
 use crate::text::Sentence;
 
 /// One measurement.
@@ -195,11 +195,17 @@ fn with_floor(cues: f64) -> f64 {
     STYLE_FLOOR + (1.0 - STYLE_FLOOR) * cues
 }
 
-/// Reasoning: covered points explained with causes and consequences.
+/// Depth lost for each sentence in which the candidate says they are unsure (at most two).
+const HEDGE_COST: f64 = 0.1;
+
+/// Reasoning: covered points explained with causes and consequences. A reason the candidate is
+/// unsure of ("I guess it's a bit faster") shows no grasp of the why, and says as much.
 pub fn depth(analysis: &Analysis, coverage: f64) -> Measure {
+    let unsure = analysis.sentences.iter().filter(|s| hedged(s)).count();
     let reasons: Vec<&Sentence> = analysis
         .sentences
         .iter()
+        .filter(|s| !hedged(s))
         .filter(|s| {
             REASONING.iter().any(|c| s.has_phrase(c))
                 || ["->", "=>", "→", " - so "]
@@ -208,8 +214,9 @@ pub fn depth(analysis: &Analysis, coverage: f64) -> Measure {
         })
         .collect();
     // Points stated correctly already show the mechanism; reasons on top make it deep.
-    let value =
-        coverage * (STATED_DEPTH + (1.0 - STATED_DEPTH) * (reasons.len() as f64 / 2.0).min(1.0));
+    let value = coverage
+        * (STATED_DEPTH + (1.0 - STATED_DEPTH) * (reasons.len() as f64 / 2.0).min(1.0))
+        * (1.0 - HEDGE_COST * unsure.min(2) as f64);
     Measure {
         value,
         rationale: match reasons.len() {
