@@ -1,6 +1,9 @@
 //! The built-in evaluator against labelled answers written the way candidates talk, without the
-//! answer key in view (`tests/data/`): a dev split the evaluator and bank were tuned on, and a
-//! held-out split they were not. Run with `--nocapture` to see the figures.
+//! answer key in view (`tests/data/`): a dev split the evaluator and bank were tuned on, a
+//! held-out split they were not, and a fresh split written later on 24 other questions and first
+//! measured as it stands (Spearman 0.922, wrong below adequate 23/24, terse passed 20/24, one
+//! keyword list above an adequate answer that the matcher could not read). Run with `--nocapture`
+//! to see the figures.
 
 use std::path::Path;
 
@@ -69,6 +72,14 @@ fn a_keyword_list_never_outscores_an_adequate_explanation() {
             r.keywords_above_adequate
         );
     }
+    // Fresh: one adequate answer says the point in words too far from the key point's (it scores
+    // 0); the floor keeps it from spreading.
+    let r = answers("fresh");
+    assert!(
+        r.keywords_above_adequate.len() <= 1,
+        "fresh: {:?}",
+        r.keywords_above_adequate
+    );
 }
 
 #[test]
@@ -81,6 +92,10 @@ fn a_strong_but_terse_answer_passes() {
             r.terse_passed
         );
     }
+    // Fresh: 20 of 24 (one note-style answer dense with code reads as a list of terms, three
+    // cover too few points in the key points' words to reach the pass mark).
+    let r = answers("fresh");
+    assert!(share(r.terse_passed) >= 0.8, "fresh: {:?}", r.terse_passed);
 }
 
 #[test]
@@ -98,13 +113,19 @@ fn a_confident_wrong_answer_scores_below_an_adequate_one() {
         "test: {:?}",
         test.wrong_below_adequate
     );
+    let fresh = answers("fresh");
+    assert!(
+        share(fresh.wrong_below_adequate) >= 0.90,
+        "fresh: {:?}",
+        fresh.wrong_below_adequate
+    );
 }
 
 #[test]
 fn scores_rank_answers_the_way_the_labels_do() {
     // The issue asks for a mean per-question Spearman of 0.93; these floors hold what has been
     // reached (see the closing note for the figures).
-    for (split, floor) in [("dev", 0.91), ("test", 0.895)] {
+    for (split, floor) in [("dev", 0.91), ("test", 0.895), ("fresh", 0.91)] {
         let r = answers(split);
         for (id, rho, scores) in &r.detail {
             println!("  {rho:>5.2}  {id:<40} {scores:?}");
