@@ -562,6 +562,27 @@ fn a_confident_wrong_claim_costs_more_than_one_the_candidate_was_unsure_of() {
 }
 
 #[test]
+fn a_weak_answer_padded_with_a_list_of_terms_does_not_pass() {
+    for (id, answer) in [
+        (
+            "core-is-vs-equals",
+            "They compare things differently and I mostly use == in my own code, it is what most \
+             people use. Keywords: identity, __eq__, same object, None singleton, small int cache, \
+             interning, SyntaxWarning, two different lists.",
+        ),
+        (
+            "conc-gil-basics",
+            "Threads are useful in some programs and I have used them a few times at work. \
+             Keywords: GIL, one thread runs bytecode at a time, CPU-bound, multiprocessing, \
+             I/O-bound, released during I/O, free-threaded build, PEP 703.",
+        ),
+    ] {
+        let e = grade(id, answer);
+        assert!(!e.passed, "{id}: {}", e.overall);
+    }
+}
+
+#[test]
 fn an_alternative_denies_only_what_it_names() {
     // "instead of self" denies self, not the call on the class that follows.
     let e = grade(

@@ -84,7 +84,7 @@ fn a_keyword_list_never_outscores_an_adequate_explanation() {
 
 #[test]
 fn a_strong_but_terse_answer_passes() {
-    for split in ["dev", "test"] {
+    for split in ["dev", "test", "fresh"] {
         let r = answers(split);
         assert!(
             share(r.terse_passed) >= 0.85,
@@ -92,10 +92,6 @@ fn a_strong_but_terse_answer_passes() {
             r.terse_passed
         );
     }
-    // Fresh: 20 of 24 (one note-style answer dense with code reads as a list of terms, three
-    // cover too few points in the key points' words to reach the pass mark).
-    let r = answers("fresh");
-    assert!(share(r.terse_passed) >= 0.8, "fresh: {:?}", r.terse_passed);
 }
 
 #[test]
@@ -125,7 +121,7 @@ fn a_confident_wrong_answer_scores_below_an_adequate_one() {
 fn scores_rank_answers_the_way_the_labels_do() {
     // The issue asks for a mean per-question Spearman of 0.93; these floors hold what has been
     // reached (see the closing note for the figures).
-    for (split, floor) in [("dev", 0.91), ("test", 0.895), ("fresh", 0.91)] {
+    for (split, floor) in [("dev", 0.915), ("test", 0.905), ("fresh", 0.915)] {
         let r = answers(split);
         for (id, rho, scores) in &r.detail {
             println!("  {rho:>5.2}  {id:<40} {scores:?}");

@@ -10,8 +10,10 @@ use crate::text::{Role, Sentence, content_tokens, split_sentences};
 /// Answers with fewer words than this are flagged `too_short`.
 pub const MIN_WORDS: usize = 12;
 
-/// Credit for a key point made only in a fragment or keyword list.
-pub const FRAGMENT_CREDIT: f64 = 0.4;
+/// Credit for a key point made only in a fragment or keyword list: terse notes still make their
+/// points, an answer that is mostly a list is capped by its flag, and a list of terms tacked onto
+/// a weak answer still cannot carry it past the pass mark.
+pub const FRAGMENT_CREDIT: f64 = 0.7;
 
 /// An answer split and measured.
 pub struct Analysis {
