@@ -36,6 +36,26 @@ fn questions_list_json_prints_full_question_objects() {
 }
 
 #[test]
+fn output_into_a_reader_that_stops_early_ends_quietly() {
+    use std::io::Read;
+    // The whole bank as JSON is far larger than a pipe holds, so the writer meets the closed pipe.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .args(["questions", "list", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 64];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
 fn questions_and_rubrics_lint_pass_on_the_shipped_content() {
     for args in [&["questions", "lint"][..], &["rubrics", "lint"]] {
         let out = rehearse(args, None);
