@@ -10,7 +10,9 @@
 //!    statement log and `pg_stat_wal`;
 //! 4. server memory (VmRSS) per open interview, with 1,000 idle interviews open (SQLite).
 //!
-//! Run: `cargo bench --bench ws_load` (needs ~2,100 file descriptors).
+//! Run: `cargo bench --bench ws_load` (needs ~2,100 file descriptors);
+//! `REHEARSE_BENCH_ONLY=idle cargo bench --bench ws_load` measures only the memory of idle
+//! interviews.
 
 mod common;
 
@@ -220,6 +222,14 @@ async fn statements(label: &str, db_url: &str, pg: Option<&PgDatabase>) {
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let sqlite = |name: &str| format!("sqlite://{}", dir.path().join(name).display());
+    if std::env::var("REHEARSE_BENCH_ONLY").as_deref() != Ok("idle") {
+        load(&sqlite).await;
+    }
+    idle(&sqlite("idle.db")).await;
+}
+
+/// Phases 1–3 on SQLite, then on PostgreSQL when a server answers.
+async fn load(sqlite: &impl Fn(&str) -> String) {
     measure("SQLite", &sqlite("load.db")).await;
     statements("SQLite", &sqlite("statements.db"), None).await;
     match PgDatabase::create().await {
@@ -234,11 +244,16 @@ async fn main() {
             "PostgreSQL: skipped (no server at REHEARSE_BENCH_POSTGRES_URL or 127.0.0.1:5432)"
         ),
     }
+}
 
-    // Idle interviews: a fresh server so the figure is not inflated by the load phases.
-    let (server, port) = serve(&sqlite("idle.db"), UNLIMITED).await;
+/// Phase 4: memory per idle interview, on a fresh server so the figure is not inflated by the
+/// load phases.
+async fn idle(url: &str) {
+    let (server, port) = serve(url, UNLIMITED).await;
     let pid_idle = server.id().unwrap();
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Settle first: the allocator returns what start-up freed after its decay time (10 s), and
+    // that must not be counted against the interviews opened afterwards.
+    tokio::time::sleep(Duration::from_secs(12)).await;
     let before = memory_mib(pid_idle, "VmRSS");
     let anon_before = memory_mib(pid_idle, "RssAnon");
     let mut sockets = Vec::with_capacity(1000);

@@ -17,9 +17,12 @@ use crate::ws::protocol::ServerMessage;
 /// client is not reading, so the connection is told to close (the candidate resumes later and
 /// loses nothing — every message worth keeping is stored and replayed on resume). No task ever
 /// awaits one candidate's socket.
+///
+/// Messages travel boxed: the channel's first block holds room for 32 of them, and an idle
+/// connection should not hold 32 messages' worth of memory (about 5 KiB) for nothing.
 #[derive(Clone)]
 pub struct Outbox {
-    tx: mpsc::Sender<ServerMessage>,
+    tx: mpsc::Sender<Box<ServerMessage>>,
     stalled: Arc<Notify>,
     /// The interview on this connection hides its results from the candidate: every frame
     /// passes [`ServerMessage::without_scores`] on its way out.
@@ -28,7 +31,7 @@ pub struct Outbox {
 
 /// The connection's side of its outbox.
 pub struct OutboxReceiver {
-    pub messages: mpsc::Receiver<ServerMessage>,
+    messages: mpsc::Receiver<Box<ServerMessage>>,
     /// Notified once when a message could not be queued because the queue was full.
     pub stalled: Arc<Notify>,
 }
@@ -65,7 +68,7 @@ impl Outbox {
         } else {
             message
         };
-        match self.tx.try_send(message) {
+        match self.tx.try_send(Box::new(message)) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
                 self.stalled.notify_one();
@@ -73,6 +76,18 @@ impl Outbox {
             }
             Err(mpsc::error::TrySendError::Closed(_)) => false,
         }
+    }
+}
+
+impl OutboxReceiver {
+    /// The next message; `None` once every outbox is dropped.
+    pub async fn recv(&mut self) -> Option<ServerMessage> {
+        self.messages.recv().await.map(|m| *m)
+    }
+
+    /// The next message if one is queued.
+    pub fn try_recv(&mut self) -> Option<ServerMessage> {
+        self.messages.try_recv().ok().map(|m| *m)
     }
 }
 
@@ -324,9 +339,9 @@ mod tests {
         // The third message did not fit: the connection is told to close instead of anyone
         // waiting for it to read.
         receiver.stalled.notified().await;
-        assert!(receiver.messages.try_recv().is_ok());
-        assert!(receiver.messages.try_recv().is_ok());
-        assert!(receiver.messages.try_recv().is_err());
+        assert!(receiver.try_recv().is_some());
+        assert!(receiver.try_recv().is_some());
+        assert!(receiver.try_recv().is_none());
     }
 
     fn delta(turn: i64) -> ServerMessage {
@@ -342,18 +357,14 @@ mod tests {
         let (outbox, mut receiver) = Outbox::channel(8);
         hub.attach_held("s", 1, outbox);
         hub.publish("s", delta(1));
-        assert!(
-            receiver.messages.try_recv().is_err(),
-            "held until the transcript"
-        );
+        assert!(receiver.try_recv().is_none(), "held until the transcript");
         let transcript = ServerMessage::Transcript {
             session_id: "s".into(),
             turns: Vec::new(),
         };
         hub.send_transcript("s", 1, [transcript.clone()]);
         hub.publish("s", delta(2));
-        let got: Vec<ServerMessage> =
-            std::iter::from_fn(|| receiver.messages.try_recv().ok()).collect();
+        let got: Vec<ServerMessage> = std::iter::from_fn(|| receiver.try_recv()).collect();
         assert_eq!(got, [transcript, delta(1), delta(2)]);
     }
 
@@ -364,6 +375,6 @@ mod tests {
         hub.attach_held("s", 1, outbox);
         hub.publish("s", delta(1));
         hub.send_transcript("s", 1, []);
-        assert_eq!(receiver.messages.try_recv().ok(), Some(delta(1)));
+        assert_eq!(receiver.try_recv(), Some(delta(1)));
     }
 }

@@ -69,7 +69,9 @@ async fn run(
 ) {
     let conn_id = NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed);
     let (outbox, mut out_rx) = Outbox::channel(OUTBOX_CAPACITY);
-    let (cmd_tx, cmd_rx) = mpsc::channel::<ClientMessage>(COMMAND_CAPACITY);
+    let stalled_signal = out_rx.stalled.clone();
+    // Boxed, like the outbox's messages: the channel's first block holds room for 32 commands.
+    let (cmd_tx, cmd_rx) = mpsc::channel::<Box<ClientMessage>>(COMMAND_CAPACITY);
     tokio::spawn(worker(app.interviews.clone(), conn_id, outbox, cmd_rx));
 
     let limits = &app.server;
@@ -94,7 +96,7 @@ async fn run(
             _ = shutdown.wait_for(|&down| down) => {
                 break close(CloseCode::Restart, "server restarting; resume to continue");
             }
-            _ = out_rx.stalled.notified() => break stalled(),
+            _ = stalled_signal.notified() => break stalled(),
             incoming = stream.recv() => {
                 let message = match incoming {
                     Some(Err(_)) | None if refused.load(Ordering::Relaxed) => break too_big(),
@@ -115,7 +117,7 @@ async fn run(
                                     "too many interviews started from this address; wait a minute",
                                 )),
                                 Ok(cmd) => cmd_tx
-                                    .try_send(cmd)
+                                    .try_send(Box::new(cmd))
                                     .err()
                                     .map(|_| ServerMessage::error(Code::RateLimited, "too many messages in flight; this one was dropped")),
                                 Err(e) => Some(ServerMessage::error(e.code, e.message)),
@@ -138,7 +140,7 @@ async fn run(
                     AggregatedMessage::Close(reason) => break reason,
                 }
             }
-            Some(out) = out_rx.messages.recv() => {
+            Some(out) = out_rx.recv() => {
                 count_error(&out);
                 let fatal = matches!(out, ServerMessage::Error { fatal: true, .. });
                 match bounded(write_timeout, session.text(out.to_json())).await {
@@ -211,13 +213,13 @@ async fn worker(
     interviews: Interviews,
     conn_id: u64,
     outbox: Outbox,
-    mut commands: mpsc::Receiver<ClientMessage>,
+    mut commands: mpsc::Receiver<Box<ClientMessage>>,
 ) {
     let mut current: Option<String> = None;
     while let Some(cmd) = commands.recv().await {
         // Boxed: an interview step's future (grading, the summary) is large, and an idle
         // connection would otherwise hold room for it the whole time it waits for a message.
-        let result = Box::pin(handle(&interviews, conn_id, &outbox, &mut current, cmd)).await;
+        let result = Box::pin(handle(&interviews, conn_id, &outbox, &mut current, *cmd)).await;
         if let Err(e) = result {
             if !matches!(e, RunnerError::Client { .. }) {
                 tracing::error!(conn_id, session_id = current.as_deref(), error = %e, "interview command failed");
