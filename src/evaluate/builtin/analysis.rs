@@ -54,9 +54,7 @@ const HEDGES: &[&str] = &[
 
 /// True when the candidate says in the sentence that they are unsure of it.
 pub fn hedged(s: &Sentence) -> bool {
-    let words: Vec<&str> = s.words.iter().map(|w| w.lower.as_str()).collect();
-    let joined = format!(" {} ", words.join(" "));
-    HEDGES.iter().any(|h| joined.contains(&format!(" {h} ")))
+    s.first_phrase(HEDGES).is_some()
 }
 
 /// Items separated by commas, slashes, pipes or semicolons.

@@ -201,11 +201,11 @@ const HEDGE_COST: f64 = 0.1;
 /// Reasoning: covered points explained with causes and consequences. A reason the candidate is
 /// unsure of ("I guess it's a bit faster") shows no grasp of the why, and says as much.
 pub fn depth(analysis: &Analysis, coverage: f64) -> Measure {
-    let unsure = analysis.sentences.iter().filter(|s| hedged(s)).count();
-    let reasons: Vec<&Sentence> = analysis
-        .sentences
-        .iter()
-        .filter(|s| !hedged(s))
+    let (unsure, sure): (Vec<&Sentence>, Vec<&Sentence>) =
+        analysis.sentences.iter().partition(|s| hedged(s));
+    let unsure = unsure.len();
+    let reasons: Vec<&Sentence> = sure
+        .into_iter()
         .filter(|s| {
             REASONING.iter().any(|c| s.has_phrase(c))
                 || ["->", "=>", "→", " - so "]
