@@ -7,7 +7,7 @@
 use super::content_tokens;
 use super::sentences::{Sentence, Tok, bit};
 use super::synonyms::Synonyms;
-use super::tokens::Role;
+use super::tokens::{Role, Word};
 
 /// The gap rule shared by the lint and the evaluator.
 pub struct Window;
@@ -48,6 +48,10 @@ const FILLERS: &[&str] = &[
 
 /// Negators that name an alternative: "instead of X", "rather than X" deny X and nothing after it.
 const ALTERNATIVE: &[&str] = &["instead", "rather"];
+
+fn names_alternative(w: &Word) -> bool {
+    ALTERNATIVE.contains(&w.lower.as_str())
+}
 
 /// Whether a sentence says what the term says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -187,7 +191,7 @@ fn step(
     let after_negation = k > 0 && form[k - 1] == "not";
     let max_gap = if !after_negation {
         Window::MAX_GAP
-    } else if ALTERNATIVE.contains(&s.words[s.toks[path.last_tok].word].lower.as_str()) {
+    } else if names_alternative(&s.words[s.toks[path.last_tok].word]) {
         0
     } else {
         1
@@ -264,9 +268,7 @@ fn judge(s: &Sentence, path: &Path) -> Match {
             // The nearest negation governs: "isn't a JIT and doesn't use hints" denies the hints;
             // "instead of self, call it on the class" denies only self.
             Role::Negator => {
-                before = usize::from(
-                    !opens_negated && (reach == 0 || !ALTERNATIVE.contains(&w.lower.as_str())),
-                );
+                before = usize::from(!opens_negated && (reach == 0 || !names_alternative(w)));
                 break;
             }
             Role::Content if !FILLERS.contains(&w.lower.as_str()) => {

@@ -215,6 +215,7 @@ pub fn measure(question: &Question, analysis: &Analysis) -> Coverage {
     let sentences = &analysis.sentences;
     let mut read = vec![false; sentences.len()];
     let mut incorrect = Vec::new();
+    let mut hedged_claims = 0;
 
     // Authored misconceptions stated as claims.
     let mut wrong_sentence = vec![false; sentences.len()];
@@ -235,6 +236,7 @@ pub fn measure(question: &Question, analysis: &Analysis) -> Coverage {
             wrong_sentence[i] = true;
             if !reported {
                 reported = true;
+                hedged_claims += usize::from(hedged(s));
                 incorrect.push(IncorrectClaim {
                     claim: s.text.clone(),
                     correction: m.correction.clone(),
@@ -295,6 +297,7 @@ pub fn measure(question: &Question, analysis: &Analysis) -> Coverage {
     for (k, i) in denials {
         let already = incorrect.iter().any(|c| c.claim == sentences[i].text);
         if !points[k].covered && !asserting[i] && !already {
+            hedged_claims += usize::from(hedged(&sentences[i]));
             incorrect.push(IncorrectClaim {
                 claim: sentences[i].text.clone(),
                 correction: question.key_points[k].text.clone(),
@@ -302,15 +305,11 @@ pub fn measure(question: &Question, analysis: &Analysis) -> Coverage {
         }
     }
 
-    let hedged = incorrect
-        .iter()
-        .filter(|c| sentences.iter().any(|s| s.text == c.claim && hedged(s)))
-        .count();
     Coverage {
         points,
         fraction: if total > 0.0 { earned / total } else { 0.0 },
         incorrect,
-        hedged,
+        hedged: hedged_claims,
         read_sentences: sentences
             .iter()
             .zip(&read)
