@@ -280,6 +280,10 @@ fn judge(s: &Sentence, path: &Path) -> Match {
             _ => {}
         }
     }
+    // "What I wouldn't do is X", "what doesn't work is X": the cleft denies X however far off.
+    if before == 0 && denied_by_cleft(&s.words[..first_word], clause) {
+        before = 1;
+    }
     let polarity = if crosses && inside > 0 {
         Polarity::Unclear
     } else if (inside + before) % 2 == 0 {
@@ -292,6 +296,28 @@ fn judge(s: &Sentence, path: &Path) -> Match {
         last_word,
         polarity,
     }
+}
+
+/// A pseudo-cleft with a negation ("what you don't want is …") in the clause before a match.
+fn denied_by_cleft(before: &[Word], clause: u16) -> bool {
+    let in_clause: Vec<&Word> = before
+        .iter()
+        .rev()
+        .take_while(|w| w.clause == clause)
+        .collect();
+    let Some(open) = in_clause.iter().rposition(|w| w.lower == "what") else {
+        return false;
+    };
+    // Between "what" and the match: a negation, then the copula.
+    let mut negated = false;
+    for w in in_clause[..open].iter().rev() {
+        if w.role == Role::Negator {
+            negated = true;
+        } else if negated && ["is", "was", "are"].contains(&w.lower.as_str()) {
+            return true;
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -450,6 +476,21 @@ mod tests {
                 "isn't faster",
                 "they won't run in parallel and it won't be any faster"
             ),
+            YES
+        );
+    }
+
+    #[test]
+    fn a_cleft_with_a_negation_denies_what_it_names() {
+        assert_eq!(
+            m(
+                "set difference",
+                "What I wouldn't do blindly is take the set difference of both lists"
+            ),
+            NO
+        );
+        assert_eq!(
+            m("set difference", "What works is the set difference"),
             YES
         );
     }

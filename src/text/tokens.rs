@@ -209,7 +209,8 @@ fn pieces(text: &str) -> Vec<Piece> {
             && i > 0
             && chars[i - 1].is_whitespace()
             && chars.get(i + 1).is_some_and(|n| n.is_whitespace());
-        if is_boundary_punct(c) || dash {
+        // Brackets and commas inside a code span belong to one expression, not to clauses.
+        if (is_boundary_punct(c) || dash) && !in_code {
             boundary = true;
         }
         i += 1;

@@ -57,9 +57,10 @@ pub fn hedged(s: &Sentence) -> bool {
     s.first_phrase(HEDGES).is_some()
 }
 
-/// Items separated by commas, slashes, pipes or semicolons.
+/// Items separated by commas, pipes, semicolons or spaced slashes. An unspaced slash joins
+/// alternatives into one item (`__enter__`/`__exit__`, "and/or").
 fn segments(s: &Sentence) -> usize {
-    1 + s.text.matches([',', '/', '|', ';']).count()
+    1 + s.text.matches([',', '|', ';']).count() + s.text.matches(" / ").count()
 }
 
 /// A bare fragment or a list of terms rather than a sentence that says something.

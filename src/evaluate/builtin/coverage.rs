@@ -206,6 +206,23 @@ fn not_a_claim(s: &Sentence, m: &Match) -> bool {
     let conditioned = s.words[..m.first_word]
         .iter()
         .any(|w| w.clause == clause && CONDITIONAL.contains(&w.lower.as_str()));
+    // A comparison with what something else does or would do ("unlike a list, …", "not after B
+    // like a depth-first search would do") describes the other thing.
+    let compared = s.words[..m.first_word]
+        .iter()
+        .rev()
+        .take_while(|w| w.clause == clause)
+        .find(|w| ["like", "unlike"].contains(&w.lower.as_str()))
+        .is_some_and(|w| {
+            w.lower == "unlike"
+                || s.words[m.last_word + 1..]
+                    .iter()
+                    .take(3)
+                    .any(|w| MODAL.contains(&w.lower.as_str()))
+        });
+    if compared {
+        return true;
+    }
     (conditioned && (last == clause || in_clause(last, MODAL)))
         || (clause > 0 && in_clause(clause - 1, COUNTERFACTUAL) && in_clause(clause, MODAL))
 }

@@ -215,7 +215,7 @@ pub fn depth(analysis: &Analysis, coverage: f64) -> Measure {
         .collect();
     // Points stated correctly already show the mechanism; reasons on top make it deep.
     let value = coverage
-        * (STATED_DEPTH + (1.0 - STATED_DEPTH) * (reasons.len() as f64 / 2.0).min(1.0))
+        * (STATED_DEPTH + (1.0 - STATED_DEPTH) * (reasons.len() as f64 / 3.0).min(1.0))
         * (1.0 - HEDGE_COST * unsure.min(2) as f64);
     Measure {
         value,
