@@ -31,6 +31,8 @@ pub struct Sentence {
     pub word_count: usize,
     /// How many of those words are stop (function) words; prose has many, keyword lists few.
     pub function_words: usize,
+    /// How many of the words are code (in backticks, or keywords used as code).
+    pub code_words: usize,
     /// The lower-cased words joined by single spaces, with a space at each end.
     joined: String,
     /// Which words occur, as a 64-bit Bloom signature: a phrase with a word outside it cannot occur.
@@ -87,6 +89,7 @@ impl Sentence {
             alts,
             word_count: words.len(),
             function_words: words.iter().filter(|w| w.role != Role::Content).count(),
+            code_words: words.iter().filter(|w| w.code).count(),
             toks,
             tokens,
             words,

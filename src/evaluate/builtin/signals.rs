@@ -306,6 +306,8 @@ pub fn clarity(
     let n = analysis.sentences.len();
     let words: usize = analysis.sentences.iter().map(|s| s.word_count).sum();
     let function: usize = analysis.sentences.iter().map(|s| s.function_words).sum();
+    // Code is neither prose nor a list of terms: the share of function words is that of the rest.
+    let code: usize = analysis.sentences.iter().map(|s| s.code_words).sum();
     let avg = words as f64 / n.max(1) as f64;
     let mut value: f64 = 1.0;
     let mut notes = Vec::new();
@@ -316,7 +318,7 @@ pub fn clarity(
         value *= 0.5;
         notes.push("fragments rather than sentences");
     }
-    if keyword_list || (function as f64) < 0.2 * words as f64 {
+    if keyword_list || (function as f64) < 0.2 * words.saturating_sub(code) as f64 {
         value *= 0.3;
         notes.push("reads as a list of terms");
     }
