@@ -11,7 +11,6 @@ pub use render::Renderer;
 
 use anyhow::{Context, bail};
 use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -19,6 +18,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::bank::{Level, Topic};
 use crate::rich_text::TerminalStyle;
+use crate::ws::protocol::{Candidate, ClientMessage, SERVER_TYPES, ServerMessage};
 
 /// What to start, or which interview to resume.
 pub struct ChatOptions {
@@ -58,12 +58,13 @@ struct State {
     pending: Option<(String, String)>,
 }
 
-/// Runs an interview to its summary. Returns the summary message.
+/// Runs an interview to its summary. Returns the summary (or, when the recruiter keeps the
+/// results, the `finished` message).
 pub async fn run(
     opts: ChatOptions,
     mut input: AnswerSource,
     out: &mut dyn Write,
-) -> anyhow::Result<Value> {
+) -> anyhow::Result<ServerMessage> {
     let mut renderer = Renderer::new(opts.style);
     let mut state = State {
         session: None,
@@ -77,22 +78,21 @@ pub async fn run(
             count,
             name,
             seed,
-        } => {
-            let mut start = json!({
-                "type": "start",
-                "topics": topics,
-                "level": level,
-                "count": count,
-                "candidate": { "name": name },
-            });
-            if let Some(seed) = seed {
-                start["seed"] = json!(seed);
-            }
-            start
-        }
-        Begin::Resume { session_id, token } => {
-            json!({"type": "resume", "session_id": session_id, "resume_token": token})
-        }
+        } => ClientMessage::Start {
+            topics: topics.clone(),
+            level: Some(*level),
+            count: Some(*count),
+            candidate: Some(Candidate {
+                name: name.clone(),
+                email: None,
+            }),
+            invite: None,
+            profile: None,
+            practice: None,
+            seed: *seed,
+            consent: None,
+        },
+        Begin::Resume { session_id, token } => resume(session_id, token),
     };
     send(&mut ws, &first).await?;
     let mut reconnects = 0;
@@ -120,58 +120,86 @@ pub async fn run(
                 let Ok(mut fresh) = connect(&opts.url).await else {
                     continue;
                 };
-                send(
-                    &mut fresh,
-                    &json!({"type": "resume", "session_id": id, "resume_token": token}),
-                )
-                .await?;
+                send(&mut fresh, &resume(&id, &token)).await?;
                 if let Some((msg_id, text)) = &state.pending {
                     // Resent under the same id: stored once however often it arrives.
-                    send(
-                        &mut fresh,
-                        &json!({"type": "answer", "text": text, "client_msg_id": msg_id}),
-                    )
-                    .await?;
+                    let again = ClientMessage::Answer {
+                        text: text.clone(),
+                        client_msg_id: msg_id.clone(),
+                    };
+                    send(&mut fresh, &again).await?;
                 }
                 ws = fresh;
                 continue;
             }
         };
-        let msg: Value = serde_json::from_str(&frame).context("the server sent invalid JSON")?;
+        let Some(msg) = read_frame(&frame)? else {
+            continue;
+        };
         write!(out, "{}", renderer.render(&msg))?;
         out.flush()?;
-        match msg["type"].as_str().unwrap_or_default() {
-            "session" => {
+        match msg {
+            ServerMessage::Session {
+                session_id,
+                resume_token,
+                ..
+            } => {
                 reconnects = 0;
-                let id = msg["session_id"].as_str().unwrap_or_default().to_string();
-                let token = msg["resume_token"].as_str().unwrap_or_default().to_string();
                 if let Ok(mut shared) = opts.session.lock() {
-                    *shared = Some((id.clone(), token.clone()));
+                    *shared = Some((session_id.clone(), resume_token.clone()));
                 }
-                state.session = Some((id, token));
+                state.session = Some((session_id, resume_token));
             }
-            "question" => {
+            ServerMessage::Question { .. } => {
                 if state.pending.is_some() {
                     continue; // a re-sent question while our answer is in flight
                 }
                 let command = next_command(&mut input, out, &mut state).await?;
                 send(&mut ws, &command).await?;
             }
-            "ack" => state.pending = None,
-            "summary" | "finished" => return Ok(msg),
-            "error" if msg["fatal"] == true => {
-                bail!("{}", msg["message"].as_str().unwrap_or("fatal error"))
-            }
-            "error" => {
+            ServerMessage::Ack { .. } => state.pending = None,
+            ServerMessage::Summary { .. } | ServerMessage::Finished { .. } => return Ok(msg),
+            ServerMessage::Error {
+                message,
+                fatal: true,
+                ..
+            } => bail!("{message}"),
+            ServerMessage::Error { message, .. } => {
                 // The answer was refused (too long, empty…): ask for it again.
                 if state.pending.take().is_some() {
                     let command = next_command(&mut input, out, &mut state).await?;
                     send(&mut ws, &command).await?;
                 } else if state.session.is_none() {
-                    bail!("{}", msg["message"].as_str().unwrap_or("could not start"));
+                    bail!("{message}");
                 }
             }
-            _ => {}
+            ServerMessage::FeedbackDelta { .. }
+            | ServerMessage::Evaluation { .. }
+            | ServerMessage::Transcript { .. } => {}
+        }
+    }
+}
+
+fn resume(session_id: &str, token: &str) -> ClientMessage {
+    ClientMessage::Resume {
+        session_id: session_id.to_string(),
+        resume_token: token.to_string(),
+    }
+}
+
+/// A server frame. A frame of a type this client does not know (from a newer server) is
+/// skipped; a frame that is not JSON, or a known type with the wrong shape, is an error.
+fn read_frame(frame: &str) -> anyhow::Result<Option<ServerMessage>> {
+    match serde_json::from_str::<ServerMessage>(frame) {
+        Ok(msg) => Ok(Some(msg)),
+        Err(e) => {
+            let value: serde_json::Value =
+                serde_json::from_str(frame).context("the server sent invalid JSON")?;
+            let kind = value["type"].as_str().unwrap_or_default();
+            if SERVER_TYPES.contains(&kind) {
+                bail!("the server sent a `{kind}` message this client cannot read: {e}");
+            }
+            Ok(None)
         }
     }
 }
@@ -182,15 +210,18 @@ async fn next_command(
     input: &mut AnswerSource,
     out: &mut dyn Write,
     state: &mut State,
-) -> anyhow::Result<Value> {
+) -> anyhow::Result<ClientMessage> {
     Ok(match input.next_entry(out).await? {
         Entry::Answer(text) => {
             let id = uuid::Uuid::new_v4().to_string();
             state.pending = Some((id.clone(), text.clone()));
-            json!({"type": "answer", "text": text, "client_msg_id": id})
+            ClientMessage::Answer {
+                text,
+                client_msg_id: id,
+            }
         }
-        Entry::Skip => json!({"type": "skip"}),
-        Entry::End => json!({"type": "end"}),
+        Entry::Skip => ClientMessage::Skip {},
+        Entry::End => ClientMessage::End {},
     })
 }
 
@@ -201,8 +232,48 @@ async fn connect(url: &str) -> anyhow::Result<Socket> {
     Ok(ws)
 }
 
-async fn send(ws: &mut Socket, v: &Value) -> anyhow::Result<()> {
-    ws.send(Message::text(v.to_string()))
+async fn send(ws: &mut Socket, m: &ClientMessage) -> anyhow::Result<()> {
+    let text = serde_json::to_string(m).context("writing a message")?;
+    ws.send(Message::text(text))
         .await
         .context("sending to the server")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_frame_of_an_unknown_type_is_skipped_and_a_malformed_known_one_is_an_error() {
+        assert!(read_frame(r#"{"type": "typing", "who": "interviewer"}"#)
+            .unwrap()
+            .is_none());
+        assert!(read_frame(r#"{"type": "ack", "turn": "one"}"#).is_err());
+        assert!(read_frame("not json").is_err());
+        assert!(matches!(
+            read_frame(r#"{"type": "ack", "turn": 1, "client_msg_id": "a"}"#).unwrap(),
+            Some(ServerMessage::Ack { turn: 1, .. })
+        ));
+    }
+
+    #[test]
+    fn what_the_client_sends_is_what_the_server_reads() {
+        let start = ClientMessage::Start {
+            topics: vec![Topic::Concurrency],
+            level: Some(Level::Mid),
+            count: Some(2),
+            candidate: Some(Candidate {
+                name: Some("Ada".into()),
+                email: None,
+            }),
+            invite: None,
+            profile: None,
+            practice: None,
+            seed: Some(7),
+            consent: None,
+        };
+        let text = serde_json::to_string(&start).unwrap();
+        assert!(!text.contains("null") && !text.contains("invite"), "{text}");
+        assert_eq!(crate::ws::protocol::parse(&text), Ok(start));
+    }
 }

@@ -1,10 +1,11 @@
 //! Server messages as terminal text.
 
-use serde_json::Value;
 use std::fmt::Write;
 
 use crate::bank::Topic;
+use crate::evaluate::{Evaluation, IncorrectClaim, KeyPointResult};
 use crate::rich_text::{TerminalStyle, to_terminal};
+use crate::ws::protocol::ServerMessage;
 
 /// Formats messages; remembers whether feedback is mid-stream (and at which column) so it can
 /// wrap it and end the line.
@@ -21,19 +22,6 @@ impl Default for Renderer {
             colour: false,
         })
     }
-}
-
-fn s(v: &Value) -> &str {
-    v.as_str().unwrap_or_default()
-}
-
-/// A list of topic ids as their titles.
-fn topic_titles(ids: &Value) -> Vec<String> {
-    ids.as_array()
-        .into_iter()
-        .flatten()
-        .map(|t| Topic::title_of(s(t)))
-        .collect()
 }
 
 impl Renderer {
@@ -79,169 +67,163 @@ impl Renderer {
     }
 
     /// The text to print for one message (may be empty).
-    pub fn render(&mut self, m: &Value) -> String {
+    pub fn render(&mut self, m: &ServerMessage) -> String {
         let mut out = String::new();
-        let kind = s(&m["type"]);
-        if self.streaming && kind != "feedback_delta" {
+        if self.streaming && !matches!(m, ServerMessage::FeedbackDelta { .. }) {
             out.push('\n');
             self.streaming = false;
             self.column = 0;
         }
-        match kind {
-            "session" => {
-                let topics = topic_titles(&m["plan"]["topics"]);
+        match m {
+            ServerMessage::Session {
+                session_id, plan, ..
+            } => {
                 let _ = writeln!(
                     out,
-                    "Interview {} — {} {} question(s) on {}",
-                    s(&m["session_id"]),
-                    m["plan"]["count"],
-                    s(&m["plan"]["level"]),
-                    topics.join(", ")
+                    "Interview {session_id} — {} {} question(s) on {}",
+                    plan.count,
+                    plan.level,
+                    titles(&plan.topics)
                 );
             }
-            "question" => {
-                let label = if m["follow_up"] == true {
-                    "Follow-up"
-                } else {
-                    "Question"
-                };
+            ServerMessage::Question {
+                topic,
+                kind,
+                text,
+                index,
+                of,
+                follow_up,
+                ..
+            } => {
+                let label = if *follow_up { "Follow-up" } else { "Question" };
                 let _ = writeln!(
                     out,
-                    "\n── {label} {} of {} · {} · {} ──\n{}",
-                    m["index"],
-                    m["of"],
-                    Topic::title_of(s(&m["topic"])),
-                    s(&m["kind"]),
-                    self.rich(s(&m["text"]), "")
+                    "\n── {label} {index} of {of} · {} · {kind} ──\n{}",
+                    topic.title(),
+                    self.rich(text, "")
                 );
             }
-            "ack" => out.push_str("(saved)\n"),
-            "feedback_delta" => {
+            ServerMessage::Ack { .. } => out.push_str("(saved)\n"),
+            ServerMessage::FeedbackDelta { text, .. } => {
                 self.streaming = true;
-                self.stream(&mut out, s(&m["text"]));
+                self.stream(&mut out, text);
             }
-            "evaluation" => {
-                render_evaluation(&mut out, &m["evaluation"]);
-                if m["closed"] == true
-                    && let Some(model) = m["model_answer"].as_str()
-                {
+            ServerMessage::Evaluation {
+                evaluation,
+                closed,
+                model_answer,
+                ..
+            } => {
+                render_evaluation(&mut out, evaluation);
+                if *closed && let Some(model) = model_answer {
                     let _ = writeln!(out, "  Model answer:\n{}", self.rich(model, "    "));
                 }
             }
-            "summary" => self.render_summary(&mut out, m),
-            "finished" => {
+            ServerMessage::Summary { .. } => self.render_summary(&mut out, m),
+            ServerMessage::Finished {
+                planned,
+                reached,
+                ended_early,
+                ..
+            } => {
                 let _ = writeln!(
                     out,
-                    "\nInterview {}: {} of {} question(s) answered. Your answers are saved; the \
-                     recruiter reviews them and shares the results.",
-                    if m["ended_early"] == true {
-                        "ended"
-                    } else {
-                        "complete"
-                    },
-                    m["reached"],
-                    m["planned"]
+                    "\nInterview {}: {reached} of {planned} question(s) answered. Your answers are \
+                     saved; the recruiter reviews them and shares the results.",
+                    if *ended_early { "ended" } else { "complete" },
                 );
             }
-            "transcript" => {
-                let n = m["turns"].as_array().map_or(0, Vec::len);
-                let _ = writeln!(out, "(resumed: {n} earlier turn(s))");
+            ServerMessage::Transcript { turns, .. } => {
+                let _ = writeln!(out, "(resumed: {} earlier turn(s))", turns.len());
             }
-            "error" => {
-                let _ = writeln!(out, "error [{}]: {}", s(&m["code"]), s(&m["message"]));
+            ServerMessage::Error { code, message, .. } => {
+                let _ = writeln!(out, "error [{}]: {message}", code.as_str());
             }
-            _ => {}
         }
         out
     }
 }
 
-fn render_evaluation(out: &mut String, e: &Value) {
+/// Topics by their titles, comma-separated.
+fn titles(topics: &[Topic]) -> String {
+    topics
+        .iter()
+        .map(|t| t.title())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn render_evaluation(out: &mut String, e: &Evaluation) {
     let _ = writeln!(
         out,
         "Score {}/100 — {} ({} v{})",
-        e["overall"],
-        if e["passed"] == true {
-            "passed"
-        } else {
-            "not passed"
-        },
-        s(&e["rubric"]["id"]),
-        e["rubric"]["version"]
+        e.overall,
+        if e.passed { "passed" } else { "not passed" },
+        e.rubric.id,
+        e.rubric.version
     );
-    for c in e["criteria"].as_array().into_iter().flatten() {
-        let (score, min, max) = (
-            c["score"].as_u64().unwrap_or(0),
-            c["min"].as_u64().unwrap_or(0),
-            c["max"].as_u64().unwrap_or(1),
-        );
-        let filled = (score.saturating_sub(min) * 10 / (max - min).max(1)) as usize;
+    for c in &e.criteria {
+        let span = usize::from(c.max.saturating_sub(c.min)).max(1);
+        let filled = (usize::from(c.score.saturating_sub(c.min)) * 10 / span).min(10);
         let _ = writeln!(
             out,
-            "  {:<28} {}{} {score}/{max}",
-            s(&c["name"]),
+            "  {:<28} {}{} {}/{}",
+            c.name,
             "█".repeat(filled),
-            "░".repeat(10 - filled.min(10))
+            "░".repeat(10 - filled),
+            c.score,
+            c.max
         );
     }
-    if let Some(star) = e["star"].as_object() {
-        let parts: Vec<String> = crate::evaluate::StarBreakdown::PARTS
+    if let Some(star) = &e.star {
+        let parts: Vec<String> = star
+            .parts()
             .iter()
-            .map(|p| {
-                format!(
-                    "{}{}",
-                    if star[*p]["present"] == true {
-                        "✓ "
-                    } else {
-                        "✗ "
-                    },
-                    p
-                )
-            })
+            .map(|(name, part)| format!("{}{name}", if part.present { "✓ " } else { "✗ " }))
             .collect();
         let _ = writeln!(out, "  STAR: {}", parts.join("  "));
+        if let Some(r) = &star.reflection {
+            let _ = writeln!(out, "  Reflection: “{r}”");
+        }
     }
-    if let Some(r) = e["star"]["reflection"].as_str() {
-        let _ = writeln!(out, "  Reflection: “{r}”");
-    }
-    key_points(out, &e["key_points"]);
-    incorrect_claims(out, &e["incorrect_claims"]);
-    let flags: Vec<&str> = e["flags"].as_array().into_iter().flatten().map(s).collect();
-    if !flags.is_empty() {
+    key_points(out, &e.key_points);
+    incorrect_claims(out, &e.incorrect_claims);
+    if !e.flags.is_empty() {
+        let flags: Vec<&str> = e.flags.iter().map(|f| f.as_str()).collect();
         let _ = writeln!(out, "  Flags: {}", flags.join(", "));
     }
-    if let Some(c) = e["confidence"].as_str() {
+    if let Some(c) = e.confidence {
         let _ = writeln!(
             out,
-            "  (keyword-and-structure estimate, confidence {c}; configure an LLM grader for meaning-aware grading)"
+            "  (keyword-and-structure estimate, confidence {}; configure an LLM grader for meaning-aware grading)",
+            c.as_str()
         );
     }
 }
 
 /// Covered points, hints for points still missing while the question is open, and once it is
 /// closed every missing point.
-fn key_points(out: &mut String, kps: &Value) {
-    let kps = kps.as_array().map(Vec::as_slice).unwrap_or_default();
+fn key_points(out: &mut String, kps: &[KeyPointResult]) {
     if kps.is_empty() {
         return;
     }
-    let covered = kps.iter().filter(|k| k["covered"] == true).count();
+    let covered = kps.iter().filter(|k| k.covered).count();
     let _ = writeln!(out, "  Key points covered: {covered}/{}", kps.len());
     for k in kps {
-        let mark = match (k["covered"] == true, k["withheld"] == true) {
+        let mark = match (k.covered, k.withheld) {
             (true, _) => "✓",
             (false, true) => "? still missing, area:",
             (false, false) => "✗",
         };
-        let _ = writeln!(out, "    {mark} {}", s(&k["text"]));
+        let _ = writeln!(out, "    {mark} {}", k.text);
     }
 }
 
-fn incorrect_claims(out: &mut String, claims: &Value) {
-    for c in claims.as_array().into_iter().flatten() {
-        let _ = writeln!(out, "  ⚠ Not right: “{}”", s(&c["claim"]));
-        if !s(&c["correction"]).is_empty() {
-            let _ = writeln!(out, "    Correct: {}", s(&c["correction"]));
+fn incorrect_claims(out: &mut String, claims: &[IncorrectClaim]) {
+    for c in claims {
+        let _ = writeln!(out, "  ⚠ Not right: “{}”", c.claim);
+        if !c.correction.is_empty() {
+            let _ = writeln!(out, "    Correct: {}", c.correction);
         }
     }
 }
@@ -254,64 +236,70 @@ fn indent(text: &str, prefix: &str) -> String {
 }
 
 impl Renderer {
-    fn render_summary(&self, out: &mut String, m: &Value) {
+    fn render_summary(&self, out: &mut String, m: &ServerMessage) {
+        let ServerMessage::Summary {
+            overall,
+            passed,
+            pass_mark,
+            ended_early,
+            reached,
+            planned,
+            topics_not_reached,
+            by_topic,
+            strengths,
+            focus_areas,
+            review,
+            ..
+        } = m
+        else {
+            return;
+        };
         let _ = writeln!(
             out,
-            "\n══ Summary: {}/100 — {} (pass mark {}) ══",
-            m["overall"],
-            if m["passed"] == true {
-                "passed"
-            } else {
-                "not passed"
-            },
-            m["pass_mark"]
+            "\n══ Summary: {overall}/100 — {} (pass mark {pass_mark}) ══",
+            if *passed { "passed" } else { "not passed" },
         );
-        if m["ended_early"] == true {
-            let missing = topic_titles(&m["topics_not_reached"]);
+        if *ended_early {
             let _ = writeln!(
                 out,
-                "  Ended early: {} of {} questions reached.{}",
-                m["reached"],
-                m["planned"],
-                if missing.is_empty() {
+                "  Ended early: {reached} of {planned} questions reached.{}",
+                if topics_not_reached.is_empty() {
                     String::new()
                 } else {
-                    format!(" Not reached: {}.", missing.join(", "))
+                    format!(" Not reached: {}.", titles(topics_not_reached))
                 }
             );
         }
-        for t in m["by_topic"].as_array().into_iter().flatten() {
-            let _ = writeln!(
-                out,
-                "  {:<32} {}/100",
-                Topic::title_of(s(&t["topic"])),
-                t["overall"]
-            );
+        for t in by_topic {
+            let _ = writeln!(out, "  {:<32} {}/100", t.topic.title(), t.overall);
         }
-        for (title, key) in [("Strengths", "strengths"), ("Focus areas", "focus_areas")] {
-            let items = m[key].as_array().map(Vec::as_slice).unwrap_or_default();
+        for (title, items) in [("Strengths", strengths), ("Focus areas", focus_areas)] {
             if !items.is_empty() {
                 let _ = writeln!(out, "{title}:");
                 for i in items {
-                    let _ = writeln!(out, "  - {}", s(i));
+                    let _ = writeln!(out, "  - {i}");
                 }
             }
         }
-        for r in m["review"].as_array().into_iter().flatten() {
-            let score = if r["skipped"] == true {
-                "skipped".to_string()
-            } else {
-                format!("{}/100", r["overall"])
+        for r in review {
+            let score = match (r.skipped, r.overall) {
+                (true, _) => "skipped".to_string(),
+                (false, Some(o)) => format!("{o}/100"),
+                (false, None) => "not graded".to_string(),
             };
             let _ = writeln!(
                 out,
                 "\n── Review ({score}) ──\n{}",
-                self.rich(s(&r["question"]), "")
+                self.rich(&r.question, "")
             );
-            key_points(out, &r["key_points"]);
-            incorrect_claims(out, &r["incorrect_claims"]);
-            if let Some(model) = r["model_answer"].as_str().filter(|m| !m.is_empty()) {
-                let _ = writeln!(out, "  Model answer:\n{}", self.rich(model, "    "));
+            key_points(out, &r.key_points);
+            incorrect_claims(out, &r.incorrect_claims);
+            if !r.model_answer.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  Model answer:\n{}",
+                    self.rich(&r.model_answer, "    ")
+                );
             }
         }
     }
@@ -320,41 +308,57 @@ impl Renderer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
+
+    /// A frame as the server sends it, read the way the client reads it.
+    fn frame(v: Value) -> ServerMessage {
+        serde_json::from_value(v).expect("a valid server frame")
+    }
+
+    fn evaluation() -> Value {
+        json!({"overall": 40, "passed": false, "rubric": {"id": "technical", "version": 1},
+            "criteria": [{"id": "accuracy", "name": "Accuracy", "score": 3, "min": 1, "max": 5,
+                          "weight": 3.0, "rationale": "", "evidence": []}],
+            "key_points": [{"text": "is compares identity", "covered": true, "evidence": null},
+                           {"text": "when identity is the right test", "covered": false,
+                            "evidence": null, "withheld": true}],
+            "star": null, "strengths": [], "improvements": [], "follow_up": null,
+            "flags": ["incorrect_claim"],
+            "incorrect_claims": [{"claim": "== checks identity", "correction": ""}],
+            "confidence": "medium", "source": "builtin",
+            "evaluator": {"name": "rehearse-builtin", "version": "2.0"}})
+    }
 
     #[test]
     fn streamed_feedback_ends_its_line_before_the_next_message() {
         let mut r = Renderer::default();
-        assert_eq!(
-            r.render(&json!({"type": "feedback_delta", "text": "Good "})),
-            "Good "
-        );
-        assert_eq!(
-            r.render(&json!({"type": "feedback_delta", "text": "job."})),
-            "job."
-        );
-        let next = r.render(&json!({"type": "ack", "turn": 1}));
+        let delta = |t: &str| frame(json!({"type": "feedback_delta", "turn": 1, "text": t}));
+        assert_eq!(r.render(&delta("Good ")), "Good ");
+        assert_eq!(r.render(&delta("job.")), "job.");
+        let next = r.render(&frame(
+            json!({"type": "ack", "turn": 1, "client_msg_id": "a1"}),
+        ));
         assert_eq!(next, "\n(saved)\n");
     }
 
     #[test]
     fn an_open_question_shows_hints_and_a_closed_one_the_model_answer() {
         let mut r = Renderer::default();
-        let ev = json!({"overall": 40, "passed": false, "rubric": {"id": "technical", "version": 1},
-            "criteria": [], "flags": [], "incorrect_claims": [{"claim": "== checks identity", "correction": ""}],
-            "key_points": [{"text": "is compares identity", "covered": true},
-                           {"text": "when identity is the right test", "covered": false, "withheld": true}],
-            "confidence": "medium"});
-        let open =
-            r.render(&json!({"type": "evaluation", "turn": 1, "evaluation": ev, "closed": false}));
+        let open = r.render(&frame(
+            json!({"type": "evaluation", "turn": 1, "evaluation": evaluation(), "closed": false}),
+        ));
         assert!(
             open.contains("? still missing, area: when identity is the right test"),
             "{open}"
         );
         assert!(open.contains("Not right: “== checks identity”"));
+        assert!(open.contains("Accuracy"), "{open}");
+        assert!(open.contains("█████░░░░░ 3/5"), "{open}");
+        assert!(open.contains("Flags: incorrect_claim"), "{open}");
         assert!(open.contains("confidence medium"));
         assert!(!open.contains("Model answer"));
-        let closed = r.render(&json!({"type": "evaluation", "turn": 1, "evaluation": ev, "closed": true, "model_answer": "Use is for None."}));
+        let closed = r.render(&frame(json!({"type": "evaluation", "turn": 1,
+            "evaluation": evaluation(), "closed": true, "model_answer": "Use is for None."})));
         assert!(
             closed.contains("Model answer:\n    Use is for None."),
             "{closed}"
@@ -364,24 +368,34 @@ mod tests {
     #[test]
     fn an_interview_ended_early_says_how_far_it_got_by_topic_title() {
         let mut r = Renderer::default();
-        let text = r.render(
-            &json!({"type": "summary", "overall": 40, "passed": false, "pass_mark": 60,
-            "ended_early": true, "reached": 1, "planned": 3, "topics_not_reached": ["algorithms"],
+        let text = r.render(&frame(json!({"type": "summary", "session_id": "s1",
+            "overall": 40, "passed": false, "pass_mark": 60, "ended_early": true, "reached": 1,
+            "planned": 3, "topics_not_reached": ["algorithms"],
             "by_topic": [{"topic": "concurrency", "overall": 40}],
-            "review": [{"question": "Q1", "overall": 40}, {"question": "Q2", "skipped": true}]}),
-        );
+            "strengths": [], "focus_areas": ["Say why"], "topics_to_review": [], "turns": [],
+            "review": [
+                {"turn": 1, "question_id": "q1", "question": "Q1", "overall": 40, "skipped": false,
+                 "key_points": [], "incorrect_claims": [], "model_answer": "Because."},
+                {"turn": 2, "question_id": "q2", "question": "Q2", "overall": null, "skipped": true,
+                 "key_points": [], "incorrect_claims": [], "model_answer": ""}]})));
         assert!(
             text.contains("Ended early: 1 of 3 questions reached. Not reached: Algorithms."),
             "{text}"
         );
         assert!(text.contains("Concurrency and the GIL"), "{text}");
+        assert!(text.contains("── Review (40/100) ──"), "{text}");
+        assert!(text.contains("── Review (skipped) ──"), "{text}");
+        assert!(text.contains("Focus areas:\n  - Say why"), "{text}");
     }
 
     #[test]
     fn a_follow_up_is_labelled() {
         let mut r = Renderer::default();
-        let text = r.render(&json!({"type": "question", "index": 1, "of": 2, "topic": "behavioral", "kind": "behavioral", "text": "What was the result?", "follow_up": true}));
+        let text = r.render(&frame(json!({"type": "question", "turn": 2, "question_id": "b1",
+            "index": 1, "of": 2, "topic": "behavioral", "level": "mid", "kind": "behavioral",
+            "text": "What was the result?", "follow_up": true})));
         assert!(text.contains("Follow-up 1 of 2"), "{text}");
+        assert!(text.contains("Behavioral (STAR) · behavioral"), "{text}");
         assert!(text.contains("What was the result?"));
     }
 }

@@ -14,32 +14,42 @@ pub const DEFAULT_COUNT: usize = 5;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Candidate {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
 
-/// Messages from the client.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// Messages from the client (read by the server, written by `rehearse chat`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClientMessage {
     Start {
         /// Required unless `invite` is given (the invite fixes the plan).
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
         topics: Vec<Topic>,
+        #[serde(skip_serializing_if = "Option::is_none")]
         level: Option<Level>,
+        #[serde(skip_serializing_if = "Option::is_none")]
         count: Option<usize>,
+        #[serde(skip_serializing_if = "Option::is_none")]
         candidate: Option<Candidate>,
         /// An invite token from a recruiter's link.
+        #[serde(skip_serializing_if = "Option::is_none")]
         invite: Option<String>,
         /// A practice profile key: the interview joins that profile's history, and (without an
         /// invite) is planned from it.
+        #[serde(skip_serializing_if = "Option::is_none")]
         profile: Option<String>,
         /// How a profile's interview prefers questions (default `fresh`: unseen first).
+        #[serde(skip_serializing_if = "Option::is_none")]
         practice: Option<crate::practice::Mode>,
         /// Seed for choosing the questions, to make a scripted interview reproducible.
+        #[serde(skip_serializing_if = "Option::is_none")]
         seed: Option<u64>,
         /// With an invite: the version of the invite's notice the candidate agreed to
         /// (`POST /api/invites/check` returns the notice). Required for invites.
+        #[serde(skip_serializing_if = "Option::is_none")]
         consent: Option<String>,
     },
     Answer {
@@ -56,6 +66,9 @@ pub enum ClientMessage {
 
 /// Every client message type, for telling an unknown type from a malformed known one.
 pub const CLIENT_TYPES: &[&str] = &["start", "answer", "skip", "end", "resume"];
+
+/// Every server message type, for the same distinction on the client's side.
+pub const SERVER_TYPES: &[&str] = <ServerType as strum::VariantNames>::VARIANTS;
 
 /// The plan as the client sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,9 +100,14 @@ pub struct TranscriptTurn {
     pub model_answer: Option<String>,
 }
 
-/// Messages to the client.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Messages to the client (written by the server, read by `rehearse chat`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[strum_discriminants(
+    name(ServerType),
+    derive(strum::VariantNames),
+    strum(serialize_all = "snake_case")
+)]
 pub enum ServerMessage {
     Session {
         session_id: String,
@@ -330,6 +348,20 @@ fn carries_nul(value: &serde_json::Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_server_types_are_the_wire_names_of_every_server_message() {
+        let ack = ServerMessage::Ack {
+            turn: 1,
+            client_msg_id: "a".into(),
+        };
+        let wire: serde_json::Value = serde_json::from_str(&ack.to_json()).unwrap();
+        assert!(SERVER_TYPES.contains(&wire["type"].as_str().unwrap()));
+        assert_eq!(SERVER_TYPES.len(), 9, "{SERVER_TYPES:?}");
+        for t in ["feedback_delta", "summary", "finished", "transcript", "error"] {
+            assert!(SERVER_TYPES.contains(&t), "{t}");
+        }
+    }
 
     #[test]
     fn hidden_results_drop_feedback_and_evaluations_and_end_with_finished() {
