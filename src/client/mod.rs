@@ -245,9 +245,11 @@ mod tests {
 
     #[test]
     fn a_frame_of_an_unknown_type_is_skipped_and_a_malformed_known_one_is_an_error() {
-        assert!(read_frame(r#"{"type": "typing", "who": "interviewer"}"#)
-            .unwrap()
-            .is_none());
+        assert!(
+            read_frame(r#"{"type": "typing", "who": "interviewer"}"#)
+                .unwrap()
+                .is_none()
+        );
         assert!(read_frame(r#"{"type": "ack", "turn": "one"}"#).is_err());
         assert!(read_frame("not json").is_err());
         assert!(matches!(

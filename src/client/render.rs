@@ -391,9 +391,11 @@ mod tests {
     #[test]
     fn a_follow_up_is_labelled() {
         let mut r = Renderer::default();
-        let text = r.render(&frame(json!({"type": "question", "turn": 2, "question_id": "b1",
+        let text = r.render(&frame(
+            json!({"type": "question", "turn": 2, "question_id": "b1",
             "index": 1, "of": 2, "topic": "behavioral", "level": "mid", "kind": "behavioral",
-            "text": "What was the result?", "follow_up": true})));
+            "text": "What was the result?", "follow_up": true}),
+        ));
         assert!(text.contains("Follow-up 1 of 2"), "{text}");
         assert!(text.contains("Behavioral (STAR) · behavioral"), "{text}");
         assert!(text.contains("What was the result?"));

@@ -489,10 +489,7 @@ mod tests {
             ),
             NO
         );
-        assert_eq!(
-            m("set difference", "What works is the set difference"),
-            YES
-        );
+        assert_eq!(m("set difference", "What works is the set difference"), YES);
     }
 
     #[test]

@@ -358,7 +358,13 @@ mod tests {
         let wire: serde_json::Value = serde_json::from_str(&ack.to_json()).unwrap();
         assert!(SERVER_TYPES.contains(&wire["type"].as_str().unwrap()));
         assert_eq!(SERVER_TYPES.len(), 9, "{SERVER_TYPES:?}");
-        for t in ["feedback_delta", "summary", "finished", "transcript", "error"] {
+        for t in [
+            "feedback_delta",
+            "summary",
+            "finished",
+            "transcript",
+            "error",
+        ] {
             assert!(SERVER_TYPES.contains(&t), "{t}");
         }
     }
