@@ -183,13 +183,14 @@ fn type_question(
 ) -> Result<Question, Vec<String>> {
     let level = raw.level.parse::<Level>();
     let kind = raw.kind.parse::<Kind>();
+    let raw_text = raw.text.trim().to_string();
     match (level, kind) {
         (Ok(level), Ok(kind)) => Ok(Question {
             id: raw.id,
             topic,
             level,
             kind,
-            text: raw.text.trim().to_string(),
+            text: raw_text.clone(),
             key_points: raw
                 .key_points
                 .into_iter()
@@ -220,6 +221,12 @@ fn type_question(
             tags: raw.tags,
             star: raw.star,
             synonyms: Arc::clone(synonyms),
+            text_tokens: {
+                let mut t = crate::text::content_tokens(&raw_text);
+                t.sort_unstable();
+                t.dedup();
+                t
+            },
         }),
         (level, kind) => Err([level.err(), kind.err()].into_iter().flatten().collect()),
     }

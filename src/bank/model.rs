@@ -284,4 +284,8 @@ pub struct Question {
     /// The synonym table the terms were compiled with; answers are read with the same one.
     #[serde(skip)]
     pub synonyms: Arc<Synonyms>,
+    /// The question's own content tokens, sorted and without repeats (an answer that only
+    /// restates the question is told apart with them).
+    #[serde(skip)]
+    pub text_tokens: Vec<String>,
 }

@@ -123,7 +123,12 @@ impl Word {
 
 /// True for a word (already lower-cased) that the matcher ignores.
 pub fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.contains(&word)
+    static SORTED: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+        let mut v = STOP_WORDS.to_vec();
+        v.sort_unstable();
+        v
+    });
+    SORTED.binary_search(&word).is_ok()
 }
 
 const OPERATORS: &[&str] = &["==", "!=", ":=", "+="];

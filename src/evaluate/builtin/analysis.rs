@@ -114,25 +114,34 @@ pub fn analyse(answer: &str, question: &Question) -> Analysis {
         flags.push(Flag::KeywordStuffing);
     }
 
-    let mut seen = HashSet::new();
-    let sentences: Vec<Sentence> = all
+    let mut answer_tokens: Vec<&str> = all
         .iter()
-        .filter(|s| !s.tokens.is_empty() && seen.insert(s.tokens.join(" ")))
-        .cloned()
+        .flat_map(|s| s.tokens.iter().map(String::as_str))
         .collect();
-    if all.len() >= 3 && (sentences.len() * 10 < all.len() * 7 || repeated_ngram_share(&all) > 0.3)
-    {
-        flags.push(Flag::Repetitive);
-    }
-
-    let answer_tokens: HashSet<&String> = all.iter().flat_map(|s| s.tokens.iter()).collect();
-    let question_tokens: HashSet<String> = content_tokens(&question.text).into_iter().collect();
+    answer_tokens.sort_unstable();
+    answer_tokens.dedup();
     let copied = answer_tokens
         .iter()
-        .filter(|t| question_tokens.contains(**t))
+        .filter(|t| {
+            question
+                .text_tokens
+                .binary_search_by(|q| q.as_str().cmp(t))
+                .is_ok()
+        })
         .count();
     if answer_tokens.len() >= 3 && copied * 4 >= answer_tokens.len() * 3 {
         flags.push(Flag::CopiedQuestion);
+    }
+
+    let total = all.len();
+    let repeated_phrases = total >= 3 && repeated_ngram_share(&all) > 0.3;
+    let mut seen = HashSet::new();
+    let sentences: Vec<Sentence> = all
+        .into_iter()
+        .filter(|s| !s.tokens.is_empty() && seen.insert(s.tokens.join(" ")))
+        .collect();
+    if total >= 3 && (sentences.len() * 10 < total * 7 || repeated_phrases) {
+        flags.push(Flag::Repetitive);
     }
 
     Analysis { sentences, flags }
@@ -147,10 +156,11 @@ fn repeated_ngram_share(sentences: &[Sentence]) -> f64 {
     if words.len() < 16 {
         return 0.0;
     }
-    let grams: Vec<&[&str]> = words.windows(4).collect();
-    let mut seen = HashSet::new();
-    let repeats = grams.iter().filter(|g| !seen.insert(**g)).count();
-    repeats as f64 / grams.len() as f64
+    // Every occurrence of a 4-gram after its first is a repeat: sorted, they sit side by side.
+    let mut grams: Vec<&[&str]> = words.windows(4).collect();
+    grams.sort_unstable();
+    let distinct = 1 + grams.windows(2).filter(|w| w[0] != w[1]).count();
+    (grams.len() - distinct) as f64 / grams.len() as f64
 }
 
 /// Share of the answer's content words that belong to the question's vocabulary
