@@ -12,7 +12,7 @@
 //!
 //! Run: `cargo bench --bench ws_load` (needs ~2,100 file descriptors);
 //! `REHEARSE_BENCH_ONLY=idle cargo bench --bench ws_load` measures only the memory of idle
-//! interviews.
+//! interviews, `REHEARSE_BENCH_ONLY=sqlite` only phase 2 on SQLite.
 
 mod common;
 
@@ -222,10 +222,14 @@ async fn statements(label: &str, db_url: &str, pg: Option<&PgDatabase>) {
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let sqlite = |name: &str| format!("sqlite://{}", dir.path().join(name).display());
-    if std::env::var("REHEARSE_BENCH_ONLY").as_deref() != Ok("idle") {
-        load(&sqlite).await;
+    match std::env::var("REHEARSE_BENCH_ONLY").as_deref() {
+        Ok("idle") => idle(&sqlite("idle.db")).await,
+        Ok("sqlite") => measure("SQLite", &sqlite("load.db")).await,
+        _ => {
+            load(&sqlite).await;
+            idle(&sqlite("idle.db")).await;
+        }
     }
-    idle(&sqlite("idle.db")).await;
 }
 
 /// Phases 1–3 on SQLite, then on PostgreSQL when a server answers.

@@ -44,7 +44,10 @@ impl Store {
         }
         match &self.pool {
             // SQLite: take the write lock up front so the transaction cannot fail half-way on it.
-            super::Pool::Sqlite { write: p, .. } => {
+            super::Pool::Sqlite {
+                write: p, turns, ..
+            } => {
+                let _turn = turns.enter(super::turnstile::Urgency::Background).await;
                 replace!(p.begin_with("BEGIN IMMEDIATE").await?)
             }
             super::Pool::Postgres(p) => replace!(p.begin().await?),

@@ -6,6 +6,7 @@
 
 use super::evaluations::{EvaluationInsert, insert_evaluation};
 use super::turns::{bind_turn, insert_turn, turn_columns};
+use super::turnstile::Urgency;
 use super::{NewTurn, Pool, Store, StoreError, on_pool, on_writer};
 use crate::evaluate::Evaluation;
 use crate::evaluate::Provenance;
@@ -28,9 +29,14 @@ macro_rules! owns {
 /// `$text` (ending in [`owns!`]), then `)` on SQLite (one writer at a time) or ` FOR SHARE)` on
 /// PostgreSQL, then `$tail`.
 macro_rules! fenced {
-    ($store:expr, $text:expr, $tail:expr, |$p:ident, $sql:ident| $body:expr) => {
+    ($store:expr, $urgency:ident, $text:expr, $tail:expr, |$p:ident, $sql:ident| $body:expr) => {
         match &$store.pool {
-            Pool::Sqlite { write: $p, .. } => {
+            Pool::Sqlite {
+                write: $p, turns, ..
+            } => {
+                let _turn = turns
+                    .enter(crate::store::turnstile::Urgency::$urgency)
+                    .await;
                 let $sql = concat!($text, ")", $tail);
                 $body
             }
@@ -108,8 +114,10 @@ impl Store {
         client_msg_id: &str,
         now: i64,
     ) -> Result<AnswerStored, StoreError> {
+        // The candidate waits for this one (its ack): it goes before queued grading writes.
         let stored: Result<Option<i64>, sqlx::Error> = fenced!(
             self,
+            Waited,
             concat!(
                 "UPDATE turns SET answer_text = $3, client_msg_id = $4, answered_at = $5, \
                  answer_duration_ms = $5 - asked_at \
@@ -150,6 +158,7 @@ impl Store {
     pub async fn ask(&self, epoch: i64, t: &NewTurn) -> Result<(), StoreError> {
         let inserted: Result<u64, sqlx::Error> = fenced!(
             self,
+            Background,
             concat!(
                 turn_columns!(),
                 "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 WHERE ",
@@ -183,6 +192,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let skipped: Result<u64, sqlx::Error> = fenced!(
             self,
+            Waited,
             concat!(
                 "UPDATE turns SET skipped = TRUE, answered_at = $3, answer_duration_ms = $3 - asked_at \
                  WHERE session_id = $1 AND turn = $2 AND answer_text IS NULL AND NOT skipped AND ",
@@ -273,7 +283,12 @@ impl Store {
         let result: Result<Option<i64>, StoreError> = async {
             Ok(match &self.pool {
                 // SQLite: take the write lock up front so the transaction cannot fail half-way on it.
-                Pool::Sqlite { write: p, .. } => commit!(p.begin_with("BEGIN IMMEDIATE").await?),
+                Pool::Sqlite {
+                    write: p, turns, ..
+                } => {
+                    let _turn = turns.enter(Urgency::Background).await;
+                    commit!(p.begin_with("BEGIN IMMEDIATE").await?)
+                }
                 Pool::Postgres(p) => commit!(p.begin().await?),
             })
         }
@@ -333,7 +348,12 @@ impl Store {
         }
         let result: Result<Option<i64>, StoreError> = async {
             Ok(match &self.pool {
-                Pool::Sqlite { write: p, .. } => replace!(p.begin_with("BEGIN IMMEDIATE").await?),
+                Pool::Sqlite {
+                    write: p, turns, ..
+                } => {
+                    let _turn = turns.enter(Urgency::Background).await;
+                    replace!(p.begin_with("BEGIN IMMEDIATE").await?)
+                }
                 Pool::Postgres(p) => replace!(p.begin().await?),
             })
         }

@@ -18,6 +18,7 @@ mod session_list;
 mod sessions;
 mod tokens;
 mod turns;
+mod turnstile;
 
 pub use error::StoreError;
 pub use invites::{InviteProblem, InviteRecord, InviteSession, NewInvite};
@@ -51,7 +52,12 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations
 /// queue in-process instead of sleeping in SQLite's busy handler, and reads use their own pool.
 #[derive(Debug, Clone)]
 enum Pool {
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+        /// The queue in front of `write`: a write a candidate waits on goes first.
+        turns: Arc<turnstile::Turnstile>,
+    },
     Postgres(PgPool),
 }
 
@@ -67,11 +73,19 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
-/// [`on_pool!`] for a statement that writes (SQLite: the writer connection).
+/// [`on_pool!`] for a statement that writes (SQLite: the writer connection, in its turn among
+/// background writes).
 macro_rules! on_writer {
     ($store:expr, |$p:ident| $body:expr) => {
         match &$store.pool {
-            $crate::store::Pool::Sqlite { write: $p, .. } => $body,
+            $crate::store::Pool::Sqlite {
+                write: $p, turns, ..
+            } => {
+                let _turn = turns
+                    .enter($crate::store::turnstile::Urgency::Background)
+                    .await;
+                $body
+            }
             $crate::store::Pool::Postgres($p) => $body,
         }
     };
@@ -141,7 +155,11 @@ impl Store {
                     .max_connections(opts.max_connections.max(1))
                     .connect_with(options)
                     .await?;
-                Pool::Sqlite { read, write }
+                Pool::Sqlite {
+                    read,
+                    write,
+                    turns: Arc::default(),
+                }
             }
             Backend::Postgres => Pool::Postgres(
                 PgPoolOptions::new()
@@ -243,7 +261,7 @@ impl Store {
     /// Closes every pooled connection.
     pub async fn close(&self) {
         match &self.pool {
-            Pool::Sqlite { read, write } => {
+            Pool::Sqlite { read, write, .. } => {
                 read.close().await;
                 write.close().await;
             }

@@ -36,7 +36,10 @@ impl Store {
             };
         }
         Ok(match &self.pool {
-            Pool::Sqlite { write: p, .. } => {
+            Pool::Sqlite {
+                write: p, turns, ..
+            } => {
+                let _turn = turns.enter(super::turnstile::Urgency::Background).await;
                 sqlx::query_as(claim!(""))
                     .bind(lease_until)
                     .bind(now)

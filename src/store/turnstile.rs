@@ -1,0 +1,149 @@
+//! Turns on SQLite's one writer connection. Writes queue here rather than in the connection
+//! pool so that a write a candidate is waiting on (storing an answer before its ack) goes ahead
+//! of grading writes queued before it; among writes of the same kind the order is first come,
+//! first served.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, PoisonError};
+use tokio::sync::oneshot;
+
+/// Which queue a write waits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Urgency {
+    /// A candidate is waiting for this write's outcome (an answer before its ack).
+    Waited,
+    /// Everything else: grading, regrades, staff edits, housekeeping.
+    Background,
+}
+
+#[derive(Debug, Default)]
+struct Queues {
+    busy: bool,
+    waited: VecDeque<oneshot::Sender<Turn>>,
+    background: VecDeque<oneshot::Sender<Turn>>,
+}
+
+/// The writer's queue; one per store.
+#[derive(Debug, Default)]
+pub struct Turnstile {
+    queues: Mutex<Queues>,
+}
+
+/// The right to write, until dropped; then it passes to the next in line.
+#[derive(Debug)]
+pub struct Turn {
+    turnstile: Arc<Turnstile>,
+    /// False for a turn that was never handed over (its waiter had gone): dropping it is a no-op.
+    held: bool,
+}
+
+impl Turnstile {
+    /// Waits for the writer.
+    pub async fn enter(self: &Arc<Self>, urgency: Urgency) -> Turn {
+        loop {
+            let waiting = {
+                let mut q = self.queues.lock().unwrap_or_else(PoisonError::into_inner);
+                if !q.busy {
+                    q.busy = true;
+                    return Turn {
+                        turnstile: Arc::clone(self),
+                        held: true,
+                    };
+                }
+                let (tx, rx) = oneshot::channel();
+                match urgency {
+                    Urgency::Waited => q.waited.push_back(tx),
+                    Urgency::Background => q.background.push_back(tx),
+                }
+                rx
+            };
+            // A turn is only ever dropped unsent by `pass` when this receiver is gone, so an
+            // error here cannot happen while we wait; queue again rather than assume it.
+            if let Ok(turn) = waiting.await {
+                return turn;
+            }
+        }
+    }
+
+    /// Hands the writer to the next waiter, waited-on writes first, or frees it.
+    fn pass(self: &Arc<Self>) {
+        let mut q = self.queues.lock().unwrap_or_else(PoisonError::into_inner);
+        while let Some(next) = q.waited.pop_front().or_else(|| q.background.pop_front()) {
+            let turn = Turn {
+                turnstile: Arc::clone(self),
+                held: true,
+            };
+            match next.send(turn) {
+                Ok(()) => return,
+                // That waiter gave up (its task was cancelled): try the next one.
+                Err(mut unsent) => unsent.held = false,
+            }
+        }
+        q.busy = false;
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        if self.held {
+            self.turnstile.pass();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn queued(t: &Turnstile) -> usize {
+        let q = t.queues.lock().unwrap();
+        q.waited.len() + q.background.len()
+    }
+
+    #[tokio::test]
+    async fn a_waited_on_write_goes_before_background_writes_queued_earlier() {
+        let t = Arc::new(Turnstile::default());
+        let first = t.enter(Urgency::Background).await;
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let mut tasks = Vec::new();
+        for (name, urgency) in [
+            ("grade-1", Urgency::Background),
+            ("grade-2", Urgency::Background),
+            ("ack", Urgency::Waited),
+        ] {
+            let (mine, order) = (Arc::clone(&t), Arc::clone(&order));
+            tasks.push(tokio::spawn(async move {
+                let _turn = mine.enter(urgency).await;
+                order.lock().unwrap().push(name);
+            }));
+            // Each waiter is queued before the next is spawned.
+            while queued(&t) < tasks.len() {
+                tokio::task::yield_now().await;
+            }
+        }
+        drop(first);
+        for task in tasks {
+            task.await.unwrap();
+        }
+        assert_eq!(*order.lock().unwrap(), ["ack", "grade-1", "grade-2"]);
+        assert!(!t.queues.lock().unwrap().busy);
+    }
+
+    #[tokio::test]
+    async fn a_waiter_that_gives_up_does_not_keep_the_writer() {
+        let t = Arc::new(Turnstile::default());
+        let first = t.enter(Urgency::Background).await;
+        let gone = {
+            let t = Arc::clone(&t);
+            tokio::spawn(async move { t.enter(Urgency::Waited).await })
+        };
+        while queued(&t) == 0 {
+            tokio::task::yield_now().await;
+        }
+        gone.abort();
+        let _ = gone.await;
+        drop(first);
+        // The writer is free again: this does not wait forever.
+        let _again = t.enter(Urgency::Background).await;
+    }
+}
