@@ -12,7 +12,7 @@
 //!
 //! Run: `cargo bench --bench ws_load` (needs ~2,100 file descriptors);
 //! `REHEARSE_BENCH_ONLY=idle cargo bench --bench ws_load` measures only the memory of idle
-//! interviews, `REHEARSE_BENCH_ONLY=sqlite` only phase 2 on SQLite.
+//! interviews, `REHEARSE_BENCH_ONLY=sqlite` (or `postgres`) only phase 2 on that backend.
 
 mod common;
 
@@ -225,6 +225,12 @@ async fn main() {
     match std::env::var("REHEARSE_BENCH_ONLY").as_deref() {
         Ok("idle") => idle(&sqlite("idle.db")).await,
         Ok("sqlite") => measure("SQLite", &sqlite("load.db")).await,
+        Ok("postgres") => {
+            if let Some(pg) = PgDatabase::create().await {
+                measure("PostgreSQL", &pg.url()).await;
+                pg.drop().await;
+            }
+        }
         _ => {
             load(&sqlite).await;
             idle(&sqlite("idle.db")).await;
