@@ -42,12 +42,13 @@ impl Store {
                 tx.commit().await?;
             }};
         }
+        let _turn = self
+            .writes
+            .enter(super::turnstile::Urgency::Background)
+            .await;
         match &self.pool {
             // SQLite: take the write lock up front so the transaction cannot fail half-way on it.
-            super::Pool::Sqlite {
-                write: p, turns, ..
-            } => {
-                let _turn = turns.enter(super::turnstile::Urgency::Background).await;
+            super::Pool::Sqlite { write: p, .. } => {
                 replace!(p.begin_with("BEGIN IMMEDIATE").await?)
             }
             super::Pool::Postgres(p) => replace!(p.begin().await?),

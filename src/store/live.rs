@@ -29,14 +29,10 @@ macro_rules! owns {
 /// `$text` (ending in [`owns!`]), then `)` on SQLite (one writer at a time) or ` FOR SHARE)` on
 /// PostgreSQL, then `$tail`.
 macro_rules! fenced {
-    ($store:expr, $urgency:ident, $text:expr, $tail:expr, |$p:ident, $sql:ident| $body:expr) => {
+    ($store:expr, $urgency:ident, $text:expr, $tail:expr, |$p:ident, $sql:ident| $body:expr) => {{
+        let _turn = $store.writes.enter(Urgency::$urgency).await;
         match &$store.pool {
-            Pool::Sqlite {
-                write: $p, turns, ..
-            } => {
-                let _turn = turns
-                    .enter(crate::store::turnstile::Urgency::$urgency)
-                    .await;
+            Pool::Sqlite { write: $p, .. } => {
                 let $sql = concat!($text, ")", $tail);
                 $body
             }
@@ -45,7 +41,7 @@ macro_rules! fenced {
                 $body
             }
         }
-    };
+    }};
 }
 
 /// What an answer did.
@@ -281,14 +277,10 @@ impl Store {
             }};
         }
         let result: Result<Option<i64>, StoreError> = async {
+            let _turn = self.writes.enter(Urgency::Background).await;
             Ok(match &self.pool {
                 // SQLite: take the write lock up front so the transaction cannot fail half-way on it.
-                Pool::Sqlite {
-                    write: p, turns, ..
-                } => {
-                    let _turn = turns.enter(Urgency::Background).await;
-                    commit!(p.begin_with("BEGIN IMMEDIATE").await?)
-                }
+                Pool::Sqlite { write: p, .. } => commit!(p.begin_with("BEGIN IMMEDIATE").await?),
                 Pool::Postgres(p) => commit!(p.begin().await?),
             })
         }
@@ -347,11 +339,9 @@ impl Store {
             }};
         }
         let result: Result<Option<i64>, StoreError> = async {
+            let _turn = self.writes.enter(Urgency::Background).await;
             Ok(match &self.pool {
-                Pool::Sqlite {
-                    write: p, turns, ..
-                } => {
-                    let _turn = turns.enter(Urgency::Background).await;
+                Pool::Sqlite { write: p, .. } => {
                     replace!(p.begin_with("BEGIN IMMEDIATE").await?)
                 }
                 Pool::Postgres(p) => replace!(p.begin().await?),

@@ -52,12 +52,7 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations
 /// queue in-process instead of sleeping in SQLite's busy handler, and reads use their own pool.
 #[derive(Debug, Clone)]
 enum Pool {
-    Sqlite {
-        read: SqlitePool,
-        write: SqlitePool,
-        /// The queue in front of `write`: a write a candidate waits on goes first.
-        turns: Arc<turnstile::Turnstile>,
-    },
+    Sqlite { read: SqlitePool, write: SqlitePool },
     Postgres(PgPool),
 }
 
@@ -73,22 +68,19 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
-/// [`on_pool!`] for a statement that writes (SQLite: the writer connection, in its turn among
-/// background writes).
+/// [`on_pool!`] for a statement that writes (SQLite: the writer connection), in its turn among
+/// background writes.
 macro_rules! on_writer {
-    ($store:expr, |$p:ident| $body:expr) => {
+    ($store:expr, |$p:ident| $body:expr) => {{
+        let _turn = $store
+            .writes
+            .enter($crate::store::turnstile::Urgency::Background)
+            .await;
         match &$store.pool {
-            $crate::store::Pool::Sqlite {
-                write: $p, turns, ..
-            } => {
-                let _turn = turns
-                    .enter($crate::store::turnstile::Urgency::Background)
-                    .await;
-                $body
-            }
+            $crate::store::Pool::Sqlite { write: $p, .. } => $body,
             $crate::store::Pool::Postgres($p) => $body,
         }
-    };
+    }};
 }
 pub(crate) use on_writer;
 
@@ -103,6 +95,9 @@ pub enum Backend {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: Pool,
+    /// The queue writes take their turn in (SQLite: one at a time on the writer connection;
+    /// PostgreSQL: as many as the pool has connections): a write a candidate waits on goes first.
+    writes: Arc<turnstile::Turnstile>,
     /// Set when the last answer, turn, session or evaluation write failed for lack of disk space;
     /// cleared by the next one that succeeds.
     storage_full: Arc<AtomicBool>,
@@ -155,11 +150,7 @@ impl Store {
                     .max_connections(opts.max_connections.max(1))
                     .connect_with(options)
                     .await?;
-                Pool::Sqlite {
-                    read,
-                    write,
-                    turns: Arc::default(),
-                }
+                Pool::Sqlite { read, write }
             }
             Backend::Postgres => Pool::Postgres(
                 PgPoolOptions::new()
@@ -169,8 +160,13 @@ impl Store {
                     .await?,
             ),
         };
+        let writes = Arc::new(turnstile::Turnstile::new(match pool {
+            Pool::Sqlite { .. } => 1,
+            Pool::Postgres(_) => opts.max_connections as usize,
+        }));
         Ok(Store {
             pool,
+            writes,
             storage_full: Arc::default(),
         })
     }
@@ -261,7 +257,7 @@ impl Store {
     /// Closes every pooled connection.
     pub async fn close(&self) {
         match &self.pool {
-            Pool::Sqlite { read, write, .. } => {
+            Pool::Sqlite { read, write } => {
                 read.close().await;
                 write.close().await;
             }

@@ -100,11 +100,12 @@ impl Store {
             }};
         }
         let result: Result<ProfileErased, StoreError> = async {
+            let _turn = self
+                .writes
+                .enter(super::turnstile::Urgency::Background)
+                .await;
             Ok(match &self.pool {
-                Pool::Sqlite {
-                    write: p, turns, ..
-                } => {
-                    let _turn = turns.enter(super::turnstile::Urgency::Background).await;
+                Pool::Sqlite { write: p, .. } => {
                     erase!(p.begin_with("BEGIN IMMEDIATE").await?)
                 }
                 Pool::Postgres(p) => erase!(p.begin().await?),

@@ -35,11 +35,12 @@ impl Store {
                 )
             };
         }
+        let _turn = self
+            .writes
+            .enter(super::turnstile::Urgency::Background)
+            .await;
         Ok(match &self.pool {
-            Pool::Sqlite {
-                write: p, turns, ..
-            } => {
-                let _turn = turns.enter(super::turnstile::Urgency::Background).await;
+            Pool::Sqlite { write: p, .. } => {
                 sqlx::query_as(claim!(""))
                     .bind(lease_until)
                     .bind(now)

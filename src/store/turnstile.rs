@@ -1,7 +1,7 @@
-//! Turns on SQLite's one writer connection. Writes queue here rather than in the connection
-//! pool so that a write a candidate is waiting on (storing an answer before its ack) goes ahead
-//! of grading writes queued before it; among writes of the same kind the order is first come,
-//! first served.
+//! Turns for writes: one at a time on SQLite's writer connection, as many as the pool has
+//! connections on PostgreSQL. Writes queue here rather than in the connection pool so that a
+//! write a candidate is waiting on (storing an answer before its ack) goes ahead of grading
+//! writes queued before it; among writes of the same kind the order is first come, first served.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -18,15 +18,24 @@ pub enum Urgency {
 
 #[derive(Debug, Default)]
 struct Queues {
-    busy: bool,
+    /// Writes under way.
+    busy: usize,
     waited: VecDeque<oneshot::Sender<Turn>>,
     background: VecDeque<oneshot::Sender<Turn>>,
 }
 
-/// The writer's queue; one per store.
-#[derive(Debug, Default)]
+/// The writers' queue; one per store.
+#[derive(Debug)]
 pub struct Turnstile {
+    /// How many writes may be under way at once (SQLite: one).
+    permits: usize,
     queues: Mutex<Queues>,
+}
+
+impl Default for Turnstile {
+    fn default() -> Self {
+        Turnstile::new(1)
+    }
 }
 
 /// The right to write, until dropped; then it passes to the next in line.
@@ -38,13 +47,21 @@ pub struct Turn {
 }
 
 impl Turnstile {
+    /// A turnstile letting `permits` writes through at once.
+    pub fn new(permits: usize) -> Self {
+        Turnstile {
+            permits: permits.max(1),
+            queues: Mutex::default(),
+        }
+    }
+
     /// Waits for the writer.
     pub async fn enter(self: &Arc<Self>, urgency: Urgency) -> Turn {
         loop {
             let waiting = {
                 let mut q = self.queues.lock().unwrap_or_else(PoisonError::into_inner);
-                if !q.busy {
-                    q.busy = true;
+                if q.busy < self.permits {
+                    q.busy += 1;
                     return Turn {
                         turnstile: Arc::clone(self),
                         held: true,
@@ -79,7 +96,7 @@ impl Turnstile {
                 Err(mut unsent) => unsent.held = false,
             }
         }
-        q.busy = false;
+        q.busy -= 1;
     }
 }
 
@@ -126,7 +143,25 @@ mod tests {
             task.await.unwrap();
         }
         assert_eq!(*order.lock().unwrap(), ["ack", "grade-1", "grade-2"]);
-        assert!(!t.queues.lock().unwrap().busy);
+        assert_eq!(t.queues.lock().unwrap().busy, 0);
+    }
+
+    #[tokio::test]
+    async fn as_many_writes_as_permits_run_at_once_and_the_next_waits_its_turn() {
+        let t = Arc::new(Turnstile::new(2));
+        let a = t.enter(Urgency::Background).await;
+        let _b = t.enter(Urgency::Background).await;
+        let third = {
+            let t = Arc::clone(&t);
+            tokio::spawn(async move { t.enter(Urgency::Waited).await })
+        };
+        while queued(&t) == 0 {
+            tokio::task::yield_now().await;
+        }
+        assert!(!third.is_finished());
+        drop(a);
+        let _c = third.await.unwrap();
+        assert_eq!(t.queues.lock().unwrap().busy, 2);
     }
 
     #[tokio::test]
