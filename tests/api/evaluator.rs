@@ -594,6 +594,36 @@ fn an_alternative_denies_only_what_it_names() {
 }
 
 #[test]
+fn what_something_else_would_do_and_what_the_candidate_would_not_do_are_not_their_claims() {
+    // A comparison describes the other thing; the answer's own claim is the correct order.
+    let e = grade(
+        "oop-mro-and-cooperative-super",
+        "With C3, A comes once, after both B and C, not straight after B like a naive \
+         depth-first search would do.",
+    );
+    assert!(e.incorrect_claims.is_empty(), "{:?}", e.incorrect_claims);
+    // The same words stated as the candidate's own view are still a wrong claim.
+    let e = grade(
+        "oop-mro-and-cooperative-super",
+        "Python searches depth first, so A comes straight after B.",
+    );
+    assert!(!e.incorrect_claims.is_empty(), "{e:#?}");
+    // A negated cleft, with the rejected option written as code: brackets inside the code span
+    // do not cut the negation off from it.
+    let e = grade(
+        "ds-complexity-code-review",
+        "What I wouldn't do is `list(set(users) - set(seen))`: it drops duplicates within \
+         users and loses their order.",
+    );
+    assert!(e.incorrect_claims.is_empty(), "{:?}", e.incorrect_claims);
+    let e = grade(
+        "ds-complexity-code-review",
+        "Just do `list(set(users) - set(seen))`, it gives the same result.",
+    );
+    assert!(!e.incorrect_claims.is_empty(), "{e:#?}");
+}
+
+#[test]
 fn a_task_is_read_in_the_ways_candidates_take_ownership() {
     for task in [
         "I was the one asked to sort out the flaky deploys.",

@@ -195,3 +195,30 @@ pub fn vocabulary_overlap(analysis: &Analysis, question: &Question) -> f64 {
     }
     tokens.iter().filter(|t| vocab.contains(**t)).count() as f64 / tokens.len() as f64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Synonyms;
+
+    fn sentence(text: &str) -> Sentence {
+        Sentence::new(text, &Synonyms::default())
+    }
+
+    #[test]
+    fn an_unspaced_slash_joins_alternatives_and_a_spaced_one_separates_items() {
+        assert_eq!(
+            segments(&sentence(
+                "`async with` awaits `__aenter__`/`__aexit__` on the way in and out"
+            )),
+            1
+        );
+        assert_eq!(
+            segments(&sentence("GIL / threads / processes / asyncio")),
+            4
+        );
+        assert!(is_fragment(&sentence(
+            "GIL / threads / processes / asyncio / queues"
+        )));
+    }
+}
