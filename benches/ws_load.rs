@@ -225,18 +225,22 @@ async fn main() {
     match std::env::var("REHEARSE_BENCH_ONLY").as_deref() {
         Ok("idle") => idle(&sqlite("idle.db")).await,
         Ok("sqlite") => measure("SQLite", &sqlite("load.db")).await,
-        Ok("postgres") => {
-            if let Some(pg) = PgDatabase::create().await {
+        Ok("postgres") => match PgDatabase::create().await {
+            Some(pg) => {
                 measure("PostgreSQL", &pg.url()).await;
                 pg.drop().await;
             }
-        }
+            None => println!("{NO_POSTGRES}"),
+        },
         _ => {
             load(&sqlite).await;
             idle(&sqlite("idle.db")).await;
         }
     }
 }
+
+const NO_POSTGRES: &str =
+    "PostgreSQL: skipped (no server at REHEARSE_BENCH_POSTGRES_URL or 127.0.0.1:5432)";
 
 /// Phases 1–3 on SQLite, then on PostgreSQL when a server answers.
 async fn load(sqlite: &impl Fn(&str) -> String) {
@@ -250,9 +254,7 @@ async fn load(sqlite: &impl Fn(&str) -> String) {
             statements("PostgreSQL", &pg.url(), Some(&pg)).await;
             pg.drop().await;
         }
-        None => println!(
-            "PostgreSQL: skipped (no server at REHEARSE_BENCH_POSTGRES_URL or 127.0.0.1:5432)"
-        ),
+        None => println!("{NO_POSTGRES}"),
     }
 }
 

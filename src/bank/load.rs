@@ -183,14 +183,17 @@ fn type_question(
 ) -> Result<Question, Vec<String>> {
     let level = raw.level.parse::<Level>();
     let kind = raw.kind.parse::<Kind>();
-    let raw_text = raw.text.trim().to_string();
+    let text = raw.text.trim().to_string();
+    let mut text_tokens = crate::text::content_tokens(&text);
+    text_tokens.sort_unstable();
+    text_tokens.dedup();
     match (level, kind) {
         (Ok(level), Ok(kind)) => Ok(Question {
             id: raw.id,
             topic,
             level,
             kind,
-            text: raw_text.clone(),
+            text,
             key_points: raw
                 .key_points
                 .into_iter()
@@ -221,12 +224,7 @@ fn type_question(
             tags: raw.tags,
             star: raw.star,
             synonyms: Arc::clone(synonyms),
-            text_tokens: {
-                let mut t = crate::text::content_tokens(&raw_text);
-                t.sort_unstable();
-                t.dedup();
-                t
-            },
+            text_tokens,
         }),
         (level, kind) => Err([level.err(), kind.err()].into_iter().flatten().collect()),
     }

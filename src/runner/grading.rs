@@ -4,6 +4,7 @@
 
 use futures_util::FutureExt;
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::mpsc;
 
@@ -114,7 +115,8 @@ impl Interviews {
     /// Evaluates one answer with the configured evaluator, storing nothing. With an LLM judge
     /// that fails, the built-in evaluation comes back as `fallback` and `llm_error` says why.
     pub async fn assess(&self, question: &Question, rubric: &Rubric, answer: &str) -> Assessment {
-        self.assess_in(question, rubric, answer, &[]).await
+        self.assess_in(question, &Arc::new(rubric.clone()), answer, &[])
+            .await
     }
 
     /// [`Self::assess`] for an answer in an interview that has already asked the follow-ups
@@ -122,7 +124,7 @@ impl Interviews {
     async fn assess_in(
         &self,
         question: &Question,
-        rubric: &Rubric,
+        rubric: &Arc<Rubric>,
         answer: &str,
         asked: &[String],
     ) -> Assessment {
@@ -153,6 +155,51 @@ impl Interviews {
                 }
             }
         }
+    }
+
+    /// The built-in evaluation, computed on the blocking pool: a third of a millisecond of CPU
+    /// that would otherwise hold up every socket sharing this worker (acks wait behind it).
+    async fn builtin_evaluation(
+        &self,
+        question: &Question,
+        rubric: &Arc<Rubric>,
+        answer: &str,
+        source: Source,
+        asked: &[String],
+    ) -> (Evaluation, Provenance) {
+        let started = Instant::now();
+        let bank = Arc::clone(&self.bank);
+        let (id, rubric_owned, text, asked_owned) = (
+            question.id.clone(),
+            Arc::clone(rubric),
+            answer.to_string(),
+            asked.to_vec(),
+        );
+        let off_thread = tokio::task::spawn_blocking(move || {
+            let question = bank.get(&id)?;
+            Some(builtin::evaluate_in(
+                question,
+                &rubric_owned,
+                &text,
+                builtin::Context {
+                    asked: &asked_owned,
+                },
+            ))
+        })
+        .await;
+        let mut e = match off_thread {
+            Ok(Some(e)) => e,
+            // The question is not (or no longer) the bank's own, or the pool is shutting down.
+            _ => builtin::evaluate_in(question, rubric, answer, builtin::Context { asked }),
+        };
+        e.source = source;
+        (
+            e,
+            Provenance {
+                latency_ms: Some(started.elapsed().as_millis() as i64),
+                ..Default::default()
+            },
+        )
     }
 
     /// The judge's validated evaluation, its follow-up rewritten by the LLM when it proposes one.
@@ -282,51 +329,4 @@ pub struct Assessment {
     pub provenance: Provenance,
     /// Why the LLM judge did not grade it (the evaluation is then the built-in `fallback`).
     pub llm_error: Option<String>,
-}
-
-impl Interviews {
-    /// The built-in evaluation, computed on the blocking pool: a third of a millisecond of CPU
-    /// that would otherwise hold up every socket sharing this worker (acks wait behind it).
-    async fn builtin_evaluation(
-        &self,
-        question: &Question,
-        rubric: &Rubric,
-        answer: &str,
-        source: Source,
-        asked: &[String],
-    ) -> (Evaluation, Provenance) {
-        let started = Instant::now();
-        let bank = std::sync::Arc::clone(&self.bank);
-        let (id, rubric_owned, text, asked_owned) = (
-            question.id.clone(),
-            rubric.clone(),
-            answer.to_string(),
-            asked.to_vec(),
-        );
-        let off_thread = tokio::task::spawn_blocking(move || {
-            let question = bank.get(&id)?;
-            Some(builtin::evaluate_in(
-                question,
-                &rubric_owned,
-                &text,
-                builtin::Context {
-                    asked: &asked_owned,
-                },
-            ))
-        })
-        .await;
-        let mut e = match off_thread {
-            Ok(Some(e)) => e,
-            // The question is not (or no longer) the bank's own, or the pool is shutting down.
-            _ => builtin::evaluate_in(question, rubric, answer, builtin::Context { asked }),
-        };
-        e.source = source;
-        (
-            e,
-            Provenance {
-                latency_ms: Some(started.elapsed().as_millis() as i64),
-                ..Default::default()
-            },
-        )
-    }
 }

@@ -117,6 +117,17 @@ mod tests {
         q.waited.len() + q.background.len()
     }
 
+    /// A task waiting for a turn, returned once it is in the queue.
+    async fn waiter(t: &Arc<Turnstile>, urgency: Urgency) -> tokio::task::JoinHandle<Turn> {
+        let before = queued(t);
+        let mine = Arc::clone(t);
+        let task = tokio::spawn(async move { mine.enter(urgency).await });
+        while queued(t) == before {
+            tokio::task::yield_now().await;
+        }
+        task
+    }
+
     #[tokio::test]
     async fn a_waited_on_write_goes_before_background_writes_queued_earlier() {
         let t = Arc::new(Turnstile::default());
@@ -151,13 +162,7 @@ mod tests {
         let t = Arc::new(Turnstile::new(2));
         let a = t.enter(Urgency::Background).await;
         let _b = t.enter(Urgency::Background).await;
-        let third = {
-            let t = Arc::clone(&t);
-            tokio::spawn(async move { t.enter(Urgency::Waited).await })
-        };
-        while queued(&t) == 0 {
-            tokio::task::yield_now().await;
-        }
+        let third = waiter(&t, Urgency::Waited).await;
         assert!(!third.is_finished());
         drop(a);
         let _c = third.await.unwrap();
@@ -168,13 +173,7 @@ mod tests {
     async fn a_waiter_that_gives_up_does_not_keep_the_writer() {
         let t = Arc::new(Turnstile::default());
         let first = t.enter(Urgency::Background).await;
-        let gone = {
-            let t = Arc::clone(&t);
-            tokio::spawn(async move { t.enter(Urgency::Waited).await })
-        };
-        while queued(&t) == 0 {
-            tokio::task::yield_now().await;
-        }
+        let gone = waiter(&t, Urgency::Waited).await;
         gone.abort();
         let _ = gone.await;
         drop(first);

@@ -166,7 +166,7 @@ fn repeated_ngram_share(sentences: &[Sentence]) -> f64 {
 /// Share of the answer's content words that belong to the question's vocabulary
 /// (its text, key points, terms, misconceptions and STAR expectations).
 pub fn vocabulary_overlap(analysis: &Analysis, question: &Question) -> f64 {
-    let mut vocab: HashSet<String> = content_tokens(&question.text).into_iter().collect();
+    let mut vocab: HashSet<String> = question.text_tokens.iter().cloned().collect();
     for kp in &question.key_points {
         vocab.extend(content_tokens(&kp.text));
         for t in kp.compiled_terms() {

@@ -220,10 +220,8 @@ fn not_a_claim(s: &Sentence, m: &Match) -> bool {
                     .take(3)
                     .any(|w| MODAL.contains(&w.lower.as_str()))
         });
-    if compared {
-        return true;
-    }
-    (conditioned && (last == clause || in_clause(last, MODAL)))
+    compared
+        || (conditioned && (last == clause || in_clause(last, MODAL)))
         || (clause > 0 && in_clause(clause - 1, COUNTERFACTUAL) && in_clause(clause, MODAL))
 }
 
