@@ -63,6 +63,34 @@ fn technical_answers_are_ordered_strong_partial_weak() {
 }
 
 #[test]
+fn terse_notes_in_code_are_not_read_as_a_keyword_list() {
+    let id = "conc-async-context-managers";
+    let notes = grade(
+        id,
+        "`async with` awaits `__aenter__`/`__aexit__`; `async for` calls `__aiter__`, then awaits \
+         `__anext__` until `StopAsyncIteration`. writing one: `@asynccontextmanager` over \
+         `conn = await connect()`, `try: yield conn`, `finally: await conn.close()`.",
+    );
+    assert!(!notes.has_flag(Flag::KeywordStuffing), "{:?}", notes.flags);
+    let list = grade(
+        id,
+        "`__aenter__`, `__aexit__`, `__aiter__`, `__anext__`, `StopAsyncIteration`, \
+         `asynccontextmanager`, `await`, `try`/`finally`",
+    );
+    assert!(list.has_flag(Flag::KeywordStuffing), "{:?}", list.flags);
+    assert!(notes.overall > list.overall + 20, "{} vs {}", notes.overall, list.overall);
+    // Terse notes with a fragment in them still read clearly; a list of terms does not.
+    let lock = grade(
+        "eco-lock-files",
+        "lock file = exact version + hash of every transitive dependency, so installs are \
+         reproducible and upgrades deliberate. pip-tools: requirements.in -> pip-compile -> pinned \
+         requirements.txt. Poetry: poetry.lock, uv: uv.lock.",
+    );
+    let clarity = lock.criteria.iter().find(|c| c.id == "clarity").unwrap();
+    assert!(clarity.score >= 4, "{clarity:?}");
+}
+
+#[test]
 fn a_keyword_list_does_not_outscore_an_explanation() {
     let stuffed = grade("conc-gil-basics", GIL_STUFFED);
     let strong = grade("conc-gil-basics", GIL_STRONG);

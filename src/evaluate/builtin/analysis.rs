@@ -94,6 +94,9 @@ pub fn analyse(answer: &str, question: &Question) -> Analysis {
     let all = split_sentences(answer, &question.synonyms);
     let word_count: usize = all.iter().map(|s| s.word_count).sum();
     let function_words: usize = all.iter().map(|s| s.function_words).sum();
+    // Code is neither prose nor a list of terms: the share of function words is that of the rest,
+    // and an answer that is nearly all code is judged by its fragments alone.
+    let prose_words = word_count - all.iter().map(|s| s.code_words).sum::<usize>();
     let mut flags = Vec::new();
 
     if word_count < MIN_WORDS {
@@ -105,9 +108,9 @@ pub fn analyse(answer: &str, question: &Question) -> Analysis {
         .map(|s| s.word_count)
         .sum();
     let fragments = all.iter().filter(|s| is_fragment(s)).count();
-    let ratio = function_words as f64 / word_count.max(1) as f64;
+    let ratio = function_words as f64 / prose_words.max(1) as f64;
     if word_count >= 6
-        && (ratio < 0.12
+        && ((prose_words >= 6 && ratio < 0.12)
             || (fragments >= 3 && fragment_words * 2 > word_count)
             || fragment_words * 10 > word_count * 7)
     {

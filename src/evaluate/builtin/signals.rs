@@ -1,7 +1,7 @@
 //! The measurements behind rubric criteria other than key points and STAR parts. Each returns a
 //! value in 0.0–1.0, a rationale a candidate can read, and the sentences that show it.
 
-use super::analysis::{Analysis, hedged};
+use super::analysis::{Analysis, hedged, is_fragment};
 use crate::text::Sentence;
 
 /// One measurement.
@@ -305,9 +305,15 @@ pub fn clarity(
 ) -> Measure {
     let n = analysis.sentences.len();
     let words: usize = analysis.sentences.iter().map(|s| s.word_count).sum();
-    let function: usize = analysis.sentences.iter().map(|s| s.function_words).sum();
-    // Code is neither prose nor a list of terms: the share of function words is that of the rest.
-    let code: usize = analysis.sentences.iter().map(|s| s.code_words).sum();
+    // Terse notes with a fragment or two are still readable; the more of the answer is bare
+    // fragments or lists of terms, the less it reads as an explanation.
+    let fragment_words: usize = analysis
+        .sentences
+        .iter()
+        .filter(|s| is_fragment(s))
+        .map(|s| s.word_count)
+        .sum();
+    let fragment_share = fragment_words as f64 / words.max(1) as f64;
     let avg = words as f64 / n.max(1) as f64;
     let mut value: f64 = 1.0;
     let mut notes = Vec::new();
@@ -318,9 +324,14 @@ pub fn clarity(
         value *= 0.5;
         notes.push("fragments rather than sentences");
     }
-    if keyword_list || (function as f64) < 0.2 * words.saturating_sub(code) as f64 {
+    if keyword_list {
         value *= 0.3;
         notes.push("reads as a list of terms");
+    } else {
+        value *= 1.0 - 0.7 * fragment_share;
+        if fragment_share >= 0.25 {
+            notes.push("parts read as notes rather than sentences");
+        }
     }
     if repetitive {
         value *= 0.4;
