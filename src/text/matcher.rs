@@ -204,7 +204,10 @@ fn step(
         if after_negation && s.words[tok.word].clause != clause {
             return false;
         }
-        if tok.text == form[k] {
+        // The next word of a term comes from the same aside as the one before it.
+        let same_aside =
+            k == 0 || s.words[tok.word].aside == s.words[s.toks[path.last_tok].word].aside;
+        if tok.text == form[k] && same_aside {
             let saved = (path.last_tok, path.consumed.len());
             path.last_tok = j;
             if tok.neg {
@@ -216,7 +219,7 @@ fn step(
             path.last_tok = saved.0;
             path.consumed.truncate(saved.1);
         }
-        for alt in s.alts.iter().filter(|a| a.start == j) {
+        for alt in s.alts.iter().filter(|a| a.start == j && same_aside) {
             if form[k..].starts_with(&alt.tokens) {
                 let saved = (path.last_tok, path.consumed.len());
                 path.last_tok = alt.end - 1;
@@ -365,6 +368,25 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn a_term_is_not_matched_across_the_edge_of_an_aside() {
+        let sentence = "it decouples the project from setuptools (flit and setuptools plug in), \
+                        and it replaced setup.cfg";
+        assert_eq!(m("setuptools replaced", sentence), None);
+        // Inside one aside, or around it, the words still match.
+        assert_eq!(m("setuptools plug", sentence), YES);
+        assert_eq!(m("project setuptools", sentence), YES);
+        assert_eq!(
+            m(
+                "setuptools deprecated",
+                "setuptools (the old way) is deprecated"
+            ),
+            YES
+        );
+        // The brackets of a call are not an aside.
+        assert_eq!(m("int abc raises", "int('abc') raises a ValueError"), YES);
     }
 
     #[test]

@@ -108,6 +108,10 @@ pub struct Word {
     pub clause: u16,
     /// Written as code: inside backticks or quotes, or an operator such as `==`.
     pub code: bool,
+    /// The bracketed aside the word sits in (0: none). A term is never matched partly inside an
+    /// aside and partly outside it: "setuptools (… all plug in), and it replaced" does not say
+    /// "setuptools was replaced".
+    pub aside: u16,
 }
 
 impl Word {
@@ -139,6 +143,7 @@ struct Piece {
     code: bool,
     /// A clause boundary (punctuation) came right before this piece.
     boundary_before: bool,
+    aside: u16,
 }
 
 fn is_word_char(c: char) -> bool {
@@ -158,6 +163,10 @@ fn pieces(text: &str) -> Vec<Piece> {
     let mut out: Vec<Piece> = Vec::new();
     let mut in_code = false;
     let mut boundary = false;
+    // Open brackets outside code, innermost last: an aside ("word (…)") has its own number, the
+    // brackets of a call written without backticks ("int('abc')") have none.
+    let mut asides: Vec<Option<u16>> = Vec::new();
+    let mut opened: u16 = 0;
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -174,6 +183,7 @@ fn pieces(text: &str) -> Vec<Piece> {
                 text: (*op).to_string(),
                 code: true,
                 boundary_before: std::mem::take(&mut boundary),
+                aside: current_aside(&asides),
             });
             i += op.chars().count();
             continue;
@@ -206,6 +216,7 @@ fn pieces(text: &str) -> Vec<Piece> {
                     text: word,
                     code: in_code || quoted,
                     boundary_before: std::mem::take(&mut boundary),
+                    aside: current_aside(&asides),
                 });
             }
             continue;
@@ -217,6 +228,20 @@ fn pieces(text: &str) -> Vec<Piece> {
         // Brackets and commas inside a code span belong to one expression, not to clauses.
         if (is_boundary_punct(c) || dash) && !in_code {
             boundary = true;
+            match c {
+                '(' | '[' | '{' => {
+                    if i == 0 || chars[i - 1].is_whitespace() {
+                        opened = opened.saturating_add(1);
+                        asides.push(Some(opened));
+                    } else {
+                        asides.push(None);
+                    }
+                }
+                ')' | ']' | '}' => {
+                    asides.pop();
+                }
+                _ => {}
+            }
         }
         i += 1;
     }
@@ -234,10 +259,12 @@ pub fn words(text: &str) -> Vec<Word> {
             && let Some(base) = contraction_base(&prev.text)
         {
             prev.text = base;
+            let aside = prev.aside;
             expanded.push(Piece {
                 text: "not".into(),
                 code: false,
                 boundary_before: false,
+                aside,
             });
             continue;
         }
@@ -248,11 +275,13 @@ pub fn words(text: &str) -> Vec<Word> {
                 text: (*base).to_string(),
                 code: false,
                 boundary_before: p.boundary_before,
+                aside: p.aside,
             });
             expanded.push(Piece {
                 text: "not".into(),
                 code: false,
                 boundary_before: false,
+                aside: p.aside,
             });
             continue;
         }
@@ -287,9 +316,14 @@ pub fn words(text: &str) -> Vec<Word> {
             role,
             clause,
             code,
+            aside: p.aside,
         });
     }
     out
+}
+
+fn current_aside(open: &[Option<u16>]) -> u16 {
+    open.iter().rev().find_map(|a| *a).unwrap_or(0)
 }
 
 fn contraction_base(prev: &str) -> Option<String> {

@@ -78,7 +78,12 @@ fn terse_notes_in_code_are_not_read_as_a_keyword_list() {
          `asynccontextmanager`, `await`, `try`/`finally`",
     );
     assert!(list.has_flag(Flag::KeywordStuffing), "{:?}", list.flags);
-    assert!(notes.overall > list.overall + 20, "{} vs {}", notes.overall, list.overall);
+    assert!(
+        notes.overall > list.overall + 20,
+        "{} vs {}",
+        notes.overall,
+        list.overall
+    );
     // Terse notes with a fragment in them still read clearly; a list of terms does not.
     let lock = grade(
         "eco-lock-files",
