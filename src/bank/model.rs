@@ -216,7 +216,8 @@ impl Misconception {
             .collect();
         let mut correction_words: Vec<String> = crate::text::content_tokens(&correction)
             .into_iter()
-            .filter(|t| t != "not" && !own.contains(t))
+            // A single letter is notation ("O(n log n)"), not a word the correction says.
+            .filter(|t| t != "not" && t.chars().count() > 1 && !own.contains(t))
             .collect();
         correction_words.sort_unstable();
         correction_words.dedup();

@@ -561,6 +561,19 @@ fn a_sentence_that_states_the_correction_is_not_the_wrong_claim() {
         "{:?}",
         wrong.incorrect_claims
     );
+    // The correction says "O(n log n)"; a sentence that says sorting is O(n) shares its letters,
+    // not what it says.
+    let linear = grade(
+        "algo-two-sum-hash-map",
+        "Sort the numbers first: sorting is O(n) because Timsort is linear, then walk two pointers \
+         in from both ends.",
+    );
+    assert_eq!(
+        linear.incorrect_claims.len(),
+        1,
+        "{:?}",
+        linear.incorrect_claims
+    );
 }
 
 #[test]
