@@ -42,10 +42,7 @@ impl Store {
                 tx.commit().await?;
             }};
         }
-        let _turn = self
-            .writes
-            .enter(super::turnstile::Urgency::Background)
-            .await;
+        let _turn = self.background_turn().await;
         match &self.pool {
             // SQLite: take the write lock up front so the transaction cannot fail half-way on it.
             super::Pool::Sqlite { write: p, .. } => {

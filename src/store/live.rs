@@ -277,7 +277,7 @@ impl Store {
             }};
         }
         let result: Result<Option<i64>, StoreError> = async {
-            let _turn = self.writes.enter(Urgency::Background).await;
+            let _turn = self.background_turn().await;
             Ok(match &self.pool {
                 // SQLite: take the write lock up front so the transaction cannot fail half-way on it.
                 Pool::Sqlite { write: p, .. } => commit!(p.begin_with("BEGIN IMMEDIATE").await?),
@@ -339,7 +339,7 @@ impl Store {
             }};
         }
         let result: Result<Option<i64>, StoreError> = async {
-            let _turn = self.writes.enter(Urgency::Background).await;
+            let _turn = self.background_turn().await;
             Ok(match &self.pool {
                 Pool::Sqlite { write: p, .. } => {
                     replace!(p.begin_with("BEGIN IMMEDIATE").await?)

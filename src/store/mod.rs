@@ -72,10 +72,7 @@ pub(crate) use on_pool;
 /// background writes.
 macro_rules! on_writer {
     ($store:expr, |$p:ident| $body:expr) => {{
-        let _turn = $store
-            .writes
-            .enter($crate::store::turnstile::Urgency::Background)
-            .await;
+        let _turn = $store.background_turn().await;
         match &$store.pool {
             $crate::store::Pool::Sqlite { write: $p, .. } => $body,
             $crate::store::Pool::Postgres($p) => $body,
@@ -195,6 +192,12 @@ impl Store {
                 .await?
         });
         Ok(n as usize)
+    }
+
+    /// Waits for this store's turn to write among background writes (after any answer a
+    /// candidate is waiting on); the turn ends when the returned guard is dropped.
+    async fn background_turn(&self) -> turnstile::Turn {
+        self.writes.enter(turnstile::Urgency::Background).await
     }
 
     /// Which engine this store uses.

@@ -100,10 +100,7 @@ impl Store {
             }};
         }
         let result: Result<ProfileErased, StoreError> = async {
-            let _turn = self
-                .writes
-                .enter(super::turnstile::Urgency::Background)
-                .await;
+            let _turn = self.background_turn().await;
             Ok(match &self.pool {
                 Pool::Sqlite { write: p, .. } => {
                     erase!(p.begin_with("BEGIN IMMEDIATE").await?)

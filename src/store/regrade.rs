@@ -35,10 +35,7 @@ impl Store {
                 )
             };
         }
-        let _turn = self
-            .writes
-            .enter(super::turnstile::Urgency::Background)
-            .await;
+        let _turn = self.background_turn().await;
         Ok(match &self.pool {
             Pool::Sqlite { write: p, .. } => {
                 sqlx::query_as(claim!(""))
