@@ -238,6 +238,13 @@ pub fn evaluate_in(
     }
 }
 
+/// How the built-in reader sees a story's STAR parts: the judge's STAR verdicts are checked
+/// against it.
+pub fn star_reading(question: &Question, answer: &str) -> crate::evaluate::StarBreakdown {
+    let text = crate::text::normalize(answer);
+    star::detect(&analysis::analyse(&text, question).sentences).breakdown
+}
+
 fn key_point_rationale(coverage: &coverage::Coverage) -> String {
     let mut out = format!(
         "Covered {} of {} key points ({:.0}% by weight).",

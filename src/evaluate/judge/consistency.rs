@@ -2,7 +2,11 @@
 //! STAR part absent and then score the criterion that measures it as if it were there. The
 //! rubric's anchors say what a score means ("About half of the key points" is a 3 on a 1–5
 //! scale; "Absent" is a 1), so a criterion is capped at what the same judgement's coverage or
-//! STAR breakdown allows. Scores are only ever lowered, and every cap is recorded.
+//! STAR breakdown allows. A STAR part the judgement finds but the built-in reading of the same
+//! story does not (small models quote an action as the result of a story that has none) is
+//! held at "present but thin": one of the two readers is wrong, and the cap costs a story whose
+//! part the built-in reader missed little. Scores are only ever lowered, and every cap is
+//! recorded.
 
 use crate::evaluate::{CriterionScore, KeyPointResult, StarBreakdown};
 use crate::rubric::{Rubric, Signal};
@@ -25,6 +29,7 @@ pub fn reconcile(
     criteria: &mut [CriterionScore],
     key_points: &[KeyPointResult],
     star: Option<&StarBreakdown>,
+    reading: Option<&StarBreakdown>,
 ) -> Vec<String> {
     let (min, max) = (rubric.scale.min, rubric.scale.max);
     let mut notes = Vec::new();
@@ -50,10 +55,20 @@ pub fn reconcile(
             }
             Signal::Situation | Signal::Task | Signal::Action | Signal::Result => {
                 let part = criterion.signal.as_str();
-                match star.and_then(|s| s.parts().into_iter().find(|(name, _)| *name == part)) {
-                    Some((_, p)) if !p.present => (
+                let find = |s: &StarBreakdown| {
+                    s.parts()
+                        .into_iter()
+                        .find(|(name, _)| *name == part)
+                        .map(|(_, p)| p.present)
+                };
+                match (star.and_then(find), reading.and_then(find)) {
+                    (Some(false), _) => (
                         (min + 1).min(max),
                         format!("the judgement found no {part} in the story"),
+                    ),
+                    (Some(true), Some(false)) => (
+                        (min + 2).min(max),
+                        format!("no {part} was found reading the story"),
                     ),
                     _ => continue,
                 }
@@ -73,7 +88,97 @@ pub fn reconcile(
 
 #[cfg(test)]
 mod tests {
-    use super::coverage_cap;
+    use super::{coverage_cap, reconcile};
+    use crate::evaluate::{CriterionScore, StarBreakdown, StarPart};
+    use crate::rubric::Rubric;
+
+    fn part(present: bool, evidence: &str) -> StarPart {
+        StarPart {
+            present,
+            evidence: present.then(|| evidence.to_string()),
+            note: String::new(),
+        }
+    }
+
+    fn story(result: bool) -> StarBreakdown {
+        StarBreakdown {
+            situation: part(true, "At my last job we disagreed in review."),
+            task: part(true, "I had to resolve it."),
+            action: part(true, "I wrote a benchmark and shared it."),
+            result: part(result, "I wrote a benchmark and shared it."),
+            reflection: None,
+        }
+    }
+
+    fn scores(rubric: &Rubric) -> Vec<CriterionScore> {
+        rubric
+            .criteria
+            .iter()
+            .map(|c| CriterionScore {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                score: 4,
+                min: 1,
+                max: 5,
+                weight: c.weight,
+                rationale: String::new(),
+                evidence: Vec::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_star_part_only_the_judgement_finds_is_held_at_present_but_thin() {
+        let rubric: Rubric = toml::from_str(include_str!("../../../rubrics/behavioral-star.toml"))
+            .expect("the shipped STAR rubric parses");
+        let score = |criteria: &[CriterionScore], id: &str| {
+            criteria.iter().find(|c| c.id == id).unwrap().score
+        };
+
+        // The judge quotes an action as the result; the built-in reading finds no result.
+        let mut criteria = scores(&rubric);
+        let notes = reconcile(
+            &rubric,
+            &[],
+            &mut criteria,
+            &[],
+            Some(&story(true)),
+            Some(&story(false)),
+        );
+        assert_eq!(score(&criteria, "result"), 3);
+        assert_eq!(score(&criteria, "action"), 4);
+        assert_eq!(
+            notes,
+            ["result lowered from 4 to 3: no result was found reading the story"]
+        );
+
+        // Both readers find it: the judge's score stands.
+        let mut criteria = scores(&rubric);
+        assert!(
+            reconcile(
+                &rubric,
+                &[],
+                &mut criteria,
+                &[],
+                Some(&story(true)),
+                Some(&story(true))
+            )
+            .is_empty()
+        );
+        assert_eq!(score(&criteria, "result"), 4);
+
+        // The judgement itself says there is none: "hinted at" at most, whatever the reading.
+        let mut criteria = scores(&rubric);
+        reconcile(
+            &rubric,
+            &[],
+            &mut criteria,
+            &[],
+            Some(&story(false)),
+            Some(&story(true)),
+        );
+        assert_eq!(score(&criteria, "result"), 2);
+    }
 
     #[test]
     fn coverage_maps_onto_the_scale_in_even_steps() {

@@ -262,8 +262,17 @@ pub fn validate(
             .collect()
     };
     let weights: Vec<f64> = question.key_points.iter().map(|k| k.weight).collect();
-    let adjustments =
-        super::consistency::reconcile(rubric, &weights, &mut criteria, &key_points, star.as_ref());
+    let reading = star
+        .is_some()
+        .then(|| crate::evaluate::builtin::star_reading(question, answer));
+    let adjustments = super::consistency::reconcile(
+        rubric,
+        &weights,
+        &mut criteria,
+        &key_points,
+        star.as_ref(),
+        reading.as_ref(),
+    );
     let overall = overall(rubric, &criteria);
     let follow_up = follow_up(raw.follow_up, behavioral, &key_points, star.as_ref());
     let evaluation = Evaluation {
