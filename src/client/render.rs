@@ -326,7 +326,7 @@ mod tests {
             "flags": ["incorrect_claim"],
             "incorrect_claims": [{"claim": "== checks identity", "correction": ""}],
             "confidence": "medium", "source": "builtin",
-            "evaluator": {"name": "rehearse-builtin", "version": "2.0"}})
+            "evaluator": {"name": "rehearse-builtin", "version": "2.1"}})
     }
 
     #[test]

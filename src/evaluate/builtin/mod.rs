@@ -24,7 +24,7 @@ use signals::Measure;
 /// Name recorded in every evaluation this evaluator produces.
 pub const NAME: &str = "rehearse-builtin";
 /// Bumped whenever scoring changes, so stored evaluations say which rules graded them.
-pub const VERSION: &str = "2.0";
+pub const VERSION: &str = "2.1";
 
 /// Nearly every point, stated correctly, is full marks: an interviewer does not hold back the
 /// top score for the last minor point.
