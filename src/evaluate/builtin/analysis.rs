@@ -102,12 +102,10 @@ pub fn analyse(answer: &str, question: &Question) -> Analysis {
     if word_count < MIN_WORDS {
         flags.push(Flag::TooShort);
     }
-    let fragment_words: usize = all
+    let (fragments, fragment_words) = all
         .iter()
         .filter(|s| is_fragment(s))
-        .map(|s| s.word_count)
-        .sum();
-    let fragments = all.iter().filter(|s| is_fragment(s)).count();
+        .fold((0, 0), |(n, words), s| (n + 1, words + s.word_count));
     let ratio = function_words as f64 / prose_words.max(1) as f64;
     if word_count >= 6
         && ((prose_words >= 6 && ratio < 0.12)

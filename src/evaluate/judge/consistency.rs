@@ -131,53 +131,37 @@ mod tests {
     fn a_star_part_only_the_judgement_finds_is_held_at_present_but_thin() {
         let rubric: Rubric = toml::from_str(include_str!("../../../rubrics/behavioral-star.toml"))
             .expect("the shipped STAR rubric parses");
-        let score = |criteria: &[CriterionScore], id: &str| {
-            criteria.iter().find(|c| c.id == id).unwrap().score
+        // Every criterion scored 4; the judgement and the built-in reading say whether the story
+        // has a result. Returns the scores of result and action, and the caps recorded.
+        let reconciled = |judged: bool, read: bool| {
+            let mut criteria = scores(&rubric);
+            let notes = reconcile(
+                &rubric,
+                &[],
+                &mut criteria,
+                &[],
+                Some(&story(judged)),
+                Some(&story(read)),
+            );
+            let score = |id: &str| criteria.iter().find(|c| c.id == id).unwrap().score;
+            (score("result"), score("action"), notes)
         };
 
         // The judge quotes an action as the result; the built-in reading finds no result.
-        let mut criteria = scores(&rubric);
-        let notes = reconcile(
-            &rubric,
-            &[],
-            &mut criteria,
-            &[],
-            Some(&story(true)),
-            Some(&story(false)),
-        );
-        assert_eq!(score(&criteria, "result"), 3);
-        assert_eq!(score(&criteria, "action"), 4);
+        let (result, action, notes) = reconciled(true, false);
+        assert_eq!((result, action), (3, 4));
         assert_eq!(
             notes,
             ["result lowered from 4 to 3: no result was found reading the story"]
         );
 
         // Both readers find it: the judge's score stands.
-        let mut criteria = scores(&rubric);
-        assert!(
-            reconcile(
-                &rubric,
-                &[],
-                &mut criteria,
-                &[],
-                Some(&story(true)),
-                Some(&story(true))
-            )
-            .is_empty()
-        );
-        assert_eq!(score(&criteria, "result"), 4);
+        let (result, _, notes) = reconciled(true, true);
+        assert_eq!(result, 4);
+        assert!(notes.is_empty());
 
         // The judgement itself says there is none: "hinted at" at most, whatever the reading.
-        let mut criteria = scores(&rubric);
-        reconcile(
-            &rubric,
-            &[],
-            &mut criteria,
-            &[],
-            Some(&story(false)),
-            Some(&story(true)),
-        );
-        assert_eq!(score(&criteria, "result"), 2);
+        assert_eq!(reconciled(false, true).0, 2);
     }
 
     #[test]
