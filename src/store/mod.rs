@@ -40,6 +40,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+/// How long a PostgreSQL connection may sit idle in the pool before it is pinged on checkout.
+const PG_PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 /// SQLite's memory map of the database file (reads skip a copy through the page cache).
 const SQLITE_MMAP_BYTES: u64 = 256 * 1024 * 1024;
 /// SQLite's page cache per connection.
@@ -139,12 +141,17 @@ impl Store {
                     .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
                     .pragma("cache_size", format!("-{SQLITE_CACHE_KIB}"));
                 // The writer first: it creates the file and switches it to WAL.
+                // A SQLite connection is a file handle that cannot hang up, so the pools skip
+                // the liveness ping sqlx sends on every checkout (a round trip to the
+                // connection's worker thread per statement).
                 let write = SqlitePoolOptions::new()
                     .max_connections(1)
+                    .test_before_acquire(false)
                     .connect_with(options.clone())
                     .await?;
                 let read = SqlitePoolOptions::new()
                     .max_connections(opts.max_connections.max(1))
+                    .test_before_acquire(false)
                     .connect_with(options)
                     .await?;
                 Pool::Sqlite { read, write }
@@ -152,6 +159,18 @@ impl Store {
             Backend::Postgres => Pool::Postgres(
                 PgPoolOptions::new()
                     .max_connections(opts.max_connections)
+                    // A connection in steady use needs no ping (a network round trip) before
+                    // each statement; one that sat idle, perhaps through a database restart, is
+                    // checked before it is handed out.
+                    .test_before_acquire(false)
+                    .before_acquire(|conn, meta| {
+                        Box::pin(async move {
+                            if meta.idle_for >= PG_PING_AFTER_IDLE {
+                                sqlx::Connection::ping(conn).await?;
+                            }
+                            Ok(true)
+                        })
+                    })
                     .acquire_timeout(Duration::from_secs(10))
                     .connect(url)
                     .await?,
