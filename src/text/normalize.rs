@@ -146,6 +146,16 @@ fn mixed_script_word(word: &str) -> bool {
 /// inside otherwise Latin words folded to Latin). Whole words in another script (a Russian
 /// sentence) are kept as they are, so they can still be read in their own language.
 pub fn normalize(text: &str) -> String {
+    // Plain ASCII (most answers) is already its own normal form: NFKC leaves it alone, and no
+    // ASCII character is invisible or a look-alike.
+    if text.is_ascii() {
+        return text.to_owned();
+    }
+    fold(text)
+}
+
+/// [`normalize`] for text that may hold characters outside ASCII.
+fn fold(text: &str) -> String {
     let nfkc: String = text.nfkc().filter(|c| !is_invisible(*c)).collect();
     let mut out = String::with_capacity(nfkc.len());
     let mut word = String::new();
@@ -178,6 +188,13 @@ pub fn has_invisible(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_is_its_own_normal_form() {
+        let every: String = (0u8..128).map(char::from).collect();
+        assert_eq!(fold(&every), every);
+        assert_eq!(normalize(&every), every);
+    }
 
     #[test]
     fn disguises_fold_to_plain_latin() {
