@@ -64,7 +64,7 @@ fn share((hits, all): (usize, usize)) -> f64 {
 
 #[test]
 fn a_keyword_list_never_outscores_an_adequate_explanation() {
-    for split in ["dev", "test"] {
+    for split in ["dev", "test", "fresh"] {
         let r = answers(split);
         assert!(
             r.keywords_above_adequate.is_empty(),
@@ -72,14 +72,6 @@ fn a_keyword_list_never_outscores_an_adequate_explanation() {
             r.keywords_above_adequate
         );
     }
-    // Fresh: one adequate answer says the point in words too far from the key point's (it scores
-    // 0); the floor keeps it from spreading.
-    let r = answers("fresh");
-    assert!(
-        r.keywords_above_adequate.len() <= 1,
-        "fresh: {:?}",
-        r.keywords_above_adequate
-    );
 }
 
 #[test]
