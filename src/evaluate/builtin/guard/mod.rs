@@ -7,6 +7,7 @@
 //! grader), and through any base64 blob that decodes to text.
 
 mod blocks;
+mod gate;
 mod patterns;
 
 use base64::Engine;
@@ -29,6 +30,9 @@ static EACH: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         .map(|(_, p)| Regex::new(&ascii_boundaries(p)).expect("injection pattern compiles"))
         .collect()
 });
+/// Which patterns can match at all, found in one pass (see [`gate`]).
+static GATE: LazyLock<gate::Gate> =
+    LazyLock::new(|| gate::Gate::new(PATTERNS.iter().map(|(_, p)| *p)));
 static HTML_COMMENT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?s)<!--(.*?)(-->|$)").expect("html comment pattern"));
 static CODE_COMMENT: LazyLock<Regex> = LazyLock::new(|| {
@@ -88,12 +92,19 @@ pub fn scan(answer: &str) -> Option<String> {
     inspect(answer).into_iter().next().map(|f| f.excerpt)
 }
 
-/// Each pattern on its own: one search per pattern, each with its own literal prefilter, is far
-/// faster than asking a set which of them overlap.
+/// The patterns the gate lets through, each searched on its own: one search per pattern, each
+/// with its own literal prefilter, is far faster than asking a set which of them overlap.
 fn patterns_in(text: &str, place: &'static str) -> Vec<Finding> {
+    patterns_where(text, place, &GATE.candidates(text))
+}
+
+/// The findings of the patterns `open` lets through.
+fn patterns_where(text: &str, place: &'static str, open: &[bool]) -> Vec<Finding> {
     EACH.iter()
         .zip(PATTERNS)
-        .filter_map(|(re, (form, _))| {
+        .zip(open)
+        .filter(|(_, open)| **open)
+        .filter_map(|((re, (form, _)), _)| {
             let m = re
                 .find_iter(text)
                 .find(|m| !quoted_in_discussion(text, m.start(), m.end()))?;
@@ -184,7 +195,33 @@ fn decode(blob: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::scan;
+    use super::{PATTERNS, patterns_in, patterns_where, scan};
+
+    /// The gate changes how fast the patterns run, never what they find: every labelled answer,
+    /// story and injection attempt, whole and paragraph by paragraph, gives the same findings
+    /// with it as with every pattern searched.
+    #[test]
+    fn the_gate_never_hides_a_finding() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+        let mut texts = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let file = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            texts.extend(file.split("\n\n").map(crate::text::normalize));
+            texts.push(crate::text::normalize(&file));
+        }
+        assert!(texts.len() > 500, "{} texts", texts.len());
+        let every = vec![true; PATTERNS.len()];
+        let mut found = 0;
+        for text in &texts {
+            let gated = patterns_in(text, "text");
+            assert_eq!(gated, patterns_where(text, "text", &every), "{text}");
+            found += gated.len();
+        }
+        assert!(
+            found > 40,
+            "only {found} findings: the texts hold the injection attempts"
+        );
+    }
 
     #[test]
     fn instructions_to_the_grader_are_caught() {
