@@ -142,8 +142,8 @@ impl Store {
                     .pragma("cache_size", format!("-{SQLITE_CACHE_KIB}"));
                 // The writer first: it creates the file and switches it to WAL.
                 // A SQLite connection is a file handle that cannot hang up, so the pools skip
-                // the liveness ping sqlx sends on every checkout (a round trip to the
-                // connection's worker thread per statement).
+                // the liveness ping sqlx sends on every checkout (one more round trip to the
+                // connection's worker thread before each write or read).
                 let write = SqlitePoolOptions::new()
                     .max_connections(1)
                     .test_before_acquire(false)

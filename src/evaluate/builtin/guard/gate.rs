@@ -2,7 +2,9 @@
 //! that must begin (or end) with one of a few words is searched only when one of those words
 //! occurs, so an honest answer costs one scan instead of one scan per pattern; a pattern with no
 //! such words is always searched. The gate only ever lets more through than can match, never
-//! less: it reads the lower-cased text, and every word it looks for is lower-cased too.
+//! less: it reads the lower-cased text, and every word it looks for is lower-cased too. (The
+//! guard hands it normalised text, where NFKC has already folded the few letters that
+//! lower-casing alone would not, such as the long s and the Kelvin sign.)
 
 use aho_corasick::AhoCorasick;
 use regex_syntax::hir::literal::{ExtractKind, Extractor, Seq};
