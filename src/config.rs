@@ -319,6 +319,7 @@ impl DatabaseSettings {
             max_connections: self.max_connections,
             busy_timeout: std::time::Duration::from_millis(self.busy_timeout_ms),
             full_sync: self.synchronous == Synchronous::Full,
+            ..Default::default()
         }
     }
 }

@@ -40,8 +40,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-/// How long a PostgreSQL connection may sit idle in the pool before it is pinged on checkout.
-const PG_PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 /// SQLite's memory map of the database file (reads skip a copy through the page cache).
 const SQLITE_MMAP_BYTES: u64 = 256 * 1024 * 1024;
 /// SQLite's page cache per connection.
@@ -109,6 +107,9 @@ pub struct ConnectOptions {
     pub busy_timeout: Duration,
     /// SQLite: `synchronous=FULL` instead of `NORMAL`.
     pub full_sync: bool,
+    /// PostgreSQL: how long a connection may sit idle in the pool before it is pinged on
+    /// checkout (one in steady use is not).
+    pub ping_after_idle: Duration,
 }
 
 impl Default for ConnectOptions {
@@ -117,6 +118,7 @@ impl Default for ConnectOptions {
             max_connections: 10,
             busy_timeout: Duration::from_secs(5),
             full_sync: false,
+            ping_after_idle: Duration::from_secs(1),
         }
     }
 }
@@ -163,9 +165,9 @@ impl Store {
                     // each statement; one that sat idle, perhaps through a database restart, is
                     // checked before it is handed out.
                     .test_before_acquire(false)
-                    .before_acquire(|conn, meta| {
+                    .before_acquire(move |conn, meta| {
                         Box::pin(async move {
-                            if meta.idle_for >= PG_PING_AFTER_IDLE {
+                            if meta.idle_for >= opts.ping_after_idle {
                                 sqlx::Connection::ping(conn).await?;
                             }
                             Ok(true)

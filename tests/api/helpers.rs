@@ -111,7 +111,7 @@ impl PostgresFixture {
 
 /// Runs one administrative statement (CREATE/DROP DATABASE) outside the store, which
 /// deliberately offers no such thing.
-async fn rehearse_test_sql(url: &str, sql: &str) {
+pub async fn rehearse_test_sql(url: &str, sql: &str) {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))

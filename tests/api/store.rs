@@ -908,3 +908,42 @@ async fn a_stored_value_that_is_not_its_type_is_corrupt_data_not_a_default() {
         other => panic!("expected corrupt data, got {other:?}"),
     }
 }
+
+/// PostgreSQL closes a pooled connection while it sits idle (a restart, an idle timeout, an
+/// administrator): the store checks such a connection on checkout and hands out a fresh one,
+/// so the next request succeeds instead of failing on the dead one.
+#[tokio::test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "needs PostgreSQL: set REHEARSE_TEST_POSTGRES_URL"
+)]
+async fn a_postgres_connection_closed_while_idle_is_replaced_before_use() {
+    let f = crate::helpers::postgres_store()
+        .await
+        .expect(crate::helpers::NO_POSTGRES);
+    // One connection, checked after any idle time at all, so the test needs no waiting.
+    let store = Store::connect(
+        &f.url(),
+        rehearse::store::ConnectOptions {
+            max_connections: 1,
+            ping_after_idle: std::time::Duration::ZERO,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    store.ping().await.unwrap();
+    // With a timeout, pg_terminate_backend returns once the server process has exited.
+    crate::helpers::rehearse_test_sql(
+        &f.url(),
+        "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .await;
+    store
+        .ping()
+        .await
+        .expect("a fresh connection replaced the closed one");
+    store.close().await;
+    f.drop_database().await;
+}
