@@ -14,9 +14,8 @@ pub struct Gate {
     words: AhoCorasick,
     /// For each word of `words`, the patterns it stands for.
     owners: Vec<Vec<usize>>,
-    /// Patterns searched whatever the text holds.
-    always: Vec<usize>,
-    patterns: usize,
+    /// For each pattern, whether it is searched whatever the text holds.
+    always: Vec<bool>,
 }
 
 impl Gate {
@@ -25,38 +24,29 @@ impl Gate {
         let mut words: Vec<String> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
         let mut always = Vec::new();
-        let mut count = 0;
         for (i, pattern) in patterns.into_iter().enumerate() {
-            count += 1;
-            match needed_words(pattern) {
-                Some(needed) => {
-                    for w in needed {
-                        match words.iter().position(|known| *known == w) {
-                            Some(at) => owners[at].push(i),
-                            None => {
-                                words.push(w);
-                                owners.push(vec![i]);
-                            }
-                        }
+            let needed = needed_words(pattern);
+            always.push(needed.is_none());
+            for w in needed.into_iter().flatten() {
+                match words.iter().position(|known| *known == w) {
+                    Some(at) => owners[at].push(i),
+                    None => {
+                        words.push(w);
+                        owners.push(vec![i]);
                     }
                 }
-                None => always.push(i),
             }
         }
         Gate {
             words: AhoCorasick::new(&words).expect("gate words build an automaton"),
             owners,
             always,
-            patterns: count,
         }
     }
 
     /// For each pattern, whether it can match somewhere in `text`.
     pub fn candidates(&self, text: &str) -> Vec<bool> {
-        let mut open = vec![false; self.patterns];
-        for &i in &self.always {
-            open[i] = true;
-        }
+        let mut open = self.always.clone();
         let lower = text.to_lowercase();
         for m in self.words.find_overlapping_iter(&lower) {
             for &i in &self.owners[m.pattern().as_usize()] {
@@ -135,9 +125,9 @@ mod tests {
         let patterns = super::super::patterns::PATTERNS;
         let gate = Gate::new(patterns.iter().map(|(_, p)| *p));
         assert!(
-            gate.always.len() * 4 <= patterns.len(),
+            gate.always.iter().filter(|a| **a).count() * 4 <= patterns.len(),
             "{} of {} patterns are searched in every answer",
-            gate.always.len(),
+            gate.always.iter().filter(|a| **a).count(),
             patterns.len()
         );
     }
