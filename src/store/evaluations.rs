@@ -119,15 +119,24 @@ impl EvaluationInsert {
 }
 
 /// Inserts an [`EvaluationInsert`] on a pool or a transaction; evaluates to the new row's id.
+/// The columns an evaluation row is stored with, in [`insert_evaluation!`]'s order.
+macro_rules! evaluation_columns {
+    () => {
+        "INSERT INTO evaluations (session_id, turn, source, rubric_id, rubric_version, evaluator, \
+         model, prompt_hash, latency_ms, usage, overall, passed, flags, body, reviewer, comment, \
+         llm_details, created_at) "
+    };
+}
+pub(super) use evaluation_columns;
+
 macro_rules! insert_evaluation {
     ($exec:expr, $session_id:expr, $turn:expr, $row:expr, $now:expr) => {{
         let row: &$crate::store::evaluations::EvaluationInsert = $row;
-        sqlx::query_scalar::<_, i64>(
-            "INSERT INTO evaluations (session_id, turn, source, rubric_id, rubric_version, evaluator, \
-             model, prompt_hash, latency_ms, usage, overall, passed, flags, body, reviewer, comment, \
-             llm_details, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-             $15, $16, $17, $18) RETURNING id",
-        )
+        sqlx::query_scalar::<_, i64>(concat!(
+            $crate::store::evaluations::evaluation_columns!(),
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+             $18) RETURNING id"
+        ))
         .bind($session_id)
         .bind($turn)
         .bind(row.source)

@@ -2,10 +2,10 @@
 //! ([`StoreError::Fenced`]) once another server process has taken the interview over, so a
 //! process that lost an interview can never write to it. The answer path costs one statement
 //! before the acknowledgement ([`Store::store_answer`]) and one transaction after grading
-//! ([`Store::commit_step`]).
+//! ([`Store::commit_step`], in `step.rs`).
 
 use super::evaluations::{EvaluationInsert, insert_evaluation};
-use super::turns::{bind_turn, insert_turn, turn_columns};
+use super::turns::{bind_turn, turn_columns};
 use super::turnstile::Urgency;
 use super::{NewTurn, Pool, Store, StoreError, on_pool, on_writer};
 use crate::evaluate::Evaluation;
@@ -209,89 +209,6 @@ impl Store {
         }
         self.check_owner(session_id, epoch).await?;
         Ok(false)
-    }
-
-    /// Stores a step of a live interview in one transaction: the session's activity (and, when
-    /// the interview ends, its summary and score) fenced by the epoch, the evaluation, the
-    /// regrade for a fallback, the next question. Returns the evaluation's id.
-    pub async fn commit_step(&self, c: &GradingCommit<'_>) -> Result<Option<i64>, StoreError> {
-        let row = c
-            .evaluation
-            .map(|(e, p)| EvaluationInsert::new(e, p))
-            .transpose()?;
-        let flagged = c.evaluation.is_some_and(|(e, _)| !e.flags.is_empty());
-        let (finish, summary, overall) = match c.next {
-            Next::Finish { summary, overall } => (true, Some(summary.to_string()), Some(overall)),
-            _ => (false, None, None),
-        };
-        macro_rules! commit {
-            ($tx:expr) => {{
-                let mut tx = $tx;
-                let owned = sqlx::query(
-                    "UPDATE sessions SET updated_at = $2, flagged = (flagged OR $3), \
-                     status = CASE WHEN $4 THEN 'finished' ELSE status END, \
-                     summary = COALESCE($5, summary), overall = COALESCE($6, overall), \
-                     finished_at = CASE WHEN $4 THEN $2 ELSE finished_at END \
-                     WHERE id = $1 AND epoch = $7 AND status = 'active'",
-                )
-                .bind(c.session_id)
-                .bind(c.now)
-                .bind(flagged)
-                .bind(finish)
-                .bind(&summary)
-                .bind(overall)
-                .bind(c.epoch)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if owned == 0 {
-                    return Err(StoreError::Fenced);
-                }
-                let id = match &row {
-                    Some(row) => {
-                        Some(insert_evaluation!(&mut *tx, c.session_id, c.turn, row, c.now).await?)
-                    }
-                    None => None,
-                };
-                if let (Some(error), Some(id)) = (c.regrade, id) {
-                    sqlx::query(
-                        "INSERT INTO regrade_queue (session_id, turn, enqueued_at, next_attempt_at, \
-                         last_error, evaluation_id) VALUES ($1, $2, $3, $3, $4, $5) \
-                         ON CONFLICT (session_id, turn) DO UPDATE SET \
-                         next_attempt_at = excluded.next_attempt_at, last_error = excluded.last_error, \
-                         evaluation_id = excluded.evaluation_id",
-                    )
-                    .bind(c.session_id)
-                    .bind(c.turn)
-                    .bind(c.now)
-                    .bind(error)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                if let Next::Ask(t) = c.next {
-                    insert_turn!(&mut *tx, t).await?;
-                }
-                tx.commit().await?;
-                id
-            }};
-        }
-        let result: Result<Option<i64>, StoreError> = async {
-            let _turn = self.background_turn().await;
-            Ok(match &self.pool {
-                // SQLite: take the write lock up front so the transaction cannot fail half-way on it.
-                Pool::Sqlite { write: p, .. } => commit!(p.begin_with("BEGIN IMMEDIATE").await?),
-                Pool::Postgres(p) => commit!(p.begin().await?),
-            })
-        }
-        .await;
-        match self.observe_write(result) {
-            Err(e) if e.is_unique_violation() => Err(StoreError::Conflict(format!(
-                "turn {} already has what follows it",
-                c.turn
-            ))),
-            other => other,
-        }
     }
 
     /// Adds an evaluation of a turn only while `expected` is still its current one (a regrade

@@ -16,6 +16,7 @@ mod retention;
 mod rubrics;
 mod session_list;
 mod sessions;
+mod step;
 mod tokens;
 mod turns;
 mod turnstile;

@@ -43,21 +43,6 @@ macro_rules! bind_turn {
 }
 pub(super) use bind_turn;
 
-/// Inserts a [`NewTurn`] on a pool or a transaction (whose caller has checked ownership).
-macro_rules! insert_turn {
-    ($exec:expr, $t:expr) => {
-        $crate::store::turns::bind_turn!(
-            sqlx::query(concat!(
-                $crate::store::turns::turn_columns!(),
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-            )),
-            $t
-        )
-        .execute($exec)
-    };
-}
-pub(super) use insert_turn;
-
 impl Store {
     /// One turn.
     pub async fn turn(&self, session_id: &str, turn: i64) -> Result<TurnRecord, StoreError> {
