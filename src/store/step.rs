@@ -141,7 +141,10 @@ impl StepArgs {
             epoch: c.epoch,
             turn: c.turn,
             // A regrade is queued only for an evaluation stored with it.
-            regrade: c.regrade.filter(|_| evaluation.is_some()).map(str::to_string),
+            regrade: c
+                .regrade
+                .filter(|_| evaluation.is_some())
+                .map(str::to_string),
             evaluation,
             next: match c.next {
                 Next::Ask(t) => Some(t.clone()),
@@ -210,7 +213,9 @@ impl Store {
                     // the writer connection inside an open transaction.
                     tokio::spawn(async move { sqlite_step(&pool, &args).await })
                         .await
-                        .map_err(|e| StoreError::Corrupt(format!("the step's writer failed: {e}")))?
+                        .map_err(|e| {
+                            StoreError::Corrupt(format!("the step's writer failed: {e}"))
+                        })?
                 }
                 Pool::Postgres(p) => Ok(bind_step!(sqlx::query_scalar(POSTGRES_STEP), &args)
                     .fetch_optional(p)
