@@ -105,8 +105,7 @@ const SQLITE_STEP: &str = concat!(
     "COMMIT"
 );
 
-/// A step's arguments, owned (the SQLite batch runs on a task of its own, see
-/// [`Store::commit_step`]).
+/// A step's arguments, serialised and owned.
 struct StepArgs {
     session_id: String,
     now: i64,
@@ -207,16 +206,7 @@ impl Store {
         let result: Result<Option<Option<i64>>, StoreError> = async {
             let _turn = self.background_turn().await;
             match &self.pool {
-                Pool::Sqlite { write, .. } => {
-                    let pool = write.clone();
-                    // On its own task: a batch cut off half-way (its caller gone) would leave
-                    // the writer connection inside an open transaction.
-                    tokio::spawn(async move { sqlite_step(&pool, &args).await })
-                        .await
-                        .map_err(|e| {
-                            StoreError::Corrupt(format!("the step's writer failed: {e}"))
-                        })?
-                }
+                Pool::Sqlite { write, .. } => sqlite_step(write, &args).await,
                 Pool::Postgres(p) => Ok(bind_step!(sqlx::query_scalar(POSTGRES_STEP), &args)
                     .fetch_optional(p)
                     .await?),
@@ -235,24 +225,48 @@ impl Store {
     }
 }
 
+/// The writer connection while a batch runs on it. Dropped before the batch was seen through
+/// (its caller gone), the connection is closed instead of pooled: the worker stops the batch
+/// short of its `COMMIT` once no one reads its results, and closing rolls back what it began.
+struct Batch {
+    conn: sqlx::pool::PoolConnection<sqlx::Sqlite>,
+    seen_through: bool,
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        if !self.seen_through {
+            self.conn.close_on_drop();
+        }
+    }
+}
+
 /// Runs [`SQLITE_STEP`] on the writer connection. Every row of the batch is read (a limit
 /// would stop it before its `COMMIT`); a failure part-way rolls back what the batch began.
 async fn sqlite_step(
     pool: &sqlx::SqlitePool,
     args: &StepArgs,
 ) -> Result<Option<Option<i64>>, StoreError> {
-    let mut conn = pool.acquire().await?;
+    let mut batch = Batch {
+        conn: pool.acquire().await?,
+        seen_through: false,
+    };
     let rows: Result<Vec<Option<i64>>, sqlx::Error> =
         bind_step!(sqlx::query_scalar(SQLITE_STEP), args)
-            .fetch_all(&mut *conn)
+            .fetch_all(&mut *batch.conn)
             .await;
+    batch.seen_through = true;
     match rows {
         Ok(rows) => Ok(rows.into_iter().next()),
         Err(e) => {
             // SQLite has already rolled back after some errors (a full disk among them); then
             // this fails too, and the connection is replaced rather than trusted.
-            if sqlx::query("ROLLBACK").execute(&mut *conn).await.is_err() {
-                conn.close_on_drop();
+            if sqlx::query("ROLLBACK")
+                .execute(&mut *batch.conn)
+                .await
+                .is_err()
+            {
+                batch.conn.close_on_drop();
             }
             Err(e.into())
         }
