@@ -6,13 +6,15 @@
 //!    storage), round trips per second and p50/p99 on one connection;
 //! 2. answer cycles (answer → ack → evaluation → next question) per second, and answer → ack
 //!    p50/p99, with 1, 25 and 100 candidates answering at once;
-//! 3. SQL statements and (PostgreSQL) WAL flushes per answer cycle, counted from the server's own
-//!    statement log and `pg_stat_wal`;
+//! 3. SQL statements (a batch counted statement by statement), round trips to the database and
+//!    (PostgreSQL) WAL flushes per answer cycle, counted from the server's own statement log and
+//!    `pg_stat_wal`;
 //! 4. server memory (VmRSS) per open interview, with 1,000 idle interviews open (SQLite).
 //!
 //! Run: `cargo bench --bench ws_load` (needs ~2,100 file descriptors);
 //! `REHEARSE_BENCH_ONLY=idle cargo bench --bench ws_load` measures only the memory of idle
-//! interviews, `REHEARSE_BENCH_ONLY=sqlite` (or `postgres`) only phase 2 on that backend.
+//! interviews, `REHEARSE_BENCH_ONLY=sqlite` (or `postgres`) only phase 2 on that backend,
+//! `REHEARSE_BENCH_ONLY=statements` only phase 3.
 
 mod common;
 
@@ -177,7 +179,10 @@ async fn statements(label: &str, db_url: &str, pg: Option<&PgDatabase>) {
     // One interview of 20 main questions, answered to the end after a warm-up interview.
     answer_loop(port, 40, 7_777_777).await;
     let mut ws = start(port, 20).await;
-    let before = count.load(Ordering::Relaxed);
+    let before = (
+        count.lines.load(Ordering::Relaxed),
+        count.statements.load(Ordering::Relaxed),
+    );
     let syncs_before = match pg {
         Some(pg) => Some(pg.wal_syncs().await),
         None => None,
@@ -199,7 +204,8 @@ async fn statements(label: &str, db_url: &str, pg: Option<&PgDatabase>) {
     }
     // The last statements are logged before the summary is sent; let the log reader catch up.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let n = count.load(Ordering::Relaxed) - before;
+    let trips = count.lines.load(Ordering::Relaxed) - before.0;
+    let n = count.statements.load(Ordering::Relaxed) - before.1;
     // The server's PostgreSQL backends report their WAL statistics when they exit.
     drop(server);
     let commits = match (pg, syncs_before) {
@@ -212,9 +218,12 @@ async fn statements(label: &str, db_url: &str, pg: Option<&PgDatabase>) {
         }
         _ => String::new(),
     };
+    let per_cycle = |n: usize| n as f64 / answered as f64;
     println!(
-        "{label}: {n} statements for {answered} answer cycles (the interview's end included): {:.2} per cycle{commits}",
-        n as f64 / answered as f64
+        "{label}: {n} statements in {trips} round trips for {answered} answer cycles (the interview's end included): \
+         {:.2} statements and {:.2} round trips per cycle{commits}",
+        per_cycle(n),
+        per_cycle(trips)
     );
 }
 
@@ -225,6 +234,16 @@ async fn main() {
     match std::env::var("REHEARSE_BENCH_ONLY").as_deref() {
         Ok("idle") => idle(&sqlite("idle.db")).await,
         Ok("sqlite") => measure("SQLite", &sqlite("load.db")).await,
+        Ok("statements") => {
+            statements("SQLite", &sqlite("statements.db"), None).await;
+            match PgDatabase::create().await {
+                Some(pg) => {
+                    statements("PostgreSQL", &pg.url(), Some(&pg)).await;
+                    pg.drop().await;
+                }
+                None => println!("{NO_POSTGRES}"),
+            }
+        }
         Ok("postgres") => match PgDatabase::create().await {
             Some(pg) => {
                 measure("PostgreSQL", &pg.url()).await;

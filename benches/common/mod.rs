@@ -17,22 +17,44 @@ pub async fn serve(db_url: &str, env: &[(&str, &str)]) -> (Child, u16) {
     (child, port)
 }
 
+/// What [`serve_counting`] counts in the server's log.
+#[derive(Clone, Default)]
+pub struct Counts {
+    /// Log lines containing the needle (for `sqlx::query`: round trips to the database).
+    pub lines: Arc<AtomicUsize>,
+    /// SQL statements in those lines: a batch (`BEGIN; …; COMMIT`) counts each of its statements.
+    pub statements: Arc<AtomicUsize>,
+}
+
 /// [`serve`] with the server's log lines on stderr counted when they contain `needle` (run it
 /// with a log filter that prints what is to be counted, e.g. `sqlx::query=debug`).
 pub async fn serve_counting(
     db_url: &str,
     env: &[(&str, &str)],
     needle: &'static str,
-) -> (Child, u16, Arc<AtomicUsize>) {
+) -> (Child, u16, Counts) {
     let (child, port, count) = start(db_url, env, Some(needle)).await;
     (child, port, count.unwrap_or_default())
+}
+
+/// The SQL statements in a `sqlx::query` log line: its `db.statement` split at semicolons
+/// (no statement the server runs has one inside a literal); 1 when the line shows none.
+fn statements_in(line: &str) -> usize {
+    let Some((_, rest)) = line.split_once("db.statement=\"") else {
+        return 1;
+    };
+    let sql = rest.split_once("\" rows_affected").map_or(rest, |(s, _)| s);
+    sql.split(';')
+        .filter(|part| !part.replace("\\n", " ").trim().is_empty())
+        .count()
+        .max(1)
 }
 
 async fn start(
     db_url: &str,
     env: &[(&str, &str)],
     needle: Option<&'static str>,
-) -> (Child, u16, Option<Arc<AtomicUsize>>) {
+) -> (Child, u16, Option<Counts>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_rehearse"))
         .args(["serve", "--bind", "127.0.0.1:0"])
         .env("REHEARSE_DATABASE__URL", db_url)
@@ -48,13 +70,16 @@ async fn start(
         .spawn()
         .expect("the release binary starts");
     let count = needle.map(|needle| {
-        let count = Arc::new(AtomicUsize::new(0));
+        let count = Counts::default();
         let mut errors = BufReader::new(child.stderr.take().unwrap()).lines();
         let counter = count.clone();
         tokio::spawn(async move {
             while let Ok(Some(line)) = errors.next_line().await {
                 if line.contains(needle) {
-                    counter.fetch_add(1, Ordering::Relaxed);
+                    counter.lines.fetch_add(1, Ordering::Relaxed);
+                    counter
+                        .statements
+                        .fetch_add(statements_in(&line), Ordering::Relaxed);
                 }
             }
         });

@@ -81,28 +81,40 @@ const POSTGRES_STEP: &str = concat!(
     "SELECT (SELECT id FROM evaluation) FROM owned"
 );
 
-/// The same step as [`POSTGRES_STEP`], as one batch. The session row is updated last, so every
-/// write before it sees the interview still active; its `RETURNING` gives the one row.
-const SQLITE_STEP: &str = concat!(
-    "BEGIN IMMEDIATE; ",
-    evaluation_insert!(),
-    " WHERE $9 IS NOT NULL AND ",
-    owns!(),
-    "; ",
+/// The same step as [`POSTGRES_STEP`], as one batch, with the statements given in between
+/// the evaluation and the next question. The session row is updated last, so every write before
+/// it sees the interview still active; its `RETURNING` gives the one row.
+macro_rules! sqlite_step {
+    ($($between:expr),*) => {
+        concat!(
+            "BEGIN IMMEDIATE; ",
+            evaluation_insert!(),
+            " WHERE $9 IS NOT NULL AND ",
+            owns!(),
+            "; ",
+            $($between,)*
+            turn_insert!(),
+            " WHERE $26 IS NOT NULL AND ",
+            owns!(),
+            "; ",
+            session_update!(),
+            " RETURNING (SELECT MAX(id) FROM evaluations WHERE session_id = $1 AND turn = $8 \
+             AND $9 IS NOT NULL); ",
+            "COMMIT"
+        )
+    };
+}
+
+/// A step without a regrade (the usual one).
+const SQLITE_STEP: &str = sqlite_step!();
+
+/// A step whose evaluation is a fallback, queued for a regrade.
+const SQLITE_STEP_REGRADE: &str = sqlite_step!(
     regrade_insert!(),
-    "(SELECT MAX(id) FROM evaluations WHERE session_id = $1 AND turn = $8) \
-     WHERE $24 IS NOT NULL AND $9 IS NOT NULL AND ",
+    "(SELECT MAX(id) FROM evaluations WHERE session_id = $1 AND turn = $8) WHERE ",
     owns!(),
     regrade_conflict!(),
-    "; ",
-    turn_insert!(),
-    " WHERE $26 IS NOT NULL AND ",
-    owns!(),
-    "; ",
-    session_update!(),
-    " RETURNING (SELECT MAX(id) FROM evaluations WHERE session_id = $1 AND turn = $8 \
-     AND $9 IS NOT NULL); ",
-    "COMMIT"
+    "; "
 );
 
 /// A step's arguments, serialised and owned.
@@ -241,7 +253,7 @@ impl Drop for Batch {
     }
 }
 
-/// Runs [`SQLITE_STEP`] on the writer connection. Every row of the batch is read (a limit
+/// Runs [`SQLITE_STEP`] (or [`SQLITE_STEP_REGRADE`]) on the writer connection. Every row of the batch is read (a limit
 /// would stop it before its `COMMIT`); a failure part-way rolls back what the batch began.
 async fn sqlite_step(
     pool: &sqlx::SqlitePool,
@@ -251,10 +263,16 @@ async fn sqlite_step(
         conn: pool.acquire().await?,
         seen_through: false,
     };
-    let rows: Result<Vec<Option<i64>>, sqlx::Error> =
-        bind_step!(sqlx::query_scalar(SQLITE_STEP), args)
-            .fetch_all(&mut *batch.conn)
-            .await;
+    let rows: Result<Vec<Option<i64>>, sqlx::Error> = bind_step!(
+        sqlx::query_scalar(if args.regrade.is_some() {
+            SQLITE_STEP_REGRADE
+        } else {
+            SQLITE_STEP
+        }),
+        args
+    )
+    .fetch_all(&mut *batch.conn)
+    .await;
     batch.seen_through = true;
     match rows {
         Ok(rows) => Ok(rows.into_iter().next()),
