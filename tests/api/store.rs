@@ -947,3 +947,63 @@ async fn a_postgres_connection_closed_while_idle_is_replaced_before_use() {
     store.close().await;
     f.drop_database().await;
 }
+
+/// A graded step whose caller goes away while SQLite is running it (the connection's task
+/// dropped, the server shutting down) is stored whole or not at all, and the writer connection
+/// is never handed on inside the transaction the step began.
+#[tokio::test]
+async fn an_abandoned_sqlite_step_is_stored_whole_or_not_at_all() {
+    use std::task::Poll;
+    let f = crate::helpers::sqlite_store().await;
+    let store = f.store.clone();
+    session_with_turn(&store, "s1").await;
+    let q = question("conc-gil-basics");
+    let e = builtin::evaluate(q, rubric_for(q), "an answer");
+    let (mut whole, mut nothing) = (0, 0);
+    for open in 1..=120_i64 {
+        answer(&store, open, "an answer", &format!("m-{open}"), 10 * open)
+            .await
+            .unwrap();
+        let next = new_turn("s1", open + 1);
+        let mut c = step(1, Some(&e), Next::Ask(&next), 10 * open + 5);
+        c.turn = open;
+        // Dropped after one to six polls, so that some rounds drop it before it reaches the
+        // database, some while SQLite runs it, and some after it is stored.
+        let mut pending = Box::pin(store.commit_step(&c));
+        let mut finished = false;
+        for _ in 0..=open % 6 {
+            let poll = std::future::poll_fn(|cx| Poll::Ready(pending.as_mut().poll(cx))).await;
+            if poll.is_ready() {
+                finished = true;
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        drop(pending);
+        // A write of its own waits for whatever the abandoned step left on the database.
+        store
+            .create_session(&new_session(&format!("other-{open}")))
+            .await
+            .unwrap();
+        let evaluated = store
+            .current_evaluation("s1", open)
+            .await
+            .unwrap()
+            .is_some();
+        let asked = store.turns("s1").await.unwrap().len() as i64 == open + 1;
+        assert_eq!(evaluated, asked, "turn {open}: the step was stored in part");
+        if evaluated {
+            whole += 1;
+        } else {
+            assert!(!finished);
+            nothing += 1;
+            // Retried whole, on a writer connection outside any transaction.
+            store.commit_step(&c).await.unwrap();
+        }
+    }
+    assert_eq!(
+        store.turns("s1").await.unwrap().len(),
+        121,
+        "every step is stored once ({whole} whole when abandoned, {nothing} not at all)"
+    );
+}
