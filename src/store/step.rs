@@ -253,8 +253,9 @@ impl Drop for Batch {
     }
 }
 
-/// Runs [`SQLITE_STEP`] (or [`SQLITE_STEP_REGRADE`]) on the writer connection. Every row of the batch is read (a limit
-/// would stop it before its `COMMIT`); a failure part-way rolls back what the batch began.
+/// Runs [`SQLITE_STEP`] (or [`SQLITE_STEP_REGRADE`]) on the writer connection. Every row of the
+/// batch is read (a limit would stop it before its `COMMIT`); a failure part-way rolls back what
+/// the batch began.
 async fn sqlite_step(
     pool: &sqlx::SqlitePool,
     args: &StepArgs,
@@ -273,18 +274,20 @@ async fn sqlite_step(
     )
     .fetch_all(&mut *batch.conn)
     .await;
-    batch.seen_through = true;
     match rows {
-        Ok(rows) => Ok(rows.into_iter().next()),
+        Ok(rows) => {
+            batch.seen_through = true;
+            Ok(rows.into_iter().next())
+        }
         Err(e) => {
             // SQLite has already rolled back after some errors (a full disk among them); then
-            // this fails too, and the connection is replaced rather than trusted.
+            // this fails too, and the connection is left to close rather than trusted.
             if sqlx::query("ROLLBACK")
                 .execute(&mut *batch.conn)
                 .await
-                .is_err()
+                .is_ok()
             {
-                batch.conn.close_on_drop();
+                batch.seen_through = true;
             }
             Err(e.into())
         }
